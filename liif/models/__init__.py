@@ -1,0 +1,6 @@
+"""Model zoo: plain ``nn.Module``s built by name from a registry, as in the official LIIF code."""
+from . import edsr, liif, mlp, rdn  # noqa: F401  (registration side effects)
+from .liif import LIIF, make_coord
+from .registry import available_models, make, register
+
+__all__ = ["LIIF", "available_models", "make", "make_coord", "register"]
