@@ -1,0 +1,83 @@
+"""liif-studio quality assessment: how an enlargement keeps detail and tone.
+
+Public API::
+
+    import iqa
+    report = iqa.assess(output, lowres, reference=None, metrics=None, clip=None)
+    report.rows                 # list[iqa.Score]
+    report.to_dict(); report.to_json(); report.to_table()
+    iqa.catalog.METRICS         # the catalogue (key -> iqa.Metric)
+    iqa.available_metrics()     # [(key, available, reason), ...]
+    iqa.prefetch(keys)          # download weights where the network allows
+
+Library only: no UI imports here.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Optional
+
+from . import catalog, paths
+from .assess import assess, select_metrics
+from .catalog import METRICS, Metric
+from .clip_cues import ClipCues, ClipUnavailable, default_clip
+from .images import ImageInputError
+from .nr import MetricUnavailable
+from .report import Report, Score
+
+__all__ = [
+    "assess",
+    "select_metrics",
+    "available_metrics",
+    "prefetch",
+    "Report",
+    "Score",
+    "Metric",
+    "METRICS",
+    "ClipCues",
+    "ClipUnavailable",
+    "MetricUnavailable",
+    "ImageInputError",
+    "default_clip",
+    "catalog",
+    "paths",
+]
+
+
+def _status(key: str, clip: Optional[ClipCues] = None) -> tuple[bool, str]:
+    metric = catalog.get(key)
+    if metric.kind == "clip":
+        return (clip or default_clip()).status()
+    if metric.pyiqa_name is not None:
+        return catalog.weights_status(key)
+    return True, ""
+
+
+def available_metrics(clip: Optional[ClipCues] = None) -> list[tuple[str, bool, str]]:
+    """(key, available, reason) for every catalogue metric. Fast; never uses the network."""
+    return [(key, *_status(key, clip)) for key in METRICS]
+
+
+def prefetch(keys: Optional[Iterable[str]] = None, clip: Optional[ClipCues] = None) -> list[tuple[str, bool, str]]:
+    """Download weights for ``keys`` (None: every metric that needs weights).
+
+    Files go to the cache in ``iqa.paths`` ($LIIF_STUDIO_CACHE). Returns
+    (key, ok, message) per key; a network failure is reported, not raised.
+    """
+    from . import nr
+
+    if keys is None:
+        keys = [k for k, m in METRICS.items() if m.needs_weights]
+    results = []
+    clip_done: Optional[tuple[bool, str]] = None
+    for key in keys:
+        metric = catalog.get(key)
+        if metric.kind == "clip":
+            if clip_done is None:
+                clip_done = (clip or default_clip()).prefetch()
+            results.append((key, *clip_done))
+        elif metric.needs_weights and metric.pyiqa_name:
+            results.append((key, *nr.prefetch_one(key)))
+        else:
+            results.append((key, True, "no weights needed"))
+    return results

@@ -1,0 +1,249 @@
+"""The catalogue: every score the product can report, as data.
+
+Each :class:`Metric` says what it measures, which direction is better, its range,
+and which weight files it needs. ``METRICS`` maps catalogue keys to metrics, in
+the order reports list them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+from . import paths
+
+__all__ = [
+    "WeightFile",
+    "Metric",
+    "METRICS",
+    "GROUPS",
+    "LEARNED_CROP",
+    "CLASSICAL_CROP",
+    "DEFAULT_KEYS",
+    "get",
+    "weights_status",
+]
+
+# Large-image policy (see README): pyiqa metrics see a centre crop of at most
+# this many pixels per side, the same crop of the output and of the bicubic
+# baseline, so no metric takes minutes on a CPU.
+LEARNED_CROP = 512
+CLASSICAL_CROP = 1024
+
+GROUPS = (
+    "sharpness",
+    "consistency",
+    "tone",
+    "no-reference",
+    "clip-clarity",
+    "clip-tone",
+    "clip-emotion",
+    "semantic",
+    "full-reference",
+)
+
+
+@dataclass(frozen=True)
+class WeightFile:
+    """One file a metric needs, and where it is looked for.
+
+    store: ``"pyiqa"`` (pyiqa cache dir), ``"torch"`` (torch hub ``checkpoints/``),
+    ``"clip"`` (torch hub ``clip/``) or ``"hf"`` (Hugging Face cache; ``repo`` is
+    the repository id and any of ``names`` counts).
+    """
+
+    store: str
+    names: tuple[str, ...]
+    repo: str = ""
+
+    def locate(self) -> Optional[Path]:
+        """The local path of the file, or None when it is not there. Never uses the network."""
+        if self.store == "hf":
+            try:
+                from huggingface_hub import try_to_load_from_cache
+            except ImportError:  # pragma: no cover - huggingface_hub ships with timm
+                return None
+            for name in self.names:
+                found = try_to_load_from_cache(self.repo, name, cache_dir=str(paths.hf_dir()))
+                if isinstance(found, str) and Path(found).is_file():
+                    return Path(found)
+            return None
+        base = {
+            "pyiqa": paths.pyiqa_dir(),
+            "torch": paths.torch_hub_dir() / "checkpoints",
+            "clip": paths.torch_hub_dir() / "clip",
+        }[self.store]
+        for name in self.names:
+            candidate = base / name
+            if candidate.is_file():
+                return candidate
+        return None
+
+    def describe(self) -> str:
+        if self.store == "hf":
+            return f"{self.repo}/{self.names[0]} (Hugging Face cache {paths.hf_dir()})"
+        base = {
+            "pyiqa": paths.pyiqa_dir(),
+            "torch": paths.torch_hub_dir() / "checkpoints",
+            "clip": paths.torch_hub_dir() / "clip",
+        }[self.store]
+        return str(base / self.names[0])
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    name: str
+    kind: str  # "classical" | "nr" | "fr" | "clip"
+    group: str  # one of GROUPS; CLIP families fan out into several rows
+    measures: str
+    direction: str  # "higher" | "lower" | "none"
+    range: str
+    needs_weights: bool = False
+    pyiqa_name: Optional[str] = None
+    learned: bool = False  # a neural network (large-image crop LEARNED_CROP)
+    weights: tuple[WeightFile, ...] = field(default=())
+
+
+def _p(*names: str) -> WeightFile:
+    return WeightFile("pyiqa", names)
+
+
+_M = Metric
+_ALL = [
+    # --- classical cues, computed by iqa.retention -------------------------------
+    _M("laplacian_var", "Laplacian variance", "classical", "sharpness",
+       "Variance of the Laplacian of luminance: edge and texture contrast. Noise and "
+       "ringing also raise it.", "higher", "0 to unbounded"),
+    _M("tenengrad", "Tenengrad", "classical", "sharpness",
+       "Mean squared Sobel gradient magnitude of luminance: edge strength.",
+       "higher", "0 to unbounded"),
+    _M("hf_share", "High-frequency share", "classical", "sharpness",
+       "Share of spectral energy above the input's Nyquist frequency: fine detail that "
+       "the low-resolution input could not hold and the upscaler had to create.",
+       "higher", "0 to 1"),
+    _M("consistency_psnr", "Consistency with input", "classical", "consistency",
+       "PSNR between the output shrunk back to the input size (bicubic) and the input: "
+       "does the enlargement still agree with what was there?", "higher",
+       "0 to unbounded dB (identical: inf)"),
+    _M("color_drift", "Colour drift", "classical", "tone",
+       "Mean CIEDE2000 colour difference between the output shrunk back to the input "
+       "size and the input.", "lower", "0 to ~100 dE (<1 invisible)"),
+    _M("luma_mean_shift", "Brightness shift", "classical", "tone",
+       "Mean lightness L* of the shrunk output minus that of the input.",
+       "none", "-100 to 100 L* (0 = unchanged)"),
+    _M("luma_spread_shift", "Contrast shift", "classical", "tone",
+       "Standard deviation of L* (global contrast) of the shrunk output minus that "
+       "of the input.", "none", "-100 to 100 L* (0 = unchanged)"),
+    _M("colourfulness_change", "Colourfulness change", "classical", "tone",
+       "Relative change of Hasler-Suesstrunk colourfulness, shrunk output vs input.",
+       "none", "-100% to unbounded (0 = unchanged)"),
+    # --- no-reference metrics through pyiqa ----------------------------------------
+    _M("piqe", "PIQE", "nr", "no-reference",
+       "Perception-based image quality evaluator: blockiness and noise in "
+       "active blocks (classical, no weights).", "lower", "0 to 100",
+       pyiqa_name="piqe"),
+    _M("entropy", "Entropy", "nr", "no-reference",
+       "Shannon entropy of the grey-level histogram: information content, not "
+       "quality (classical, no weights). Noise raises it, flat areas lower it.",
+       "none", "0 to 8 bits",
+       pyiqa_name="entropy"),
+    _M("niqe", "NIQE", "nr", "no-reference",
+       "Natural image quality evaluator: distance of local statistics from those of "
+       "natural pristine images (classical with fitted parameters).", "lower",
+       "~0 to ~100", needs_weights=True, pyiqa_name="niqe",
+       weights=(_p("niqe_modelparameters.mat"),)),
+    _M("brisque", "BRISQUE", "nr", "no-reference",
+       "Blind/referenceless spatial quality evaluator: an SVM on natural scene "
+       "statistics (classical with fitted parameters).", "lower", "~0 to ~150",
+       needs_weights=True, pyiqa_name="brisque",
+       weights=(_p("brisque_svm_weights.pth"),)),
+    _M("musiq", "MUSIQ", "nr", "no-reference",
+       "Multi-scale image quality transformer trained on KonIQ-10k human ratings.",
+       "higher", "~0 to ~100", needs_weights=True, pyiqa_name="musiq", learned=True,
+       weights=(_p("musiq_koniq_ckpt-e95806b9.pth"),)),
+    _M("clipiqa", "CLIP-IQA", "nr", "no-reference",
+       "CLIP (RN50) with antonym prompts (good/bad, sharp/blurry, ...): perceived "
+       "quality.", "higher", "0 to 1", needs_weights=True, pyiqa_name="clipiqa",
+       learned=True, weights=(WeightFile("clip", ("RN50.pt",)),)),
+    _M("topiq_nr", "TOPIQ-NR", "nr", "no-reference",
+       "Top-down attention network on ResNet-50 features, trained on KonIQ-10k.",
+       "higher", "~0 to ~1", needs_weights=True, pyiqa_name="topiq_nr", learned=True,
+       weights=(_p("cfanet_nr_koniq_res50-9a73138b.pth"),
+                WeightFile("hf", ("model.safetensors", "pytorch_model.bin"),
+                           "timm/resnet50.a1_in1k"))),
+    _M("maniqa", "MANIQA", "nr", "no-reference",
+       "Multi-dimension attention network (ViT-B/8), trained on KonIQ-10k.",
+       "higher", "~0 to ~1", needs_weights=True, pyiqa_name="maniqa", learned=True,
+       weights=(_p("ckpt_koniq10k.pt"),
+                WeightFile("hf", ("model.safetensors", "pytorch_model.bin"),
+                           "timm/vit_base_patch8_224.augreg2_in21k_ft_in1k"))),
+    # --- CLIP cues through open_clip (families: each fans out into several rows) -------
+    _M("clip_clarity", "CLIP clarity", "clip", "clip-clarity",
+       "CLIP antonym prompts sharp/blurry, clear/unclear, detailed/smooth, "
+       "clean/noisy: probability of the positive word; the family row is their mean.",
+       "higher", "0 to 1", needs_weights=True, learned=True),
+    _M("clip_tone", "CLIP tone", "clip", "clip-tone",
+       "CLIP antonym prompts bright/dark, colourful/dull, high/low contrast, "
+       "natural/synthetic: probability of the first word (no better direction); the "
+       "family row is the mean absolute change of these from the input (tone kept = "
+       "low).", "lower", "0 to 1", needs_weights=True, learned=True),
+    _M("clip_emotion", "CLIP emotion", "clip", "clip-emotion",
+       "Distribution over AIGI-VC's eight emotions; the family row is emotion "
+       "retention, 1 - Jensen-Shannon divergence from the input's distribution.",
+       "higher", "0 to 1", needs_weights=True, learned=True),
+    _M("semantic_retention", "Semantic retention", "clip", "semantic",
+       "Cosine similarity of the CLIP image embeddings of input and output: is it "
+       "still the same picture?", "higher", "-1 to 1 (typ. 0.8 to 1)",
+       needs_weights=True, learned=True),
+    # --- full-reference (only with a ground-truth high-resolution image) -------------
+    _M("psnr_y", "PSNR (Y)", "fr", "full-reference",
+       "Peak signal-to-noise ratio on BT.601 luma against the reference, as in the SR "
+       "literature.", "higher", "0 to unbounded dB (identical: inf)"),
+    _M("ssim_y", "SSIM (Y)", "fr", "full-reference",
+       "Structural similarity on BT.601 luma against the reference (Gaussian window, "
+       "sigma 1.5).", "higher", "-1 to 1 (identical: 1)"),
+    _M("lpips", "LPIPS", "fr", "full-reference",
+       "Learned perceptual distance (AlexNet features) to the reference.", "lower",
+       "0 to ~1", needs_weights=True, pyiqa_name="lpips", learned=True,
+       weights=(_p("LPIPS_v0.1_alex-df73285e.pth"),
+                WeightFile("torch", ("alexnet-owt-7be5be79.pth",)))),
+    _M("dists", "DISTS", "fr", "full-reference",
+       "Deep structure and texture similarity distance (VGG-16 features) to the "
+       "reference.", "lower", "0 to ~1", needs_weights=True, pyiqa_name="dists",
+       learned=True,
+       weights=(_p("DISTS_weights-f5e65c96.pth"),
+                WeightFile("torch", ("vgg16-397923af.pth",)))),
+]
+
+METRICS: dict[str, Metric] = {m.key: m for m in _ALL}
+
+# Everything is on by default; full-reference metrics only run with a reference.
+DEFAULT_KEYS: tuple[str, ...] = tuple(METRICS)
+
+
+def get(key: str) -> Metric:
+    try:
+        return METRICS[key]
+    except KeyError:
+        raise ValueError(
+            f"unknown metric {key!r}; known metrics: {', '.join(METRICS)}"
+        ) from None
+
+
+def weights_status(key: str) -> tuple[bool, str]:
+    """(present, reason) for a pyiqa metric's weight files. Never uses the network.
+
+    CLIP families depend on the configured CLIP model: see ``iqa.clip_cues``.
+    """
+    metric = get(key)
+    missing = [w for w in metric.weights if w.locate() is None]
+    if not missing:
+        return True, ""
+    files = "; ".join(w.describe() for w in missing)
+    return False, (
+        f"weights not found: {files}. Run `liif prefetch {key}` where the network is "
+        f"reachable, or copy the files there (${paths.ENV_VAR} sets the cache "
+        f"directory, now {paths.cache_root()})."
+    )

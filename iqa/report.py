@@ -1,0 +1,154 @@
+"""The report: one object per (input, output, optional reference).
+
+Every :class:`Score` carries its value, the value of the bicubic enlargement at the
+same size (the baseline), which direction is better, the range, and a one-line
+reading in plain language. The demo and the CLI both render this object.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any, Optional
+
+__all__ = ["Score", "Report"]
+
+
+@dataclass(frozen=True)
+class Score:
+    key: str
+    name: str
+    group: str
+    value: Optional[float]
+    baseline: Optional[float]
+    direction: str  # "higher" | "lower" | "none"
+    range: str
+    reading: str
+    available: bool = True
+    reason: str = ""
+
+    @property
+    def gain(self) -> Optional[float]:
+        """value / baseline - 1 when both are positive and finite, else None."""
+        v, b = self.value, self.baseline
+        if v is None or b is None or not (math.isfinite(v) and math.isfinite(b)) or b <= 0 or v < 0:
+            return None
+        return v / b - 1.0
+
+    @property
+    def better_than_baseline(self) -> Optional[bool]:
+        """True/False when comparable and a direction exists; None otherwise (or a tie)."""
+        if self.direction == "none" or self.value is None or self.baseline is None:
+            return None
+        if self.value == self.baseline:
+            return None
+        return (self.value > self.baseline) == (self.direction == "higher")
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["gain"] = self.gain
+        return out
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return "inf" if value > 0 else ("-inf" if value < 0 else "nan")
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    return value
+
+
+def _fmt(value: Optional[float]) -> str:
+    if value is None:
+        return "-"
+    if not math.isfinite(value):
+        return "inf" if value > 0 else ("-inf" if value < 0 else "nan")
+    magnitude = abs(value)
+    if magnitude >= 1000:
+        return f"{value:.0f}"
+    if magnitude >= 100:
+        return f"{value:.1f}"
+    if magnitude >= 1:
+        return f"{value:.2f}"
+    return f"{value:.3f}"
+
+
+_ARROW = {"higher": "higher", "lower": "lower", "none": "-"}
+
+
+@dataclass
+class Report:
+    rows: list[Score]
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def get(self, key: str) -> Optional[Score]:
+        for row in self.rows:
+            if row.key == key:
+                return row
+        return None
+
+    def __getitem__(self, key: str) -> Score:
+        row = self.get(key)
+        if row is None:
+            raise KeyError(key)
+        return row
+
+    def group(self, group: str) -> list[Score]:
+        return [row for row in self.rows if row.group == group]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"meta": dict(self.meta), "rows": [row.to_dict() for row in self.rows]}
+
+    def to_json(self, indent: Optional[int] = 2) -> str:
+        """Strict JSON: non-finite numbers (PSNR of identical images) become strings."""
+        return json.dumps(_json_safe(self.to_dict()), indent=indent, allow_nan=False)
+
+    def to_table(self) -> str:
+        """A plain-text table, grouped, for terminals and logs."""
+        headers = ("score", "value", "bicubic", "better", "range", "reading")
+        lines_by_group: list[tuple[str, list[tuple[str, ...]]]] = []
+        for row in self.rows:
+            if not lines_by_group or lines_by_group[-1][0] != row.group:
+                lines_by_group.append((row.group, []))
+            reading = row.reading if row.available else f"unavailable: {row.reason}"
+            lines_by_group[-1][1].append(
+                (row.name, _fmt(row.value), _fmt(row.baseline), _ARROW[row.direction],
+                 row.range, reading)
+            )
+        cells = [c for _, rows in lines_by_group for c in rows]
+        widths = [
+            max([len(headers[i])] + [len(c[i]) for c in cells]) if i < 5 else 0
+            for i in range(6)
+        ]
+        widths[4] = min(widths[4], 28)
+
+        def line(c: tuple[str, ...]) -> str:
+            parts = [c[i].ljust(widths[i])[: max(widths[i], len(c[i]))] if i != 4
+                     else (c[i] if len(c[i]) <= widths[4] else c[i][: widths[4] - 1] + "~").ljust(widths[4])
+                     for i in range(5)]
+            return "  ".join(parts + [c[5]]).rstrip()
+
+        out = []
+        m = self.meta
+        if m:
+            desc = (f"output {m.get('output_size')}  input {m.get('input_size')}  "
+                    f"scale x{m.get('scale', 0):.3g}")
+            if m.get("reference_size"):
+                desc += f"  reference {m.get('reference_size')}"
+            out.append(desc)
+            out.append("baseline: the input enlarged by bicubic to the output size")
+            out.append("")
+        out.append(line(headers))
+        for group, rows in lines_by_group:
+            out.append(f"[{group}]")
+            out.extend(line(r) for r in rows)
+        return "\n".join(out)

@@ -1,0 +1,124 @@
+"""Classical detail and tone cues (numpy / scipy / scikit-image / OpenCV).
+
+Sharpness cues are measured on the output and on the bicubic enlargement of the
+input at the same size, so they read as a gain over bicubic. Tone cues shrink the
+output back to the input size with the same bicubic kernel and compare it with the
+input itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from skimage.color import deltaE_ciede2000, rgb2lab
+
+from .images import center_crop, luma, resize_bicubic
+
+__all__ = [
+    "SHARPNESS_CROP",
+    "TONE_MAX_PIXELS",
+    "laplacian_variance",
+    "tenengrad",
+    "high_frequency_share",
+    "psnr",
+    "colourfulness",
+    "ToneCues",
+    "tone_cues",
+    "shrink_to",
+]
+
+# Large-image policy for classical cues: sharpness on a centre crop of at most
+# this size; colour statistics on a regular subsample of at most this many pixels.
+SHARPNESS_CROP = 2048
+TONE_MAX_PIXELS = 1_000_000
+
+
+def _y(image: np.ndarray) -> np.ndarray:
+    return luma(center_crop(image, SHARPNESS_CROP)) if image.ndim == 3 else image.astype(np.float64)
+
+
+def laplacian_variance(image: np.ndarray) -> float:
+    """Variance of the 4-neighbour Laplacian of luma (image HxWx3 uint8 or HxW float)."""
+    return float(cv2.Laplacian(_y(image), cv2.CV_64F, ksize=1).var())
+
+
+def tenengrad(image: np.ndarray) -> float:
+    """Mean of the squared 3x3 Sobel gradient magnitude of luma."""
+    y = _y(image)
+    gx = cv2.Sobel(y, cv2.CV_64F, 1, 0, ksize=3)
+    gy = cv2.Sobel(y, cv2.CV_64F, 0, 1, ksize=3)
+    return float(np.mean(gx * gx + gy * gy))
+
+
+def high_frequency_share(image: np.ndarray, cutoff: float = 0.5) -> float:
+    """Share of (Hann-windowed, DC-free) spectral energy above ``cutoff``.
+
+    ``cutoff`` is a fraction of the Nyquist frequency; for an enlargement by ``s``
+    use ``1/s``: the band the input could not represent.
+    """
+    y = _y(image)
+    y = y - y.mean()
+    window = np.outer(np.hanning(y.shape[0]), np.hanning(y.shape[1]))
+    power = np.abs(np.fft.rfft2(y * window)) ** 2
+    fy = np.fft.fftfreq(y.shape[0])[:, None]
+    fx = np.fft.rfftfreq(y.shape[1])[None, :]
+    radius = np.sqrt(fx * fx + fy * fy) / 0.5  # 1.0 = Nyquist along an axis
+    ac = radius > 0
+    total = power[ac].sum()
+    if total <= 0:
+        return 0.0
+    return float(power[radius > cutoff].sum() / total)
+
+
+def psnr(a: np.ndarray, b: np.ndarray, data_range: float = 255.0) -> float:
+    """PSNR in dB over all pixels and channels; ``inf`` for identical images."""
+    if a.shape != b.shape:
+        raise ValueError(f"PSNR needs equal shapes, got {a.shape} and {b.shape}")
+    mse = np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2)
+    if mse == 0:
+        return float("inf")
+    return float(10.0 * np.log10(data_range * data_range / mse))
+
+
+def colourfulness(image: np.ndarray) -> float:
+    """Hasler and Suesstrunk (2003) colourfulness M on 0-255 RGB."""
+    rgb = image.reshape(-1, 3).astype(np.float64)
+    rg = rgb[:, 0] - rgb[:, 1]
+    yb = 0.5 * (rgb[:, 0] + rgb[:, 1]) - rgb[:, 2]
+    return float(np.hypot(rg.std(), yb.std()) + 0.3 * np.hypot(rg.mean(), yb.mean()))
+
+
+def shrink_to(image: np.ndarray, like: np.ndarray) -> np.ndarray:
+    """Bicubic resize of ``image`` to the size of ``like``."""
+    return resize_bicubic(image, (like.shape[1], like.shape[0]))
+
+
+def _subsample(image: np.ndarray) -> np.ndarray:
+    step = int(np.ceil(np.sqrt(image.shape[0] * image.shape[1] / TONE_MAX_PIXELS)))
+    return image[::step, ::step] if step > 1 else image
+
+
+@dataclass(frozen=True)
+class ToneCues:
+    consistency_psnr: float  # dB, shrunk output vs input (RGB)
+    color_drift: float  # mean CIEDE2000
+    luma_mean_shift: float  # L* units
+    luma_spread_shift: float  # L* units
+    colourfulness_change: float  # percent
+
+
+def tone_cues(candidate: np.ndarray, lowres: np.ndarray) -> ToneCues:
+    """Tone retention of an enlargement ``candidate`` of ``lowres`` (both HxWx3 uint8)."""
+    shrunk = shrink_to(candidate, lowres)
+    consistency = psnr(shrunk, lowres)
+    a, b = _subsample(shrunk), _subsample(lowres)
+    lab_a = rgb2lab(a)
+    lab_b = rgb2lab(b)
+    drift = float(np.mean(deltaE_ciede2000(lab_b, lab_a)))
+    mean_shift = float(lab_a[..., 0].mean() - lab_b[..., 0].mean())
+    spread_shift = float(lab_a[..., 0].std() - lab_b[..., 0].std())
+    m_a, m_b = colourfulness(a), colourfulness(b)
+    change = 0.0 if m_b == 0 and m_a == 0 else 100.0 * (m_a - m_b) / max(m_b, 1e-6)
+    return ToneCues(consistency, drift, mean_shift, spread_shift, float(change))
