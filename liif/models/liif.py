@@ -98,13 +98,21 @@ class LIIF(nn.Module):
         fmap = F.conv2d(feat, weight, lin.bias, padding=k // 2)
         return FirstLayer(fmap.permute(0, 2, 3, 1).contiguous(), lin.weight[:, n_feat_in:])
 
-    def decode(self, first: FirstLayer, coord: torch.Tensor, cell: torch.Tensor | None) -> torch.Tensor:
-        """RGB (normalised, unclamped) at ``coord`` (B, Q, 2) in [-1, 1] with pixel size ``cell``."""
+    def decode(
+        self, first: FirstLayer, coord: torch.Tensor, cell: torch.Tensor | None,
+        region: tuple[int, int, int, int] | None = None,
+    ) -> torch.Tensor:
+        """RGB (normalised, unclamped) at ``coord`` (B, Q, 2) in [-1, 1] with pixel size ``cell``.
+
+        ``region = (y0, x0, h, w)`` says that ``first`` covers only rows/columns starting at
+        (y0, x0) of an h x w feature grid (a tile): coordinates stay global, gathers are local.
+        """
         fmap = first.feat_map
-        bsz, h, w, hidden = fmap.shape
+        bsz, th, tw, hidden = fmap.shape
+        y0, x0, h, w = region if region is not None else (0, 0, th, tw)
         q = coord.shape[1]
-        flat = fmap.reshape(bsz * h * w, hidden)
-        base = (torch.arange(bsz, device=coord.device) * (h * w)).view(bsz, 1)
+        flat = fmap.reshape(bsz * th * tw, hidden)
+        base = (torch.arange(bsz, device=coord.device) * (th * tw) - y0 * tw - x0).view(bsz, 1)
         ys, xs = axis_centres(h, coord.device), axis_centres(w, coord.device)
         if self.local_ensemble:
             shifts, eps = [-1, 1], _ENSEMBLE_EPS
@@ -126,8 +134,8 @@ class LIIF(nn.Module):
                 rel_x = (coord[..., 1] - xs[ix]) * w
                 rel = torch.stack([rel_y, rel_x], dim=-1)
                 query_in = rel if rel_cell is None else torch.cat([rel, rel_cell], dim=-1)
-                idx = (base + iy * w + ix).reshape(-1)
-                h1 = flat.index_select(0, idx).addmm_(query_in.reshape(-1, query_in.shape[-1]), first.w_query.t())
+                idx = (base + iy * tw + ix).reshape(-1)
+                h1 = torch.addmm(flat.index_select(0, idx), query_in.reshape(-1, query_in.shape[-1]), first.w_query.t())
                 preds.append(self._hidden_layers(h1).view(bsz, q, -1))
                 areas.append((rel_y * rel_x).abs_() + _AREA_EPS)
         if not self.local_ensemble:

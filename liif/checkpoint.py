@@ -1,0 +1,140 @@
+"""Load and save LIIF models: official checkpoints (.pth) and the project's own format (.safetensors).
+
+Official: ``torch.load(p)["model"] == {"name": "liif", "args": {...}, "sd": state_dict}``, possibly
+beside optimizer/epoch entries. Ours: a safetensors file whose metadata holds the same spec as JSON
+(plus an optional model card), so weights load without unpickling anything.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save_file
+from torch import nn
+
+from .errors import CheckpointError
+from .models import LIIF, make
+
+FORMAT = "liif-studio/1"
+SUFFIXES = (".safetensors", ".pth", ".pt")
+
+
+def model_spec(model: LIIF) -> dict[str, Any]:
+    """The official-style spec ``{"name", "args"}`` that rebuilds ``model``."""
+    spec = getattr(model, "spec", None)
+    if spec is None:
+        raise CheckpointError("this model has no spec attached; build it with liif.build_model or load_checkpoint")
+    return json.loads(json.dumps(spec))
+
+
+def build_from_spec(spec: dict[str, Any], state_dict: dict[str, torch.Tensor] | None = None, source: str = "spec") -> LIIF:
+    """Build a LIIF model from a spec, load ``state_dict`` strictly, and attach the spec."""
+    if not isinstance(spec, dict) or spec.get("name") != "liif":
+        name = spec.get("name") if isinstance(spec, dict) else type(spec).__name__
+        raise CheckpointError(f"{source}: the model is {name!r}, not a LIIF model ('liif')")
+    try:
+        model = make(spec)
+    except ValueError as exc:
+        raise CheckpointError(f"{source}: cannot build the model from its spec: {exc}") from exc
+    if state_dict is not None:
+        state_dict = {k: v.float() if v.is_floating_point() else v for k, v in state_dict.items()}
+        missing, unexpected = model.load_state_dict(state_dict, strict=False)
+        if missing or unexpected:
+            raise CheckpointError(
+                f"{source}: weights do not match the spec (missing: {missing[:5]}, unexpected: {unexpected[:5]})"
+            )
+    model.spec = {"name": spec["name"], "args": spec.get("args", {})}
+    return model.eval()
+
+
+def _check_file(path: Path) -> None:
+    if not path.exists():
+        raise CheckpointError(f"checkpoint not found: {path}")
+    if not path.is_file():
+        raise CheckpointError(f"not a file: {path}")
+
+
+def load_official(path: str | Path) -> LIIF:
+    """Load an official LIIF checkpoint (``{"model": {"name", "args", "sd"}}``) onto the CPU."""
+    path = Path(path)
+    _check_file(path)
+    try:
+        ckpt = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # pickle errors, zip errors, disallowed globals: all mean "not loadable"
+        raise CheckpointError(
+            f"{path}: not a readable PyTorch checkpoint ({type(exc).__name__}: {str(exc).splitlines()[0][:200]})"
+        ) from exc
+    if not isinstance(ckpt, dict) or not isinstance(ckpt.get("model"), dict):
+        raise CheckpointError(f"{path}: not an official LIIF checkpoint (expected a dict with a 'model' entry)")
+    entry = ckpt["model"]
+    if "sd" not in entry or "name" not in entry:
+        raise CheckpointError(f"{path}: the 'model' entry lacks 'name' or 'sd'")
+    return build_from_spec({"name": entry["name"], "args": entry.get("args", {})}, entry["sd"], str(path))
+
+
+def save_checkpoint(model: LIIF, path: str | Path, card: dict[str, Any] | None = None, half: bool = False,
+                    overwrite: bool = False) -> Path:
+    """Save ``model`` as safetensors with its spec (and an optional model card) in the metadata."""
+    path = Path(path)
+    if path.suffix != ".safetensors":
+        raise CheckpointError(f"our checkpoints end in .safetensors, got {path.name}")
+    if path.exists() and not overwrite:
+        raise CheckpointError(f"{path} exists; pass overwrite=True to replace it")
+    tensors = {}
+    for k, v in model.state_dict().items():
+        v = v.detach().cpu().contiguous()
+        tensors[k] = v.half() if half and v.is_floating_point() else v
+    meta = {"format": FORMAT, "spec": json.dumps(model_spec(model))}
+    if card:
+        meta["card"] = json.dumps(card)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".safetensors.tmp")
+    save_file(tensors, str(tmp), metadata=meta)
+    tmp.replace(path)
+    return path
+
+
+def read_card(path: str | Path) -> dict[str, Any]:
+    """The model card stored in one of our checkpoints ({} when there is none)."""
+    meta = _safetensors_metadata(Path(path))
+    return json.loads(meta["card"]) if "card" in meta else {}
+
+
+def _safetensors_metadata(path: Path) -> dict[str, str]:
+    from safetensors import safe_open
+
+    _check_file(path)
+    try:
+        with safe_open(str(path), framework="pt") as f:
+            return f.metadata() or {}
+    except (SafetensorError, OSError, ValueError) as exc:
+        raise CheckpointError(f"{path}: not a readable safetensors file ({exc})") from exc
+
+
+def load_ours(path: str | Path) -> LIIF:
+    """Load a checkpoint in the project's safetensors format."""
+    path = Path(path)
+    meta = _safetensors_metadata(path)
+    if meta.get("format") != FORMAT or "spec" not in meta:
+        raise CheckpointError(f"{path}: a safetensors file, but not a liif-studio model (no '{FORMAT}' spec in its metadata)")
+    return build_from_spec(json.loads(meta["spec"]), load_file(str(path)), str(path))
+
+
+def load_checkpoint(path: str | Path) -> LIIF:
+    """Load any supported checkpoint, chosen by content: ours (.safetensors) or official (.pth)."""
+    path = Path(path)
+    _check_file(path)
+    with path.open("rb") as f:
+        head = f.read(8)
+    # A safetensors file starts with a little-endian header length; torch files are zip or pickle.
+    if path.suffix == ".safetensors" or (head[:2] not in (b"PK", b"\x80\x02") and len(head) == 8):
+        return load_ours(path)
+    return load_official(path)
+
+
+def count_parameters(model: nn.Module) -> int:
+    """Number of trainable parameters."""
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)

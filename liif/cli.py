@@ -1,0 +1,278 @@
+"""The ``liif`` command: upscale, train, eval, export, models (and score/prefetch from ``iqa``)."""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Sequence
+
+from .errors import LiifError
+
+
+def _parse_scale(text: str) -> float | tuple[float, float]:
+    """'4', '2.7' or 'SXxSY' (per-axis, e.g. 2x3)."""
+    try:
+        if "x" in text.lower():
+            sx, sy = text.lower().split("x")
+            return float(sx), float(sy)
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"scale must be a number like 4 or 2.7, or SXxSY like 2x3, got {text!r}")
+
+
+def _parse_size(text: str) -> tuple[int, int]:
+    try:
+        w, h = text.lower().split("x")
+        return int(w), int(h)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"size must be WIDTHxHEIGHT like 1920x1080, got {text!r}")
+
+
+def _collect_inputs(paths: Sequence[str]) -> list[Path]:
+    from .imageio import IMAGE_SUFFIXES
+
+    files: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            files += sorted(f for f in p.iterdir() if f.suffix.lower() in IMAGE_SUFFIXES)
+        elif p.exists():
+            files.append(p)
+        else:
+            raise LiifError(f"input not found: {p}")
+    if not files:
+        raise LiifError(f"no images found in {', '.join(paths)}")
+    return files
+
+
+def _output_path(src: Path, out: Path, single: bool) -> Path:
+    from .imageio import IMAGE_SUFFIXES
+
+    if single and out.suffix.lower() in IMAGE_SUFFIXES:
+        return out
+    return out / f"{src.stem}.png"
+
+
+def cmd_upscale(args: argparse.Namespace) -> int:
+    """Upscale files or folders; one summary line per image."""
+    from tqdm import tqdm
+
+    from .engine import Upscaler
+    from .imageio import load_image, save_image
+    from .zoo import load_model
+
+    files = _collect_inputs(args.inputs)
+    out = Path(args.output)
+    model = load_model(args.model)
+    up = Upscaler(model, device=args.device, tile=args.tile or None, precision=args.precision,
+                  chunk=args.chunk, max_output_megapixels=args.max_megapixels, threads=args.threads)
+    failures = 0
+    for src in files:
+        dst = _output_path(src, out, single=len(files) == 1)
+        try:
+            if dst.resolve() == src.resolve():
+                raise LiifError(f"{dst} is the input itself: choose another output")
+            if dst.exists() and not args.overwrite:
+                raise LiifError(f"{dst} exists: pass --overwrite to replace it, or choose another output")
+            image = load_image(src)
+            t0 = time.perf_counter()
+            with tqdm(total=1, unit="px", unit_scale=True, leave=False, disable=args.quiet or None,
+                      desc=src.name) as bar:
+                def progress(done: int, total: int) -> None:
+                    bar.total = total
+                    bar.update(done - bar.n)
+
+                result = up.upscale(image, scale=args.scale, size=args.size, progress=progress)
+            seconds = time.perf_counter() - t0
+            save_image(result, dst, overwrite=args.overwrite)
+            w_in, h_in = _dims(image)
+            w_out, h_out = _dims(result)
+            print(f"{src}: {w_in}x{h_in} -> {w_out}x{h_out} in {seconds:.2f} s -> {dst}")
+        except LiifError as exc:
+            failures += 1
+            print(f"error: {src}: {exc}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def _dims(image: object) -> tuple[int, int]:
+    shape = getattr(image, "shape", None)
+    return (shape[1], shape[0]) if shape is not None else image.size  # type: ignore[attr-defined]
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    """Train (or resume) a LIIF model."""
+    from dataclasses import replace
+
+    import torch
+
+    from .train import TrainConfig, Trainer, load_config_file, parse_duration
+
+    run_dir = Path(args.run_dir)
+    resume = Path(args.resume) if args.resume else None
+    if resume is None and (run_dir / "last.pt").exists() and not args.restart:
+        raise LiifError(f"{run_dir} already holds a run: pass --resume {run_dir / 'last.pt'} to continue it, "
+                        "--restart to start over, or another --run-dir")
+    if resume is not None:
+        if not resume.exists():
+            raise LiifError(f"nothing to resume: {resume} does not exist")
+        cfg = TrainConfig.from_dict(torch.load(resume, map_location="cpu", weights_only=True)["config"])
+    else:
+        cfg = load_config_file(args.config) if args.config else TrainConfig()
+    overrides = {k: v for k, v in {
+        "train_dirs": args.data, "val_dir": args.val, "total_steps": args.steps, "lr": args.lr,
+        "batch_size": args.batch_size, "precision": args.precision, "threads": args.threads,
+        "val_every": args.val_every,
+    }.items() if v is not None}
+    cfg = replace(cfg, **overrides)
+    trainer = Trainer(cfg, run_dir)
+    if resume is not None:
+        trainer.load(resume)
+    max_time = parse_duration(args.max_time) if args.max_time else None
+    result = trainer.run(max_time=max_time, max_steps=args.max_steps, quiet=args.quiet)
+    print(f"stopped at step {result['step']} (loss {result['loss']}); state: {trainer.state_path}")
+    if args.export:
+        path = trainer.export(args.export, card=_card(trainer))
+        print(f"exported weights: {path}")
+    return 0
+
+
+def _card(trainer: "object") -> dict:
+    from dataclasses import asdict
+
+    return {"config": asdict(trainer.cfg), "step": trainer.step, "train_seconds": round(trainer.elapsed)}  # type: ignore[attr-defined]
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Export a training state's weights (the weight average when present) as our safetensors."""
+    import torch
+
+    from .checkpoint import build_from_spec, save_checkpoint
+    from .train import TrainConfig
+    from .zoo import ModelConfig
+
+    state = torch.load(args.state, map_location="cpu", weights_only=True)
+    cfg = TrainConfig.from_dict(state["config"])
+    weights = state["ema"] if state.get("ema") is not None else state["model"]
+    model = build_from_spec(ModelConfig(**cfg.model).to_spec(), weights, str(args.state))
+    card = {"config": state["config"], "step": state["step"], "train_seconds": round(state.get("elapsed", 0))}
+    path = save_checkpoint(model, args.output, card=card, half=not args.fp32, overwrite=args.overwrite)
+    print(f"exported step {state['step']} to {path}")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Benchmark protocol: Y-PSNR/SSIM per dataset and scale, with the bicubic baseline."""
+    from .evaluate import evaluate_folder, write_tables
+    from .zoo import load_model
+
+    model = None if args.bicubic_only else load_model(args.model)
+    rows = []
+    for folder in args.data:
+        rows += evaluate_folder(model, folder, args.scales, shave=not args.no_shave, tile=args.tile or None,
+                                precision=args.precision)
+    paths = write_tables(rows, args.out)
+    print(paths[0].read_text(), end="")
+    print(f"written: {', '.join(map(str, paths))}")
+    return 0
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    """List bundled models and registered architectures."""
+    from .models import available_models
+    from .zoo import DEFAULT_MODEL, list_models
+
+    for name in list_models():
+        print(f"{name}{'  (default)' if name == DEFAULT_MODEL else ''}")
+    if not list_models():
+        print("no bundled model installed")
+    print(f"architectures: {', '.join(available_models())}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argparse tree of the ``liif`` command."""
+    parser = argparse.ArgumentParser(prog="liif", description="Arbitrary-scale super-resolution with LIIF.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("upscale", help="upscale images or folders of images")
+    p.add_argument("inputs", nargs="+", help="image files or folders")
+    p.add_argument("-o", "--output", required=True, help="output file (one input) or folder")
+    g = p.add_mutually_exclusive_group(required=True)
+    g.add_argument("--scale", type=_parse_scale, help="factor (4, 2.7) or per-axis SXxSY (2x3)")
+    g.add_argument("--size", type=_parse_size, help="exact output WIDTHxHEIGHT")
+    p.add_argument("--model", default=None, help="bundled model name or checkpoint path (official .pth or ours)")
+    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
+    p.add_argument("--precision", default="exact", choices=["exact", "bf16", "fp16"])
+    p.add_argument("--tile", type=int, default=256, help="LR tile side for the encoder (0 = no tiling)")
+    p.add_argument("--chunk", type=int, default=32768, help="queries decoded at once (memory vs speed)")
+    p.add_argument("--max-megapixels", type=float, default=64.0, help="refuse outputs above this size")
+    p.add_argument("--threads", type=int, default=None, help="CPU threads")
+    p.add_argument("--overwrite", action="store_true", help="replace existing output files")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_upscale)
+
+    p = sub.add_parser("train", help="train or resume a LIIF model")
+    p.add_argument("--config", help="JSON file with TrainConfig fields")
+    p.add_argument("--run-dir", default="runs/liif", help="folder for the state, log.csv and exports")
+    p.add_argument("--resume", nargs="?", const="", default=None, help="continue from a state file (last.pt)")
+    p.add_argument("--restart", action="store_true", help="start over even if the run folder holds a state")
+    p.add_argument("--max-time", help="stop cleanly after this long (90s, 45m, 2h)")
+    p.add_argument("--max-steps", type=int, help="stop after this many more steps")
+    p.add_argument("--data", nargs="+", help="training image folders")
+    p.add_argument("--val", help="validation folder (Set5)")
+    p.add_argument("--steps", type=int, help="total steps of the schedule")
+    p.add_argument("--lr", type=float)
+    p.add_argument("--batch-size", type=int)
+    p.add_argument("--precision", choices=["fp32", "bf16"])
+    p.add_argument("--threads", type=int)
+    p.add_argument("--val-every", type=int)
+    p.add_argument("--export", help="write the weights as .safetensors when stopping")
+    p.add_argument("-q", "--quiet", action="store_true")
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("export", help="export a training state (last.pt) as a .safetensors model")
+    p.add_argument("state")
+    p.add_argument("output")
+    p.add_argument("--fp32", action="store_true", help="keep float32 weights (default: float16)")
+    p.add_argument("--overwrite", action="store_true")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("eval", help="benchmark protocol: Y-PSNR/SSIM vs bicubic")
+    p.add_argument("--model", default=None, help="bundled model name or checkpoint path")
+    p.add_argument("--data", nargs="+", default=["../shared/datasets/eval/Set5", "../shared/datasets/eval/Set14"])
+    p.add_argument("--scales", nargs="+", type=float, default=[2, 3, 4, 6, 8])
+    p.add_argument("--out", default="runs/eval", help="folder for results.md/csv/json")
+    p.add_argument("--no-shave", action="store_true", help="keep the border (default: shave ceil(scale) px)")
+    p.add_argument("--bicubic-only", action="store_true")
+    p.add_argument("--tile", type=int, default=256)
+    p.add_argument("--precision", default="exact", choices=["exact", "bf16"])
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("models", help="list bundled models")
+    p.set_defaults(func=cmd_models)
+
+    try:
+        from iqa.cli import add_score_parser
+    except ImportError:  # the quality package is optional for the engine
+        pass
+    else:
+        add_score_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``liif`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except LiifError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,223 @@
+"""The inference engine: arbitrary-scale upscaling that is exact, tiled, chunked and device-aware.
+
+Memory stays bounded whatever the output size: the encoder runs on overlapping low-resolution
+tiles (the overlap covers the model's whole receptive field, so tiles are seamless and equal to
+the untiled result), and the decoder is queried in chunks of output rows. Peak working memory is
+about ``tile_pixels * 1.6 KB + chunk * hidden * 16 B`` on top of the model and the output array.
+"""
+from __future__ import annotations
+
+import contextlib
+import math
+from dataclasses import dataclass
+from typing import Callable, Iterator
+
+import numpy as np
+import torch
+
+from .errors import InputError, SizeLimitError
+from .imageio import ImageLike, Picture, from_picture, to_picture
+from .models import LIIF
+from .models.liif import axis_centres, nearest_index
+
+Progress = Callable[[int, int], None]
+PRECISIONS = ("exact", "bf16", "fp16")
+
+
+@dataclass
+class EngineConfig:
+    """How the engine runs; the defaults suit a laptop CPU."""
+
+    device: str = "auto"  # auto | cpu | cuda | mps
+    precision: str = "exact"  # exact (float32, the official numbers) | bf16 | fp16 (GPU only)
+    tile: int | None = 256  # LR tile side for the encoder; None = whole image at once
+    chunk: int = 32768  # output queries decoded at once
+    max_output_megapixels: float = 64.0
+    threads: int | None = None  # CPU threads (None = torch's default)
+
+
+def pick_device(name: str = "auto") -> torch.device:
+    """Resolve ``auto`` to CUDA, then Apple MPS, then CPU; check that an explicit choice exists."""
+    if name == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise InputError("device 'cuda' was asked for but no CUDA GPU is available: use --device cpu or auto")
+    if name == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
+        raise InputError("device 'mps' was asked for but Apple MPS is not available: use --device cpu or auto")
+    if name not in ("cpu", "cuda", "mps"):
+        raise InputError(f"unknown device {name!r}: use auto, cpu, cuda or mps")
+    return torch.device(name)
+
+
+def output_size(in_size: tuple[int, int], scale: float | tuple[float, float] | None = None,
+                size: tuple[int, int] | None = None) -> tuple[int, int]:
+    """Output (width, height) for a scale (one factor or (sx, sy)) or an exact size."""
+    if (scale is None) == (size is None):
+        raise InputError("give exactly one of scale (e.g. 4 or 2.7) or size (width, height)")
+    w, h = in_size
+    if size is not None:
+        try:
+            ow, oh = (int(v) for v in size)
+        except (TypeError, ValueError) as exc:
+            raise InputError(f"size must be (width, height) in pixels, got {size!r}") from exc
+        if ow < 1 or oh < 1:
+            raise InputError(f"the output size must be positive, got {ow}x{oh}")
+        return ow, oh
+    sx, sy = (scale, scale) if np.isscalar(scale) else tuple(scale)  # type: ignore[misc]
+    for s in (sx, sy):
+        if not isinstance(s, (int, float, np.floating, np.integer)) or not math.isfinite(s) or s <= 0:
+            raise InputError(f"the scale must be a finite number above 0, got {s!r}")
+    return max(1, round(w * sx)), max(1, round(h * sy))
+
+
+def _spans(n: int, tile: int | None) -> Iterator[tuple[int, int]]:
+    step = n if not tile else tile
+    for start in range(0, n, step):
+        yield start, min(n, start + step)
+
+
+class Upscaler:
+    """Upscale images with a LIIF model; holds the model on its device."""
+
+    def __init__(self, model: LIIF, device: str = "auto", precision: str = "exact", tile: int | None = 256,
+                 chunk: int = 32768, max_output_megapixels: float = 64.0, threads: int | None = None) -> None:
+        self.config = EngineConfig(device, precision, tile, chunk, max_output_megapixels, threads)
+        if precision not in PRECISIONS:
+            raise InputError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
+        if tile is not None and tile < 8:
+            raise InputError(f"tile must be at least 8 pixels (or None for no tiling), got {tile}")
+        self.device = pick_device(device)
+        if precision == "fp16" and self.device.type == "cpu":
+            raise InputError("fp16 runs on GPUs only: on the CPU use precision 'bf16' or 'exact'")
+        if threads:
+            torch.set_num_threads(threads)
+        self.model = model.to(self.device).eval()
+
+    # ----- public API -------------------------------------------------------------------------
+    def upscale(self, image: ImageLike, scale: float | tuple[float, float] | None = None,
+                size: tuple[int, int] | None = None, progress: Progress | None = None) -> ImageLike:
+        """Upscale ``image`` by ``scale`` (float or (sx, sy)) or to ``size`` = (width, height)."""
+        pic = to_picture(image)
+        ow, oh = output_size(pic.size, scale, size)
+        self._check_limit(ow, oh)
+        rgb = self.render(pic, oh, ow, progress=progress)
+        return from_picture(rgb, self._resize_alpha(pic, ow, oh), pic)
+
+    def render_window(self, image: ImageLike, center: tuple[float, float], magnification: float,
+                      window: tuple[int, int] = (256, 256), progress: Progress | None = None) -> ImageLike:
+        """Render only a ``window`` (width, height) of the image magnified by ``magnification``.
+
+        ``center`` is in input-pixel coordinates (x, y); the window is clamped inside the image.
+        Only the window's pixels are decoded, so x30 costs the same as x2 for the same window.
+        """
+        pic = to_picture(image)
+        if not math.isfinite(magnification) or magnification <= 0:
+            raise InputError(f"the magnification must be above 0, got {magnification!r}")
+        ww, wh = (int(v) for v in window)
+        ow, oh = output_size(pic.size, magnification)
+        ww, wh = min(ww, ow), min(wh, oh)
+        cx = min(max(center[0] * ow / pic.size[0] - ww / 2, 0), ow - ww)
+        cy = min(max(center[1] * oh / pic.size[1] - wh / 2, 0), oh - wh)
+        rows, cols = (int(cy), int(cy) + wh), (int(cx), int(cx) + ww)
+        rgb = self.render(pic, oh, ow, rows=rows, cols=cols, progress=progress)
+        alpha = None
+        if pic.alpha is not None:
+            alpha = self._resize_alpha(pic, ow, oh)[rows[0]:rows[1], cols[0]:cols[1]]  # type: ignore[index]
+        return from_picture(rgb, alpha, pic)
+
+    # ----- core -------------------------------------------------------------------------------
+    def render(self, pic: Picture | np.ndarray, out_h: int, out_w: int, rows: tuple[int, int] | None = None,
+               cols: tuple[int, int] | None = None, progress: Progress | None = None) -> np.ndarray:
+        """Decode an (out_h x out_w) output, or its [rows) x [cols) window, as float32 (H, W, 3)."""
+        rgb = pic.rgb if isinstance(pic, Picture) else pic
+        inp = torch.from_numpy(np.ascontiguousarray(rgb)).permute(2, 0, 1)[None]
+        out = self.render_tensor(inp, out_h, out_w, rows, cols, progress)
+        return out[0].permute(1, 2, 0).numpy()
+
+    @torch.inference_mode()
+    def render_tensor(self, inp: torch.Tensor, out_h: int, out_w: int, rows: tuple[int, int] | None = None,
+                      cols: tuple[int, int] | None = None, progress: Progress | None = None) -> torch.Tensor:
+        """Core: (1, 3, h, w) in [0, 1] -> (1, 3, rows, cols) in [0, 1] on the CPU."""
+        model, dev = self.model, self.device
+        _, _, h, w = inp.shape
+        r0, r1 = rows or (0, out_h)
+        c0, c1 = cols or (0, out_w)
+        ys = axis_centres(out_h)[r0:r1]
+        xs = axis_centres(out_w)[c0:c1]
+        # Each output row/column belongs to the tile holding its nearest LR pixel.
+        own_y, own_x = nearest_index(ys, h), nearest_index(xs, w)
+        cell = torch.tensor([2 / out_h, 2 / out_w], device=dev)
+        out = torch.empty(1, 3, r1 - r0, c1 - c0)
+        pad = model.receptive_radius + 1  # +1: the local ensemble reaches one LR pixel further
+        tiles = [(ty, tx) for ty in _spans(h, self.config.tile) for tx in _spans(w, self.config.tile)]
+        need = [(ty, tx) for ty, tx in tiles if _any_in(own_y, ty) and _any_in(own_x, tx)]
+        total = sum(int(_mask(own_y, ty).sum()) * int(_mask(own_x, tx).sum()) for ty, tx in need)
+        done = 0
+        for (ty0, ty1), (tx0, tx1) in need:
+            py0, py1, px0, px1 = max(0, ty0 - pad), min(h, ty1 + pad), max(0, tx0 - pad), min(w, tx1 + pad)
+            tile_in = inp[:, :, py0:py1, px0:px1].to(dev, non_blocking=True).sub(0.5).div(0.5)
+            with self._autocast():
+                first = model.first_layer(model.gen_feat(tile_in))
+            row_idx = torch.nonzero(_mask(own_y, (ty0, ty1))).flatten()
+            col_idx = torch.nonzero(_mask(own_x, (tx0, tx1))).flatten()
+            ry, cx = ys[row_idx].to(dev), xs[col_idx].to(dev)
+            rows_per_chunk = max(1, self.config.chunk // len(col_idx))
+            for s in range(0, len(row_idx), rows_per_chunk):
+                cy = ry[s:s + rows_per_chunk]
+                coord = torch.stack(torch.meshgrid(cy, cx, indexing="ij"), dim=-1).view(1, -1, 2)
+                with self._autocast():
+                    pred = model.decode(first, coord, cell.expand(1, coord.shape[1], 2), (py0, px0, h, w))
+                block = pred.float().mul_(0.5).add_(0.5).clamp_(0, 1).view(len(cy), len(cx), 3).permute(2, 0, 1).cpu()
+                sel = row_idx[s:s + rows_per_chunk]
+                out[0, :, sel[0]:sel[-1] + 1, col_idx[0]:col_idx[-1] + 1] = block
+                done += coord.shape[1]
+                if progress is not None:
+                    progress(done, total)
+        return out
+
+    # ----- helpers ----------------------------------------------------------------------------
+    def _autocast(self) -> contextlib.AbstractContextManager:
+        if self.config.precision == "exact":
+            return contextlib.nullcontext()
+        dtype = torch.bfloat16 if self.config.precision == "bf16" else torch.float16
+        return torch.autocast(self.device.type, dtype=dtype)
+
+    def _check_limit(self, ow: int, oh: int) -> None:
+        mp = ow * oh / 1e6
+        if mp > self.config.max_output_megapixels:
+            raise SizeLimitError(
+                f"the output would be {ow}x{oh} ({mp:.1f} MP), above the limit of "
+                f"{self.config.max_output_megapixels:g} MP: choose a smaller scale, or raise "
+                "max_output_megapixels (CLI: --max-megapixels)"
+            )
+
+    @staticmethod
+    def _resize_alpha(pic: Picture, ow: int, oh: int) -> np.ndarray | None:
+        # Alpha is a mask, not a photograph: bicubic keeps its edges without LIIF's texture prior.
+        if pic.alpha is None:
+            return None
+        from PIL import Image
+
+        return np.asarray(Image.fromarray(pic.alpha.astype(np.float32), mode="F").resize((ow, oh), Image.BICUBIC))
+
+
+def _mask(owner: torch.Tensor, span: tuple[int, int]) -> torch.Tensor:
+    return (owner >= span[0]) & (owner < span[1])
+
+
+def _any_in(owner: torch.Tensor, span: tuple[int, int]) -> bool:
+    return bool(_mask(owner, span).any())
+
+
+def bicubic(image: ImageLike, size: tuple[int, int]) -> ImageLike:
+    """Resize with PIL's bicubic filter to ``size`` = (width, height): the baseline LIIF is shown against."""
+    from PIL import Image
+
+    pic = to_picture(image)
+    ow, oh = output_size(pic.size, size=size)
+    chans = [np.asarray(Image.fromarray(pic.rgb[..., c], mode="F").resize((ow, oh), Image.BICUBIC)) for c in range(3)]
+    return from_picture(np.dstack(chans), Upscaler._resize_alpha(pic, ow, oh), pic)
