@@ -314,7 +314,7 @@ class ClipCues:
     def logit_scale(self) -> float:
         self.load()
         scale = getattr(self._model, "logit_scale", None)
-        value = float(scale.exp()) if scale is not None else MAX_LOGIT_SCALE
+        value = float(scale.detach().exp()) if scale is not None else MAX_LOGIT_SCALE
         return min(value, MAX_LOGIT_SCALE)
 
     def pair_probabilities(self, image_features, group: str) -> np.ndarray:

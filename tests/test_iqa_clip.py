@@ -1,0 +1,197 @@
+"""CLIP cue mechanics with a tiny randomly initialised open_clip model.
+
+Random weights give meaningless numbers, so these tests check mechanics only: shapes,
+softmax pairs, the emotion distribution, text-feature caching, local checkpoints and
+the unavailable path (which must never fall back to random weights).
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+import iqa
+from iqa import paths
+from iqa.clip_cues import ClipCues, js_divergence
+from iqa.images import resize_bicubic
+from iqa.prompts import CLARITY_PAIRS, EMOTIONS, PAIR_GROUPS, TONE_PAIRS
+
+open_clip = pytest.importorskip("open_clip")
+
+EVAL = Path(__file__).resolve().parents[1].parent / "shared" / "datasets" / "eval"
+FAMILIES = ["clip_clarity", "clip_tone", "clip_emotion", "semantic_retention"]
+TINY_CFG = {
+    "embed_dim": 32,
+    "vision_cfg": {"image_size": 64, "layers": 1, "width": 32, "head_width": 16, "patch_size": 16},
+    "text_cfg": {"context_length": 77, "vocab_size": 49408, "width": 32, "heads": 2, "layers": 1},
+}
+
+
+def tiny_model(seed: int = 0):
+    from open_clip.model import CLIPTextCfg, CLIPVisionCfg
+
+    torch.manual_seed(seed)
+    return open_clip.CLIP(
+        embed_dim=TINY_CFG["embed_dim"],
+        vision_cfg=CLIPVisionCfg(**TINY_CFG["vision_cfg"]),
+        text_cfg=CLIPTextCfg(**TINY_CFG["text_cfg"]),
+    ).eval()
+
+
+def tiny_cues(model=None) -> ClipCues:
+    return ClipCues.from_model(
+        model or tiny_model(), open_clip.image_transform(64, is_train=False),
+        open_clip.get_tokenizer("ViT-B-32"), name="tiny-random",
+    )
+
+
+@pytest.fixture(scope="module")
+def images():
+    path = next(EVAL.glob("*/bird.png"), None)
+    if path is None:
+        pytest.skip(f"evaluation images not found under {EVAL}")
+    hr = np.asarray(Image.open(path).convert("RGB"))
+    lr = resize_bicubic(hr, (hr.shape[1] // 3, hr.shape[0] // 3))
+    return hr, lr, resize_bicubic(lr, (hr.shape[1], hr.shape[0]))
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("network access attempted")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+
+
+def test_prompt_lists():
+    assert [p.positive for p in CLARITY_PAIRS] == ["sharp", "clear", "detailed", "clean"]
+    assert [p.negative for p in CLARITY_PAIRS] == ["blurry", "unclear", "smooth", "noisy"]
+    assert [p.positive for p in TONE_PAIRS] == ["bright", "colourful", "high contrast", "natural"]
+    assert EMOTIONS == ("amusement", "awe", "contentment", "excitement",
+                        "anger", "disgust", "fear", "sadness")
+
+
+def test_shapes_and_softmax_pairs(images):
+    hr, lr, bic = images
+    cues = tiny_cues()
+    feats = cues.encode_images([lr, bic, hr])
+    assert tuple(feats.shape) == (3, 32)
+    assert torch.allclose(feats.norm(dim=-1), torch.ones(3), atol=1e-5)
+    text = cues.text_features()
+    assert tuple(text["clip_clarity"].shape) == (4, 2, 32)
+    assert tuple(text["clip_emotion"].shape) == (8, 32)
+    probs = cues.pair_probabilities(feats, "clip_clarity")
+    assert probs.shape == (3, 4) and np.all((probs > 0) & (probs < 1))
+    # P(positive) is the softmax of the two prompt similarities: recompute it by hand,
+    # and P(negative) = 1 - P(positive)
+    scale = cues.logit_scale()
+    sims = torch.einsum("nd,pkd->npk", feats, text["clip_clarity"]).numpy()
+    expected = 1.0 / (1.0 + np.exp(-scale * (sims[..., 0] - sims[..., 1])))
+    np.testing.assert_allclose(probs, expected, rtol=1e-5)
+    p_neg = np.exp(scale * sims[..., 1]) / np.exp(scale * sims).sum(-1)
+    np.testing.assert_allclose(probs + p_neg, 1.0, rtol=1e-6)
+
+
+def test_emotion_distribution_sums_to_one(images):
+    hr, lr, bic = images
+    cues = tiny_cues()
+    dist = cues.emotion_distribution(cues.encode_images([lr, bic, hr]))
+    assert dist.shape == (3, 8) and np.all(dist > 0)
+    np.testing.assert_allclose(dist.sum(axis=1), 1.0, rtol=1e-6)
+    result = cues.cues(lr, bic, hr)
+    assert 0 <= result.emotion_retention_output <= 1
+
+
+def test_js_divergence():
+    assert js_divergence([0.5, 0.5], [0.5, 0.5]) == pytest.approx(0.0)
+    assert js_divergence([1.0, 0.0], [0.0, 1.0]) == pytest.approx(1.0)
+
+
+def test_text_features_are_computed_once(images):
+    hr, lr, _ = images
+    model = tiny_model()
+    calls = []
+    original = model.encode_text
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    model.encode_text = counting
+    cues = tiny_cues(model)
+    first = iqa.assess(hr, lr, metrics=FAMILIES, clip=cues)
+    second = iqa.assess(hr, lr, metrics=FAMILIES, clip=cues)
+    assert len(calls) == 1
+    assert [r.value for r in first.rows] == [r.value for r in second.rows]
+
+
+def test_report_rows_for_clip_families(images):
+    hr, lr, _ = images
+    report = iqa.assess(hr, lr, metrics=FAMILIES, clip=tiny_cues())
+    keys = [r.key for r in report.rows]
+    assert keys == (
+        ["clip_clarity"] + [f"clip_clarity.{p.key}" for p in CLARITY_PAIRS]
+        + ["clip_tone"] + [f"clip_tone.{p.key}" for p in TONE_PAIRS]
+        + ["clip_emotion"] + [f"clip_emotion.{e}" for e in EMOTIONS]
+        + ["semantic_retention"]
+    )
+    for row in report.rows:
+        assert row.available and row.value is not None and row.baseline is not None
+        assert row.reading and row.direction in ("higher", "lower", "none")
+    emotions = [report[f"clip_emotion.{e}"].value for e in EMOTIONS]
+    assert sum(emotions) == pytest.approx(1.0)
+    clarity = np.mean([report[f"clip_clarity.{p.key}"].value for p in CLARITY_PAIRS])
+    assert report["clip_clarity"].value == pytest.approx(clarity)
+    assert -1 <= report["semantic_retention"].value <= 1
+    assert report.meta["clip_model"] == "tiny-random"
+
+
+def test_unavailable_without_weights_never_uses_random_weights(images, tmp_path, monkeypatch, no_network):
+    hr, lr, _ = images
+    monkeypatch.setenv(paths.ENV_VAR, str(tmp_path))
+    cues = ClipCues("ViT-B-32", "laion2b_s34b_b79k")
+    ok, reason = cues.status()
+    assert not ok and "liif prefetch" in reason and str(tmp_path) in reason
+    report = iqa.assess(hr, lr, metrics=FAMILIES, clip=cues)
+    assert [r.key for r in report.rows] == FAMILIES
+    assert all(not r.available and r.value is None for r in report.rows)
+    assert cues._model is None  # nothing was built
+    with pytest.raises(iqa.ClipUnavailable):
+        cues.encode_images([lr])
+    # the configured default behaves the same
+    monkeypatch.delenv("LIIF_STUDIO_CLIP_CHECKPOINT", raising=False)
+    default = iqa.assess(hr, lr, metrics=["semantic_retention"])["semantic_retention"]
+    assert not default.available and "CLIP" in default.reason
+
+
+def test_bad_configuration_is_reported(tmp_path, monkeypatch):
+    monkeypatch.setenv(paths.ENV_VAR, str(tmp_path))
+    assert "unknown pretrained tag" in ClipCues("ViT-B-32", "no-such-tag").status()[1]
+    assert "unknown open_clip architecture" in ClipCues("NoSuchArch").status()[1]
+    assert "not found" in ClipCues("ViT-B-32", checkpoint=tmp_path / "missing.bin").status()[1]
+
+
+def test_local_checkpoint_file_is_loaded(images, tmp_path, no_network):
+    hr, lr, bic = images
+    config_dir = tmp_path / "configs"
+    config_dir.mkdir()
+    (config_dir / "IqaTinyTest.json").write_text(json.dumps(TINY_CFG))
+    open_clip.add_model_config(config_dir)
+    source = tiny_model(seed=3)
+    checkpoint = tmp_path / "tiny.pt"
+    torch.save(source.state_dict(), checkpoint)
+
+    cues = ClipCues("IqaTinyTest", checkpoint=checkpoint)
+    assert cues.status() == (True, "")
+    loaded = cues.encode_images([lr, hr])
+    reference = tiny_cues(source).encode_images([lr, hr])
+    assert torch.allclose(loaded, reference, atol=1e-5)
+    assert "tiny.pt" in cues.name
