@@ -115,40 +115,31 @@ class Report:
     def to_table(self) -> str:
         """A plain-text table, grouped, for terminals and logs."""
         headers = ("score", "value", "bicubic", "better", "range", "reading")
-        lines_by_group: list[tuple[str, list[tuple[str, ...]]]] = []
-        for row in self.rows:
-            if not lines_by_group or lines_by_group[-1][0] != row.group:
-                lines_by_group.append((row.group, []))
+        range_width = 28
+
+        def cells(row: Score) -> tuple[str, ...]:
+            rng = row.range if len(row.range) <= range_width else row.range[: range_width - 1] + "~"
             reading = row.reading if row.available else f"unavailable: {row.reason}"
-            lines_by_group[-1][1].append(
-                (row.name, _fmt(row.value), _fmt(row.baseline), _ARROW[row.direction],
-                 row.range, reading)
-            )
-        cells = [c for _, rows in lines_by_group for c in rows]
-        widths = [
-            max([len(headers[i])] + [len(c[i]) for c in cells]) if i < 5 else 0
-            for i in range(6)
-        ]
-        widths[4] = min(widths[4], 28)
+            return (row.name, _fmt(row.value), _fmt(row.baseline), _ARROW[row.direction], rng, reading)
+
+        table = [cells(row) for row in self.rows]
+        widths = [max(len(c[i]) for c in table + [headers]) for i in range(5)]
 
         def line(c: tuple[str, ...]) -> str:
-            parts = [c[i].ljust(widths[i])[: max(widths[i], len(c[i]))] if i != 4
-                     else (c[i] if len(c[i]) <= widths[4] else c[i][: widths[4] - 1] + "~").ljust(widths[4])
-                     for i in range(5)]
-            return "  ".join(parts + [c[5]]).rstrip()
+            return "  ".join([c[i].ljust(widths[i]) for i in range(5)] + [c[5]]).rstrip()
 
         out = []
         m = self.meta
         if m:
-            desc = (f"output {m.get('output_size')}  input {m.get('input_size')}  "
-                    f"scale x{m.get('scale', 0):.3g}")
+            desc = f"output {m.get('output_size')}  input {m.get('input_size')}  scale x{m.get('scale', 0):.3g}"
             if m.get("reference_size"):
                 desc += f"  reference {m.get('reference_size')}"
-            out.append(desc)
-            out.append("baseline: the input enlarged by bicubic to the output size")
-            out.append("")
+            out += [desc, "baseline: the input enlarged by bicubic to the output size", ""]
         out.append(line(headers))
-        for group, rows in lines_by_group:
-            out.append(f"[{group}]")
-            out.extend(line(r) for r in rows)
+        group = None
+        for row, c in zip(self.rows, table):
+            if row.group != group:
+                group = row.group
+                out.append(f"[{group}]")
+            out.append(line(c))
         return "\n".join(out)

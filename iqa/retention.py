@@ -36,7 +36,8 @@ TONE_MAX_PIXELS = 1_000_000
 
 
 def _y(image: np.ndarray) -> np.ndarray:
-    return luma(center_crop(image, SHARPNESS_CROP)) if image.ndim == 3 else image.astype(np.float64)
+    image = center_crop(image, SHARPNESS_CROP)
+    return luma(image) if image.ndim == 3 else image.astype(np.float64)
 
 
 def laplacian_variance(image: np.ndarray) -> float:
