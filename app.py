@@ -320,7 +320,7 @@ def _friendly(fn: Callable) -> Callable:
             return fn(*args, **kwargs)
         except gr.Error:
             raise
-        except liif.LiifError as exc:
+        except (liif.LiifError, iqa.ImageInputError, iqa.MetricUnavailable) as exc:
             raise gr.Error(str(exc), print_exception=False) from None
         except MemoryError:
             raise gr.Error("Out of memory: try a smaller scale, output size or window.", print_exception=False) from None
@@ -364,7 +364,7 @@ def upscale(image_path: str | None, mode: str, scale: float, width: float | None
     table = pd.DataFrame(columns=REPORT_COLUMNS)
     if with_report:
         progress(0.95, desc="Quality report")
-        table = report_table(iqa.assess(result, image))
+        table = report_table(iqa.assess(to_display(result), to_display(image)))
     info = (f"Input **{w}x{h}** -> output **{ow}x{oh}** (x{ow / w:.2f} wide, x{oh / h:.2f} high), "
             f"rendered by LIIF in {seconds:.1f} s ({precision}). The download is a lossless PNG.")
     shown_b, shown_r = to_display(baseline), to_display(result)
@@ -416,7 +416,7 @@ def compare_scales(image_path: str | None, factors: list[str], region_x: float, 
         bic = bicubic_window(image, centre, s, (n, n))
         gallery += [(_fit(bic, (tile, tile)), f"bicubic x{s:g} ({n}x{n} px)"),
                     (_fit(win, (tile, tile)), f"LIIF x{s:g} ({n}x{n} px)")]
-        for score in iqa.assess(win, lowres).rows:
+        for score in iqa.assess(win, lowres, metrics=compare_metrics()).rows:
             if getattr(score, "available", score.value is not None) and score.value is not None:
                 rows.append({"Scale": s, "Cue": score.name, "LIIF": float(score.value),
                              "Bicubic": None if score.baseline is None else float(score.baseline),
@@ -426,6 +426,11 @@ def compare_scales(image_path: str | None, factors: list[str], region_x: float, 
     cues = list(dict.fromkeys(table["Cue"])) if len(table) else []
     first = cues[0] if cues else None
     return gallery, cue_plot(table, first), table, gr.Dropdown(choices=cues, value=first)
+
+
+def compare_metrics() -> list[str]:
+    """The cues charted against scale: the classical ones (fast, and meaningful on a small region)."""
+    return [key for key, metric in iqa.METRICS.items() if metric.kind == "classical"]
 
 
 def cue_plot(table: pd.DataFrame | None, cue: str | None) -> pd.DataFrame:
@@ -465,7 +470,7 @@ def with_reference(reference_path: str | None, factor: float, model: str, checkp
     result = up.upscale(lowres, size=(w, h), progress=_render_progress(progress, "LIIF: rendering"))
     progress(0.85, desc="Bicubic baseline and scores")
     baseline = liif.bicubic(lowres, size=(w, h))
-    table = report_table(iqa.assess(result, lowres, reference=reference))
+    table = report_table(iqa.assess(to_display(result), to_display(lowres), reference=to_display(reference)))
     emap, top = error_map(result, reference, baseline)
     info = (f"Reference **{w}x{h}** -> low-resolution input **{lw}x{lh}** (bicubic, /{factor:g}) -> back to "
             f"**{w}x{h}** with LIIF and with bicubic. Error map: |output - reference| of the luma, "
