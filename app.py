@@ -7,9 +7,11 @@ This file is layout and wiring only. The work is done by two libraries that neve
 
 Environment variables:
   LIIF_MODELS_DIR              folder scanned for extra checkpoints (.pth / .safetensors); default ./models
-  LIIF_MAX_OUTPUT_MEGAPIXELS   largest output the app renders (default 4)
+  LIIF_MAX_OUTPUT_MEGAPIXELS   largest output the app renders (default 4; 2 on a Space)
   LIIF_MAX_INPUT_MEGAPIXELS    largest input the app accepts (default 1)
   LIIF_ALLOW_CHECKPOINT_PATHS  1/0: show the "checkpoint path" box (default 1, 0 on a Space)
+  LIIF_PREFETCH                comma-separated iqa metric keys (or "all") whose weights to download in the
+                               background at start-up, where the network allows (default: none)
   GRADIO_SERVER_NAME / GRADIO_SERVER_PORT   where ``python app.py`` serves (read by gradio)
 """
 from __future__ import annotations
@@ -57,7 +59,7 @@ def _env_float(name: str, default: float) -> float:
         return default
 
 
-MAX_OUTPUT_MP = _env_float("LIIF_MAX_OUTPUT_MEGAPIXELS", 4.0)
+MAX_OUTPUT_MP = _env_float("LIIF_MAX_OUTPUT_MEGAPIXELS", 2.0 if ON_SPACES else 4.0)
 MAX_INPUT_MP = _env_float("LIIF_MAX_INPUT_MEGAPIXELS", 1.0)
 ALLOW_PATHS = os.environ.get("LIIF_ALLOW_CHECKPOINT_PATHS", "0" if ON_SPACES else "1") not in ("0", "false", "")
 
@@ -380,12 +382,12 @@ def recrop(pair: tuple | None, crop_x: float, crop_y: float) -> Image.Image:
     return magnified_crop(pair[0], pair[1], crop_x, crop_y)
 
 
+@_friendly
 def pick_point(image_path: str | None, evt: gr.SelectData) -> tuple[float, float]:
     """A click on an image -> the point as fractions of its width and height."""
     if not image_path or evt is None or evt.index is None:
         raise gr.Error("Click on the image to pick a point.")
-    with Image.open(image_path) as im:
-        w, h = im.size
+    w, h = _size(liif.load_image(image_path))
     x, y = evt.index[0], evt.index[1]
     return round(min(max((x + 0.5) / w, 0.0), 1.0), 4), round(min(max((y + 0.5) / h, 0.0), 1.0), 4)
 
@@ -731,7 +733,8 @@ def build_demo(default_model: str | None = None) -> gr.Blocks:
                 with gr.Row():
                     with gr.Column(scale=1):
                         zoom_image = gr.Image(type="filepath", label="Input (click a point to zoom there)",
-                                              sources=["upload", "clipboard"], image_mode=None, height=280)
+                                              sources=["upload", "clipboard"], image_mode=None, height=280,
+                                              elem_id="zoom-input")
                         zoom_mag = gr.Slider(1, 30, value=12, step=0.5, label="Magnification")
                         zoom_window = gr.Radio([128, 256, 384], value=256, label="Window (output pixels)")
                         with gr.Row():
@@ -739,12 +742,12 @@ def build_demo(default_model: str | None = None) -> gr.Blocks:
                             zoom_y = gr.Slider(0, 1, value=0.5, step=0.001, label="Point y")
                         zoom_button = gr.Button("Zoom", variant="primary")
                         if lowres_examples:
-                            gr.Examples(lowres_examples, inputs=[zoom_image], label="Examples")
+                            gr.Examples(lowres_examples, inputs=[zoom_image], label="Examples", elem_id="zoom-examples")
                         zoom_where = gr.Image(label="Where the window is", format="png", type="pil", interactive=False)
                     with gr.Column(scale=2):
-                        zoom_info = gr.Markdown()
+                        zoom_info = gr.Markdown(elem_id="zoom-info")
                         zoom_slider = gr.ImageSlider(label="Bicubic (left) vs LIIF (right)", format="png", type="pil",
-                                                     max_height=640)
+                                                     max_height=640, elem_id="zoom-slider")
                 zoom_inputs = [zoom_image, zoom_x, zoom_y, zoom_mag, zoom_window, *common]
                 zoom_outputs = [zoom_slider, zoom_where, zoom_info]
                 zoom_button.click(zoom, zoom_inputs, zoom_outputs, api_name="zoom", **heavy)
@@ -766,6 +769,27 @@ def build_demo(default_model: str | None = None) -> gr.Blocks:
 # itself refused an input (e.g. a file that is not an image) instead of a generic "Error".
 LAUNCH_OPTIONS = {"show_error": True}
 
+
+def start_prefetch(spec: str | None = None) -> threading.Thread | None:
+    """Download iqa weights (LIIF_PREFETCH="all" or "niqe,brisque,...") in a background thread.
+
+    Rows whose weights are missing show as unavailable until the download finishes; nothing blocks.
+    """
+    spec = (os.environ.get("LIIF_PREFETCH", "") if spec is None else spec).strip()
+    if not spec:
+        return None
+    keys = None if spec.lower() == "all" else [k.strip() for k in spec.split(",") if k.strip()]
+
+    def run() -> None:
+        for key, ok, message in iqa.prefetch(keys):
+            log.info("prefetch %s: %s (%s)", key, "ok" if ok else "failed", message)
+
+    thread = threading.Thread(target=run, name="iqa-prefetch", daemon=True)
+    thread.start()
+    return thread
+
+
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO)
+    start_prefetch()
     build_demo().launch(**LAUNCH_OPTIONS)  # host/port: GRADIO_SERVER_NAME / GRADIO_SERVER_PORT
