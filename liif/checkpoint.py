@@ -41,7 +41,10 @@ def build_from_spec(spec: dict[str, Any], state_dict: dict[str, torch.Tensor] | 
         raise CheckpointError(f"{source}: cannot build the model from its spec: {exc}") from exc
     if state_dict is not None:
         state_dict = {k: v.float() if v.is_floating_point() else v for k, v in state_dict.items()}
-        missing, unexpected = model.load_state_dict(state_dict, strict=False)
+        try:
+            missing, unexpected = model.load_state_dict(state_dict, strict=False)
+        except RuntimeError as exc:  # shape mismatches raise even when strict=False
+            raise CheckpointError(f"{source}: weights do not match the spec ({str(exc).splitlines()[1].strip()})") from exc
         if missing or unexpected:
             raise CheckpointError(
                 f"{source}: weights do not match the spec (missing: {missing[:5]}, unexpected: {unexpected[:5]})"

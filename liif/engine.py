@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from .errors import InputError, SizeLimitError
+from .kernels import InferenceTail
 from .imageio import ImageLike, Picture, from_picture, to_picture
 from .models import LIIF
 from .models.liif import axis_centres, nearest_index
@@ -157,11 +158,13 @@ class Upscaler:
         need = [(ty, tx) for ty, tx in tiles if _any_in(own_y, ty) and _any_in(own_x, tx)]
         total = sum(int(_mask(own_y, ty).sum()) * int(_mask(own_x, tx).sum()) for ty, tx in need)
         done = 0
+        tail = InferenceTail(model.imnet, self._compute_dtype(), dev)
         for (ty0, ty1), (tx0, tx1) in need:
             py0, py1, px0, px1 = max(0, ty0 - pad), min(h, ty1 + pad), max(0, tx0 - pad), min(w, tx1 + pad)
             tile_in = inp[:, :, py0:py1, px0:px1].to(dev, non_blocking=True).sub(0.5).div(0.5)
             with self._autocast():
-                first = model.first_layer(model.gen_feat(tile_in))
+                feat = model.gen_feat(tile_in)
+            first = model.first_layer(feat.float())
             row_idx = torch.nonzero(_mask(own_y, (ty0, ty1))).flatten()
             col_idx = torch.nonzero(_mask(own_x, (tx0, tx1))).flatten()
             ry, cx = ys[row_idx].to(dev), xs[col_idx].to(dev)
@@ -169,8 +172,7 @@ class Upscaler:
             for s in range(0, len(row_idx), rows_per_chunk):
                 cy = ry[s:s + rows_per_chunk]
                 coord = torch.stack(torch.meshgrid(cy, cx, indexing="ij"), dim=-1).view(1, -1, 2)
-                with self._autocast():
-                    pred = model.decode(first, coord, cell.expand(1, coord.shape[1], 2), (py0, px0, h, w))
+                pred = model.decode(first, coord, cell.expand(1, coord.shape[1], 2), (py0, px0, h, w), tail)
                 block = pred.float().mul_(0.5).add_(0.5).clamp_(0, 1).view(len(cy), len(cx), 3).permute(2, 0, 1).cpu()
                 sel = row_idx[s:s + rows_per_chunk]
                 out[0, :, sel[0]:sel[-1] + 1, col_idx[0]:col_idx[-1] + 1] = block
@@ -180,6 +182,9 @@ class Upscaler:
         return out
 
     # ----- helpers ----------------------------------------------------------------------------
+    def _compute_dtype(self) -> torch.dtype:
+        return {"exact": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}[self.config.precision]
+
     def _autocast(self) -> contextlib.AbstractContextManager:
         if self.config.precision == "exact":
             return contextlib.nullcontext()

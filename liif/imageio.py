@@ -147,7 +147,7 @@ def from_picture(rgb: np.ndarray, alpha: np.ndarray | None, like: Picture) -> Im
     if not like.as_pil:
         return out
     if like.pil_mode and like.pil_mode.startswith("I"):
-        return Image.fromarray(out.astype(np.int32) if like.pil_mode == "I" else out, mode=None if like.pil_mode == "I" else "I;16")
+        return Image.fromarray(out.astype(np.int32) if like.pil_mode == "I" else out)
     if out.dtype == np.uint16:  # 16-bit colour has no PIL mode: give the array back
         return out
     return Image.fromarray(out)

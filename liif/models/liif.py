@@ -9,7 +9,7 @@ terms. This removes ~40% of the decoder's multiply-adds and all the large unfold
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import torch
 import torch.nn.functional as F
@@ -45,6 +45,10 @@ def nearest_index(c: torch.Tensor, n: int) -> torch.Tensor:
     # Same unnormalisation as grid_sample with align_corners=False, then round-half-to-even.
     pos = ((c + 1) * n - 1) / 2
     return torch.round(pos).clamp_(0, n - 1).long()
+
+
+# (flat first-layer rows, gather index, per-query first-layer inputs, their weights) -> prediction
+DecoderTail = Callable[[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
 
 
 @dataclass(frozen=True)
@@ -100,12 +104,13 @@ class LIIF(nn.Module):
 
     def decode(
         self, first: FirstLayer, coord: torch.Tensor, cell: torch.Tensor | None,
-        region: tuple[int, int, int, int] | None = None,
+        region: tuple[int, int, int, int] | None = None, tail: "DecoderTail | None" = None,
     ) -> torch.Tensor:
         """RGB (normalised, unclamped) at ``coord`` (B, Q, 2) in [-1, 1] with pixel size ``cell``.
 
         ``region = (y0, x0, h, w)`` says that ``first`` covers only rows/columns starting at
         (y0, x0) of an h x w feature grid (a tile): coordinates stay global, gathers are local.
+        ``tail`` evaluates the MLP from the gathered first-layer rows (default: autograd-friendly).
         """
         fmap = first.feat_map
         bsz, th, tw, hidden = fmap.shape
@@ -123,6 +128,7 @@ class LIIF(nn.Module):
             if cell is None:
                 raise ValueError("this model decodes the cell size: pass cell")
             rel_cell = cell * torch.tensor([h, w], dtype=cell.dtype, device=cell.device)
+        tail = tail or self.autograd_tail
         preds, areas = [], []
         for vy in shifts:
             cy = (coord[..., 0] + (vy / h + eps)).clamp_(-_CLAMP, _CLAMP)
@@ -135,8 +141,8 @@ class LIIF(nn.Module):
                 rel = torch.stack([rel_y, rel_x], dim=-1)
                 query_in = rel if rel_cell is None else torch.cat([rel, rel_cell], dim=-1)
                 idx = (base + iy * tw + ix).reshape(-1)
-                h1 = torch.addmm(flat.index_select(0, idx), query_in.reshape(-1, query_in.shape[-1]), first.w_query.t())
-                preds.append(self._hidden_layers(h1).view(bsz, q, -1))
+                pred = tail(flat, idx, query_in.reshape(-1, query_in.shape[-1]), first.w_query)
+                preds.append(pred.view(bsz, q, -1))
                 areas.append((rel_y * rel_x).abs_() + _AREA_EPS)
         if not self.local_ensemble:
             return preds[0]
@@ -147,9 +153,10 @@ class LIIF(nn.Module):
             ret = ret + pred * (area / total).unsqueeze(-1)
         return ret
 
-    def _hidden_layers(self, h1: torch.Tensor) -> torch.Tensor:
-        """ReLU after the first layer, then the remaining MLP layers."""
-        x = torch.relu_(h1) if not torch.is_grad_enabled() else torch.relu(h1)
+    def autograd_tail(self, flat: torch.Tensor, idx: torch.Tensor, query_in: torch.Tensor,
+                      w_query: torch.Tensor) -> torch.Tensor:
+        """First layer completed from gathered rows + query terms, then ReLU and the other layers."""
+        x = torch.relu(torch.addmm(flat.index_select(0, idx), query_in, w_query.t()))
         linears = self.imnet.linears
         for lin in linears[1:-1]:
             x = torch.relu(F.linear(x, lin.weight, lin.bias))

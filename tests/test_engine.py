@@ -1,0 +1,127 @@
+"""Engine: scales and sizes, tiling equality, windows, precision, memory bound, guards."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from liif_oracle import official_upscale
+from PIL import Image
+
+import liif
+from liif.engine import output_size
+
+
+@pytest.mark.parametrize("scale,expected", [(4, (384, 320)), (2.7, (259, 216)), ((2, 3), (192, 240)), (0.5, (48, 40))])
+def test_output_size_for_scales(scale, expected):
+    assert output_size((96, 80), scale) == expected
+
+
+def test_output_size_exact_target():
+    assert output_size((96, 80), size=(1000, 333)) == (1000, 333)
+
+
+@pytest.mark.parametrize("bad", [0, -1, float("nan"), float("inf")])
+def test_bad_scale_is_refused_clearly(tiny_model, photo, bad):
+    with pytest.raises(liif.InputError, match="scale must be a finite number above 0"):
+        liif.Upscaler(tiny_model).upscale(photo, scale=bad)
+
+
+def test_scale_and_size_together_refused(tiny_model, photo):
+    with pytest.raises(liif.InputError, match="exactly one"):
+        liif.Upscaler(tiny_model).upscale(photo, scale=2, size=(10, 10))
+
+
+@pytest.mark.parametrize("scale", [1.0, 2.7, 4, 12, 30])
+def test_engine_equals_oracle_at_many_scales(small_official_model, photo, scale):
+    img = photo[:20, :24]
+    up = liif.Upscaler(small_official_model, tile=None)
+    out = np.asarray(up.upscale(Image.fromarray(img), scale=scale))
+    h, w = out.shape[:2]
+    assert (w, h) == output_size((24, 20), scale)
+    ref = official_upscale(small_official_model, torch.from_numpy(img).permute(2, 0, 1)[None].float() / 255, h, w)
+    ref8 = np.rint(ref[0].permute(1, 2, 0).numpy() * 255).astype(np.uint8)
+    assert np.abs(out.astype(int) - ref8.astype(int)).max() <= 1
+
+
+def test_anisotropic_scale(tiny_model, photo):
+    out = liif.Upscaler(tiny_model).upscale(photo, scale=(3.0, 1.5))
+    assert out.shape == (120, 288, 3)
+
+
+@pytest.mark.parametrize("tile", [8, 17, 40])
+def test_tiled_equals_untiled(small_official_model, photo, tile):
+    up_whole = liif.Upscaler(small_official_model, tile=None)
+    up_tiled = liif.Upscaler(small_official_model, tile=tile, chunk=777)
+    rgb = photo.astype(np.float32) / 255
+    a = up_whole.render(rgb, 111, 133)
+    b = up_tiled.render(rgb, 111, 133)
+    np.testing.assert_allclose(a, b, atol=1e-4, rtol=0)
+
+
+def test_window_equals_crop_of_full_render(small_official_model, photo):
+    up = liif.Upscaler(small_official_model, tile=32)
+    rgb = photo.astype(np.float32) / 255
+    full = up.render(rgb, 240, 288)
+    win = up.render(rgb, 240, 288, rows=(50, 130), cols=(100, 160))
+    np.testing.assert_allclose(win, full[50:130, 100:160], atol=1e-5)
+
+
+def test_render_window_at_30x_is_window_sized(tiny_model, photo):
+    up = liif.Upscaler(tiny_model)
+    win = up.render_window(Image.fromarray(photo), center=(48, 40), magnification=30, window=(128, 96))
+    assert win.size == (128, 96)
+    full_corner = up.render_window(photo, center=(0, 0), magnification=30, window=(64, 64))
+    assert full_corner.shape == (64, 64, 3)
+
+
+def test_bf16_is_close_to_exact(small_official_model, photo):
+    rgb = photo.astype(np.float32) / 255
+    exact = liif.Upscaler(small_official_model).render(rgb, 160, 192)
+    approx = liif.Upscaler(small_official_model, precision="bf16").render(rgb, 160, 192)
+    assert np.abs(exact - approx).mean() < 0.01
+    assert not np.array_equal(exact, approx)  # it really ran in another precision
+
+
+def test_fp16_refused_on_cpu(tiny_model):
+    with pytest.raises(liif.InputError, match="GPU"):
+        liif.Upscaler(tiny_model, device="cpu", precision="fp16")
+
+
+def test_unavailable_device_is_explained(tiny_model):
+    if torch.cuda.is_available():
+        pytest.skip("a CUDA device exists here")
+    with pytest.raises(liif.InputError, match="no CUDA GPU"):
+        liif.Upscaler(tiny_model, device="cuda")
+
+
+def test_output_megapixel_limit(tiny_model, photo):
+    up = liif.Upscaler(tiny_model, max_output_megapixels=0.5)
+    with pytest.raises(liif.SizeLimitError, match="above the limit of 0.5 MP"):
+        up.upscale(photo, scale=10)
+
+
+def test_progress_reports_every_query(tiny_model, photo):
+    seen = []
+    liif.Upscaler(tiny_model, tile=40, chunk=1000).upscale(photo, scale=2, progress=lambda d, t: seen.append((d, t)))
+    assert seen[-1][0] == seen[-1][1] == 160 * 192
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+def test_working_set_is_bounded_by_tile_and_chunk(small_official_model, monkeypatch):
+    """Memory bound by construction: every encoder call sees at most (tile + 2 * overlap)^2 pixels and
+    every decoder call at most ``chunk`` queries, whatever the output size."""
+    model = small_official_model
+    seen = {"pixels": [], "queries": []}
+    gen_feat, decode = model.gen_feat, model.decode
+    monkeypatch.setattr(model, "gen_feat", lambda x: seen["pixels"].append(x.shape[-2] * x.shape[-1]) or gen_feat(x))
+    monkeypatch.setattr(model, "decode", lambda f, c, *a: seen["queries"].append(c.shape[1]) or decode(f, c, *a))
+    rgb = np.random.default_rng(0).random((70, 90, 3), dtype=np.float32)
+    up = liif.Upscaler(model, tile=32, chunk=3000)
+    pad = model.receptive_radius + 1
+    for out_h, out_w in [(140, 180), (700, 900)]:
+        seen["pixels"].clear()
+        seen["queries"].clear()
+        up.render(rgb, out_h, out_w)
+        assert max(seen["pixels"]) <= (32 + 2 * pad) ** 2
+        assert max(seen["queries"]) <= 3000
+        assert sum(seen["queries"]) == out_h * out_w

@@ -1,0 +1,91 @@
+"""Image modes, bit depths, alpha, EXIF orientation, unreadable files, no overwrites."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import liif
+
+
+def test_grayscale_stays_grayscale(tiny_model, photo):
+    gray = Image.fromarray(photo).convert("L")
+    out = liif.Upscaler(tiny_model).upscale(gray, scale=2)
+    assert out.mode == "L" and out.size == (192, 160)
+
+
+def test_rgba_keeps_alpha(tiny_model, photo):
+    alpha = np.zeros(photo.shape[:2], np.uint8)
+    alpha[:, 48:] = 255
+    out = liif.Upscaler(tiny_model).upscale(Image.fromarray(np.dstack([photo, alpha])), scale=2)
+    assert out.mode == "RGBA"
+    a = np.asarray(out)[..., 3]
+    assert a[:, :90].max() < 10 and a[:, 102:].min() > 245
+
+
+def test_16bit_png_round_trip(tiny_model, photo, tmp_path):
+    import cv2
+
+    img16 = photo.astype(np.uint16) * 257
+    path = tmp_path / "deep.png"
+    cv2.imwrite(str(path), cv2.cvtColor(img16, cv2.COLOR_RGB2BGR))
+    loaded = liif.load_image(path)
+    assert isinstance(loaded, np.ndarray) and loaded.dtype == np.uint16
+    out = liif.Upscaler(tiny_model).upscale(loaded, scale=2)
+    assert out.dtype == np.uint16 and out.shape == (160, 192, 3)
+    saved = liif.save_image(out, tmp_path / "out.png")
+    back = cv2.imread(str(saved), cv2.IMREAD_UNCHANGED)
+    assert back.dtype == np.uint16 and np.array_equal(cv2.cvtColor(back, cv2.COLOR_BGR2RGB), out)
+
+
+def test_16bit_grayscale_pil(tiny_model):
+    arr = (np.arange(40 * 30, dtype=np.uint16).reshape(30, 40) * 50)
+    out = liif.Upscaler(tiny_model).upscale(Image.fromarray(arr), scale=2)
+    assert out.mode.startswith("I") and out.size == (80, 60)
+    assert np.asarray(out).max() > 255  # the depth was kept, not cut to 8 bits
+
+
+def test_exif_orientation_applied(photo, tmp_path):
+    im = Image.fromarray(photo)  # 96 wide, 80 high
+    exif = im.getexif()
+    exif[0x0112] = 6  # rotate 90 degrees clockwise on display
+    path = tmp_path / "rot.jpg"
+    im.save(path, exif=exif)
+    assert liif.load_image(path).size == (80, 96)
+
+
+def test_unreadable_file_has_clear_error(tmp_path):
+    bad = tmp_path / "notes.png"
+    bad.write_text("not an image")
+    with pytest.raises(liif.InputError, match="not an image file"):
+        liif.load_image(bad)
+    with pytest.raises(liif.InputError, match="not found"):
+        liif.load_image(tmp_path / "missing.png")
+
+
+def test_nan_array_refused(tiny_model):
+    arr = np.full((10, 10, 3), np.nan, np.float32)
+    with pytest.raises(liif.InputError, match="NaN"):
+        liif.Upscaler(tiny_model).upscale(arr, scale=2)
+
+
+def test_float_array_in_float_array_out(tiny_model):
+    arr = np.random.default_rng(0).random((12, 14, 3)).astype(np.float32)
+    out = liif.Upscaler(tiny_model).upscale(arr, scale=2)
+    assert out.dtype == np.float32 and out.shape == (24, 28, 3)
+
+
+def test_save_never_overwrites_unless_asked(photo, tmp_path):
+    path = tmp_path / "a.png"
+    liif.save_image(photo, path)
+    before = path.read_bytes()
+    with pytest.raises(liif.InputError, match="exists"):
+        liif.save_image(photo[::-1], path)
+    assert path.read_bytes() == before
+    liif.save_image(photo[::-1], path, overwrite=True)
+    assert path.read_bytes() != before
+
+
+def test_png_is_lossless(photo, tmp_path):
+    path = liif.save_image(photo, tmp_path / "x.png")
+    assert np.array_equal(np.asarray(Image.open(path)), photo)
