@@ -173,7 +173,8 @@ class Trainer:
         new_log = not log_path.exists()
         losses: list[float] = []
         bar = tqdm(total=end_step, initial=self.step, disable=quiet, dynamic_ncols=True, desc="train")
-        with log_path.open("a", newline="") as fh:
+        stop = _StopFlag()
+        with stop, log_path.open("a", newline="") as fh:
             writer = csv.writer(fh)
             if new_log:
                 writer.writerow(["step", "loss", "lr", "val_psnr", "elapsed_s", "steps_per_s"])
@@ -202,6 +203,9 @@ class Trainer:
                 if max_time is not None and time.perf_counter() - start > max_time:
                     bar.write(f"time budget reached at step {self.step}: saved, resume with --resume")
                     break
+                if stop.requested:
+                    bar.write(f"stopped by a signal at step {self.step}: saved, resume with --resume")
+                    break
         bar.close()
         self.save()
         return {"step": self.step, "loss": float(np.mean(losses[-50:])) if losses else None}
@@ -209,6 +213,32 @@ class Trainer:
     def export(self, path: str | Path, card: dict[str, Any] | None = None, half: bool = True) -> Path:
         """Save the evaluation weights in the project's safetensors format (with a model card)."""
         return save_checkpoint(self.eval_model(), path, card=card, half=half, overwrite=True)
+
+
+class _StopFlag:
+    """Turns SIGTERM/SIGINT into a request to stop after the current step (so the state is saved)."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._old: dict[int, Any] = {}
+
+    def __enter__(self) -> "_StopFlag":
+        import signal
+        import threading
+
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                self._old[sig] = signal.signal(sig, self._handle)
+        return self
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        self.requested = True
+
+    def __exit__(self, *exc: Any) -> None:
+        import signal
+
+        for sig, handler in self._old.items():
+            signal.signal(sig, handler)
 
 
 def parse_duration(text: str) -> float:

@@ -1,0 +1,100 @@
+"""The liif command: upscale files and folders, summaries, errors, no overwrites; eval and export."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import liif
+from liif.cli import main
+
+
+@pytest.fixture()
+def model_path(tiny_model, tmp_path):
+    return liif.save_checkpoint(tiny_model, tmp_path / "tiny.safetensors")
+
+
+@pytest.fixture()
+def inputs(tmp_path, photo):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    Image.fromarray(photo).save(folder / "a.png")
+    Image.fromarray(photo[:40, :50]).convert("L").save(folder / "b.png")
+    return folder
+
+
+def test_upscale_folder_with_summary(inputs, model_path, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["upscale", str(inputs), "-o", str(out), "--scale", "2.5", "--model", str(model_path), "-q"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 2 and "96x80 -> 240x200" in lines[0] and " s -> " in lines[0]
+    assert Image.open(out / "a.png").size == (240, 200)
+    assert Image.open(out / "b.png").mode == "L"
+
+
+def test_upscale_single_file_to_exact_size(inputs, model_path, tmp_path):
+    dst = tmp_path / "big.png"
+    assert main(["upscale", str(inputs / "a.png"), "-o", str(dst), "--size", "300x123", "--model", str(model_path), "-q"]) == 0
+    assert Image.open(dst).size == (300, 123)
+
+
+def test_existing_output_is_not_overwritten(inputs, model_path, tmp_path, capsys):
+    dst = tmp_path / "keep.png"
+    dst.write_bytes(b"precious")
+    assert main(["upscale", str(inputs / "a.png"), "-o", str(dst), "--scale", "2", "--model", str(model_path), "-q"]) == 1
+    assert dst.read_bytes() == b"precious"
+    assert "--overwrite" in capsys.readouterr().err
+    assert main(["upscale", str(inputs / "a.png"), "-o", str(dst), "--scale", "2", "--model", str(model_path),
+                 "-q", "--overwrite"]) == 0
+    assert Image.open(dst).size == (192, 160)
+
+
+def test_errors_are_one_clear_line(inputs, model_path, tmp_path, capsys):
+    assert main(["upscale", str(tmp_path / "nope.png"), "-o", str(tmp_path), "--scale", "2", "--model", str(model_path)]) == 2
+    assert capsys.readouterr().err.startswith("error: input not found")
+    assert main(["upscale", str(inputs), "-o", str(tmp_path / "o"), "--scale", "0", "--model", str(model_path), "-q"]) == 1
+    assert "scale must be a finite number above 0" in capsys.readouterr().err
+    assert main(["upscale", str(inputs), "-o", str(tmp_path / "o"), "--scale", "2", "--model", "nosuch"]) == 2
+    assert "unknown model" in capsys.readouterr().err
+
+
+def test_official_checkpoint_through_cli(inputs, tmp_path):
+    from conftest import FIXTURES
+
+    dst = tmp_path / "o.png"
+    assert main(["upscale", str(inputs / "a.png"), "-o", str(dst), "--scale", "3",
+                 "--model", str(FIXTURES / "edsr-baseline-liif-small-random.pth"), "-q"]) == 0
+    assert Image.open(dst).size == (288, 240)
+
+
+def test_console_script_installed():
+    out = subprocess.run([sys.executable, "-m", "liif.cli", "--help"], capture_output=True, text=True)
+    assert out.returncode == 0 and "upscale" in out.stdout and "train" in out.stdout and "eval" in out.stdout
+
+
+def test_eval_bicubic_only(tmp_path, photo, capsys):
+    folder = tmp_path / "set"
+    folder.mkdir()
+    Image.fromarray(photo).save(folder / "a.png")
+    assert main(["eval", "--bicubic-only", "--data", str(folder), "--scales", "2", "--out", str(tmp_path / "r")]) == 0
+    assert "| set | x2 |" in capsys.readouterr().out
+    assert (tmp_path / "r" / "results.json").exists()
+
+
+def test_train_and_export_via_cli(tmp_path, photo):
+    data = tmp_path / "data"
+    data.mkdir()
+    Image.fromarray(np.tile(photo, (2, 2, 1))).save(data / "x.png")
+    cfg = tmp_path / "cfg.json"
+    cfg.write_text('{"model": {"encoder_args": {"n_resblocks": 1, "n_feats": 8}, "hidden_list": [16]},'
+                   ' "patch": 16, "batch_size": 2, "sample_q": 64, "total_steps": 4, "val_dir": null}')
+    run = tmp_path / "run"
+    assert main(["train", "--config", str(cfg), "--data", str(data), "--run-dir", str(run), "-q",
+                 "--export", str(tmp_path / "m.safetensors")]) == 0
+    assert main(["train", "--config", str(cfg), "--data", str(data), "--run-dir", str(run), "-q"]) == 2  # exists
+    assert main(["train", "--resume", str(run / "last.pt"), "--run-dir", str(run), "--steps", "6", "-q"]) == 0
+    assert main(["export", str(run / "last.pt"), str(tmp_path / "e.safetensors")]) == 0
+    assert liif.load_model(tmp_path / "e.safetensors").imnet.linears[0].out_features == 16

@@ -1,0 +1,96 @@
+"""Training: the loss falls, resume equals uninterrupted training, time budget, export."""
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+import liif
+from liif.data import PatchSampler
+from liif.train import TrainConfig, Trainer, lr_at, parse_duration
+
+
+@pytest.fixture(scope="module")
+def train_dir(tmp_path_factory, photo) -> Path:
+    """A few real image crops as a training folder."""
+    from skimage import data
+
+    folder = tmp_path_factory.mktemp("train")
+    for i, img in enumerate([data.astronaut(), data.coffee(), data.chelsea()]):
+        Image.fromarray(img[::2, ::2][:120, :120]).save(folder / f"img{i}.png")
+    return folder
+
+
+def _cfg(train_dir: Path, **kw) -> TrainConfig:
+    base = TrainConfig(train_dirs=[str(train_dir)], val_dir=None, model=liif.ModelConfig.tiny().asdict(),
+                       patch=16, batch_size=4, sample_q=128, lr=2e-3, total_steps=40, log_every=5, val_every=0,
+                       threads=1)
+    return replace(base, **kw)
+
+
+def test_sampler_shapes_and_ranges(train_dir):
+    s = PatchSampler(liif.data.find_images([train_dir]), patch=16, scale_min=1, scale_max=4, sample_q=64)
+    b = s.sample(3, np.random.default_rng(0))
+    assert b.inp.shape == (3, 3, 16, 16) and b.coord.shape == (3, 64, 2) and b.gt.shape == (3, 64, 3)
+    assert b.inp.min() >= -1 and b.inp.max() <= 1 and b.coord.abs().max() < 1
+    assert torch.allclose(b.cell[0, 0], b.cell[-1, -1])
+
+
+def test_tiny_training_lowers_the_loss(train_dir, tmp_path):
+    tr = Trainer(_cfg(train_dir), tmp_path)
+    losses = [tr.train_step() for _ in range(40)]
+    assert np.mean(losses[-10:]) < 0.7 * np.mean(losses[:5])
+
+
+def test_resume_equals_uninterrupted(train_dir, tmp_path):
+    cfg = _cfg(train_dir, total_steps=12, ema_decay=0.9)
+    straight = Trainer(cfg, tmp_path / "a")
+    straight.run(quiet=True)
+    first = Trainer(cfg, tmp_path / "b")
+    first.run(max_steps=5, quiet=True)
+    resumed = Trainer(cfg, tmp_path / "c")
+    resumed.load(first.state_path)
+    assert resumed.step == 5
+    resumed.run(quiet=True)
+    for (k, a), b in zip(straight.model.state_dict().items(), resumed.model.state_dict().values()):
+        torch.testing.assert_close(a, b, atol=1e-6, rtol=0, msg=k)
+    for a, b in zip(straight.ema.parameters(), resumed.ema.parameters()):
+        torch.testing.assert_close(a, b, atol=1e-6, rtol=0)
+
+
+def test_time_budget_stops_and_saves(train_dir, tmp_path):
+    tr = Trainer(_cfg(train_dir, total_steps=10_000), tmp_path)
+    tr.run(max_time=1.0, quiet=True)
+    assert 0 < tr.step < 10_000 and tr.state_path.exists()
+    log = (tmp_path / "log.csv").read_text().splitlines()
+    assert log[0].startswith("step,loss,lr")
+
+
+def test_export_loads_as_a_model(train_dir, tmp_path):
+    tr = Trainer(_cfg(train_dir, total_steps=3), tmp_path)
+    tr.run(quiet=True)
+    path = tr.export(tmp_path / "m.safetensors", card={"steps": 3})
+    model = liif.load_model(path)
+    out = liif.Upscaler(model).upscale(np.zeros((8, 8, 3), np.uint8), scale=2)
+    assert out.shape == (16, 16, 3)
+
+
+def test_schedules():
+    cfg = TrainConfig(lr=1.0, total_steps=100, milestones=[0.5], gamma=0.1, warmup_steps=10)
+    assert lr_at(cfg, 0) == pytest.approx(0.1) and lr_at(cfg, 20) == 1.0 and lr_at(cfg, 60) == pytest.approx(0.1)
+    cos = replace(cfg, schedule="cosine", min_lr_ratio=0.0)
+    assert lr_at(cos, 10) == pytest.approx(1.0) and lr_at(cos, 100) == pytest.approx(0.0, abs=1e-9)
+
+
+@pytest.mark.parametrize("text,seconds", [("90s", 90), ("45m", 2700), ("2h", 7200), ("1h30m", 5400), ("12", 12)])
+def test_parse_duration(text, seconds):
+    assert parse_duration(text) == seconds
+
+
+def test_parse_duration_rejects_nonsense():
+    with pytest.raises(ValueError, match="cannot read"):
+        parse_duration("soon")
