@@ -47,6 +47,7 @@ SCALE_MODE, SIZE_MODE = "Scale factor", "Exact output size"
 COMPARE_FACTORS = ["x2", "x3", "x4", "x6", "x8", "x12", "x16"]
 COMPARE_DEFAULT = ["x2", "x3", "x4", "x6", "x8"]
 REPORT_COLUMNS = ["Cue", "Group", "LIIF", "Bicubic (same size)", "Better", "Range", "Reading"]
+REPORT_WIDTHS = ["13%", "9%", "8%", "8%", "10%", "17%", "35%"]
 COMPARE_COLUMNS = ["Scale", "Cue", "LIIF", "Bicubic", "Better"]
 CROP_PANEL = 256  # display size of each half of the magnified crop
 GALLERY_MAX = 512  # display size cap of the compare-scales gallery tiles
@@ -292,6 +293,13 @@ def _fmt(value: float | None) -> str:
     return f"{value:.4g}" if abs(value) < 1e4 else f"{value:.0f}"
 
 
+def _round(value: float | None) -> float | None:
+    """Four significant digits, as a number (the chart is drawn from these)."""
+    if value is None or not np.isfinite(float(value)):
+        return None
+    return float(f"{float(value):.4g}")
+
+
 def report_table(report: Any) -> pd.DataFrame:
     """One row per cue; unavailable cues stay in the table, marked as such with the reason."""
     rows = []
@@ -420,8 +428,8 @@ def compare_scales(image_path: str | None, factors: list[str], region_x: float, 
                     (_fit(win, (tile, tile)), f"LIIF x{s:g} ({n}x{n} px)")]
         for score in iqa.assess(win, lowres, metrics=compare_metrics()).rows:
             if getattr(score, "available", score.value is not None) and score.value is not None:
-                rows.append({"Scale": s, "Cue": score.name, "LIIF": float(score.value),
-                             "Bicubic": None if score.baseline is None else float(score.baseline),
+                rows.append({"Scale": s, "Cue": score.name, "LIIF": _round(score.value),
+                             "Bicubic": _round(score.baseline),
                              "Better": _BETTER.get(score.direction, "no direction")})
     progress((len(scales), len(scales)), desc="done", unit="factors")
     table = pd.DataFrame(rows, columns=COMPARE_COLUMNS)
@@ -472,11 +480,19 @@ def with_reference(reference_path: str | None, factor: float, model: str, checkp
     result = up.upscale(lowres, size=(w, h), progress=_render_progress(progress, "LIIF: rendering"))
     progress(0.85, desc="Bicubic baseline and scores")
     baseline = liif.bicubic(lowres, size=(w, h))
-    table = report_table(iqa.assess(to_display(result), to_display(lowres), reference=to_display(reference)))
+    report = iqa.assess(to_display(result), to_display(lowres), reference=to_display(reference))
+    table = report_table(report)
     emap, top = error_map(result, reference, baseline)
+    gains = []
+    for key, unit in (("psnr_y", " dB"), ("ssim_y", ""), ("lpips", ""), ("dists", "")):
+        score = report.get(key)
+        if score is not None and score.available and score.value is not None and score.baseline is not None:
+            gains.append(f"**{score.name}**: LIIF {score.value:.4g}{unit} vs bicubic {score.baseline:.4g}{unit} "
+                         f"({'higher' if score.direction == 'higher' else 'lower'} is better)")
     info = (f"Reference **{w}x{h}** -> low-resolution input **{lw}x{lh}** (bicubic, /{factor:g}) -> back to "
-            f"**{w}x{h}** with LIIF and with bicubic. Error map: |output - reference| of the luma, "
-            f"black = 0, light yellow = {top:.0f} or more (of 255), same scale for both.")
+            f"**{w}x{h}** with LIIF and with bicubic.\n\n" + "; ".join(gains) +
+            f"\n\nError map: |output - reference| of the luma, black = 0, light yellow = {top:.0f} or more "
+            "(of 255), same scale for both.")
     shown_b, shown_r = to_display(baseline), to_display(result)
     return (shown_b, shown_r), to_display(lowres), emap, table, info
 
@@ -525,7 +541,7 @@ def list_models_api() -> list[str]:
 INTRO = """# liif-studio: how does AI keep detail and tone at high magnification?
 Upscale a photo to any size with **LIIF** (a learned *local implicit image function*), compare it with
 bicubic interpolation at the same size, read honest quality scores, and zoom up to x30 anywhere.
-Runs on CPU; all weights are bundled, nothing is downloaded."""
+Runs on a CPU with the bundled weights; nothing is downloaded."""
 
 HOW_IT_WORKS = """
 ## The question
@@ -569,13 +585,13 @@ factors (x2, x4) most networks are trained for.
   match real high-resolution photos pixel by pixel (an L1 loss), so brightness, colour and contrast
   follow the input: shrink the output back and you get (almost) the input again.
 * **Any scale from one model**: coordinates are continuous, so the same weights serve x1.5 and
-  x30. LIIF was trained on factors x1 to x4; beyond that it extrapolates: it stays clean and sharp
+  x30. In the paper LIIF is trained on factors x1 to x4; beyond that it extrapolates: it stays clean and sharp
   edged, but adds little *new* detail past about x6 (see the *Compare scales* tab).
 
 ## Where they do not
 * **Missing information stays missing.** The detail is a plausible guess, not a recovery: never use
   an upscaled image as evidence (faces, text, number plates).
-* **Out-of-distribution inputs.** The model learned from clean photos downscaled with bicubic. JPEG
+* **Out-of-distribution inputs.** LIIF learns from clean photos downscaled with bicubic. JPEG
   block artefacts, noise, motion blur or heavy sharpening are *not* what it expects: it sharpens them
   as if they were real detail. Faces and text need priors (identity, letter shapes) that a small
   generic model does not have; drawings, screenshots and pixel art differ from photos too.
@@ -661,7 +677,8 @@ def build_demo(default_model: str | None = None) -> gr.Blocks:
                                                format="png", type="pil", interactive=False, elem_id="upscale-crop")
                             up_file = gr.File(label="Lossless PNG (full resolution)", elem_id="upscale-png")
                 up_table = gr.Dataframe(headers=REPORT_COLUMNS, label="Quality report (LIIF vs bicubic at the same size)",
-                                        interactive=False, wrap=True, elem_id="upscale-report")
+                                        interactive=False, wrap=True, elem_id="upscale-report",
+                                        column_widths=REPORT_WIDTHS)
                 up_state = gr.State()
 
                 up_mode.change(lambda m: (gr.Slider(visible=m == SCALE_MODE), gr.Row(visible=m == SIZE_MODE)),
@@ -689,10 +706,10 @@ def build_demo(default_model: str | None = None) -> gr.Blocks:
                             cmp_y = gr.Slider(0, 1, value=0.5, step=0.01, label="Region centre y")
                         cmp_button = gr.Button("Compare", variant="primary")
                         if lowres_examples:
-                            gr.Examples(lowres_examples, inputs=[cmp_image], label="Examples")
+                            gr.Examples(lowres_examples, inputs=[cmp_image], label="Examples", elem_id="compare-examples")
                     with gr.Column(scale=2):
                         cmp_gallery = gr.Gallery(label="The same region at each factor: bicubic, LIIF (same display size)",
-                                                 format="png", columns=2, object_fit="contain", height=520)
+                                                 format="png", columns=4, object_fit="contain", height=760)
                 with gr.Row():
                     cmp_cue = gr.Dropdown([], label="Cue to plot", scale=1, allow_custom_value=True)
                     cmp_plot = gr.LinePlot(x="scale", y="value", color="method", title="Cue against scale",
@@ -713,7 +730,8 @@ def build_demo(default_model: str | None = None) -> gr.Blocks:
                         ref_factor = gr.Slider(2, 8, value=4, step=0.5, label="Downscale factor")
                         ref_button = gr.Button("Downscale, upscale and score", variant="primary")
                         if reference_examples:
-                            gr.Examples(reference_examples, inputs=[ref_image], label="Examples (native-resolution crops)")
+                            gr.Examples(reference_examples, inputs=[ref_image], label="Examples (native-resolution crops)",
+                                        elem_id="reference-examples")
                         ref_lowres = gr.Image(label="The low-resolution input it made", format="png", type="pil",
                                               interactive=False)
                     with gr.Column(scale=2):
@@ -723,7 +741,7 @@ def build_demo(default_model: str | None = None) -> gr.Blocks:
                         ref_error = gr.Image(label="Error map against the reference", format="png", type="pil",
                                              interactive=False)
                 ref_table = gr.Dataframe(headers=REPORT_COLUMNS, label="Scores against the reference", interactive=False,
-                                         wrap=True)
+                                         wrap=True, column_widths=REPORT_WIDTHS, elem_id="reference-report")
                 ref_button.click(with_reference, [ref_image, ref_factor, *common],
                                  [ref_slider, ref_lowres, ref_error, ref_table, ref_info], api_name="with_reference",
                                  **heavy)

@@ -150,6 +150,7 @@ def test_with_reference_scores_against_the_truth(client, tmp_path):
     assert float(psnr_row[2]) == pytest.approx(expected, abs=0.01)
     assert float(psnr_row[3]) == pytest.approx(iqa.fr.psnr_y(np.asarray(bicubic), hr), abs=0.01)
     assert any("SSIM" in name for name in rows)
+    assert f"{expected:.4g} dB" in info  # the gain is stated as a number above the pictures
 
 
 def test_zoom_renders_the_window_of_the_full_output(client, small_image, tiny_checkpoint):
