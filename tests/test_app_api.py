@@ -220,3 +220,36 @@ def test_compare_without_factors_says_so(client, small_image):
     message = _error(client, handle_file(small_image), [], 0.5, 0.5, 16, *_common().values(),
                      api_name="/compare_scales")
     assert "factor" in message
+
+
+def test_default_model_works_or_says_weights_are_missing(client, small_image):
+    import liif
+    args = (handle_file(small_image), "Scale factor", 2, 64, 64, "default (bundled)", "", "exact", False, 0.5, 0.5)
+    if liif.list_models():
+        slider, *_ = client.predict(*args, api_name="/upscale")
+        assert _open(slider[1]).size == (80, 60)
+    else:
+        message = _error(client, *args, api_name="/upscale")
+        assert "bundled" in message
+
+
+def test_bf16_precision_is_close_to_exact(client, small_image):
+    exact = np.asarray(_open(_upscale(client, small_image, scale=2, report=False)[2]).convert("RGB"), dtype=int)
+    bf16 = np.asarray(_open(_upscale(client, small_image, scale=2, report=False, precision="bf16")[2]).convert("RGB"),
+                      dtype=int)
+    assert bf16.shape == exact.shape == (60, 80, 3)
+    assert np.abs(bf16 - exact).mean() < 3
+
+
+def test_examples_are_small_documented_pngs(app_module):
+    from test_app_helpers import ROOT
+    lowres = sorted((ROOT / "examples").glob("*.png"))
+    references = sorted((ROOT / "examples" / "reference").glob("*.png"))
+    assert len(lowres) >= 4 and len(references) >= 2
+    readme = (ROOT / "examples" / "README.md").read_text()
+    for path in lowres:
+        with Image.open(path) as im:
+            assert im.format == "PNG" and 128 <= im.width <= 192, path
+        assert f"`{path.name}`" in readme
+    for path in references:
+        assert f"`reference/{path.name}`" in readme
