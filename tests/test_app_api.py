@@ -253,3 +253,14 @@ def test_examples_are_small_documented_pngs(app_module):
         assert f"`{path.name}`" in readme
     for path in references:
         assert f"`reference/{path.name}`" in readme
+
+
+def test_16_bit_input_gives_a_16_bit_png(client, tmp_path):
+    ramp = (np.linspace(0, 65535, 32 * 24).reshape(24, 32)).astype(np.uint16)
+    path = tmp_path / "deep.png"
+    Image.fromarray(ramp).save(path)  # mode I;16
+    slider, crop, png, *_ = _upscale(client, str(path), scale=2, report=False)
+    with Image.open(png) as im:
+        assert im.size == (64, 48)
+        values = np.asarray(im)
+    assert values.max() > 255  # the download keeps 16 bits; only the on-screen copy is 8-bit
