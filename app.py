@@ -19,17 +19,19 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import shutil
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
+import gradio as gr
 import numpy as np
 import pandas as pd
 from PIL import Image, ImageDraw
 
-import gradio as gr
 import iqa
 import liif
 
@@ -269,9 +271,21 @@ def error_map(result: Any, reference: Any, bicubic: Any) -> tuple[Image.Image, f
     return _labelled([(colour(err_b), "bicubic error"), (colour(err_l), "LIIF error")]), top
 
 
+OUTPUT_ROOT = Path(tempfile.gettempdir()) / "liif-studio-outputs"
+OUTPUT_MAX_AGE_S = 2 * 3600  # downloads older than this are deleted (a Space runs for days)
+
+
 def write_png(image: Any, stem: str) -> str:
-    """A lossless PNG of the full-resolution result, in a fresh temporary folder (gradio serves a copy)."""
-    folder = Path(tempfile.mkdtemp(prefix="liif-studio-"))
+    """A lossless PNG of the full-resolution result, in a fresh folder (gradio serves a copy)."""
+    OUTPUT_ROOT.mkdir(parents=True, exist_ok=True)
+    now = time.time()
+    for old in OUTPUT_ROOT.iterdir():
+        try:
+            if now - old.stat().st_mtime > OUTPUT_MAX_AGE_S:
+                shutil.rmtree(old, ignore_errors=True)
+        except OSError:
+            pass
+    folder = Path(tempfile.mkdtemp(dir=OUTPUT_ROOT))
     return str(liif.save_image(image, folder / f"{stem}.png"))
 
 
@@ -353,7 +367,7 @@ def _render_progress(progress: Any, desc: str) -> Callable[[int, int], None]:
 @_friendly
 def upscale(image_path: str | None, mode: str, scale: float, width: float | None, height: float | None,
             model: str, checkpoint_path: str, precision: str, with_report: bool, crop_x: float, crop_y: float,
-            progress: gr.Progress = gr.Progress()) -> tuple:
+            progress: gr.Progress = gr.Progress()) -> tuple:  # noqa: B008 (gradio injects it)
     """Upscale one image: bicubic vs LIIF slider, magnified crop, lossless PNG, quality report."""
     image = load_input(image_path)
     w, h = _size(image)
@@ -403,7 +417,7 @@ def pick_point(image_path: str | None, evt: gr.SelectData) -> tuple[float, float
 @_friendly
 def compare_scales(image_path: str | None, factors: list[str], region_x: float, region_y: float, region: float,
                    model: str, checkpoint_path: str, precision: str,
-                   progress: gr.Progress = gr.Progress()) -> tuple:
+                   progress: gr.Progress = gr.Progress()) -> tuple:  # noqa: B008 (gradio injects it)
     """The same region at several factors (LIIF and bicubic), and each cue against scale."""
     image = load_input(image_path)
     if not factors:
@@ -466,7 +480,7 @@ def plot_cue(table: pd.DataFrame | None, cue: str | None) -> pd.DataFrame:
 
 @_friendly
 def with_reference(reference_path: str | None, factor: float, model: str, checkpoint_path: str, precision: str,
-                   progress: gr.Progress = gr.Progress()) -> tuple:
+                   progress: gr.Progress = gr.Progress()) -> tuple:  # noqa: B008 (gradio injects it)
     """Downscale a sharp image by ``factor``, upscale it back with LIIF and bicubic, score against it."""
     reference = load_input(reference_path, "a sharp reference image")
     w, h = _size(reference)
@@ -499,7 +513,8 @@ def with_reference(reference_path: str | None, factor: float, model: str, checkp
 
 @_friendly
 def zoom(image_path: str | None, x: float, y: float, magnification: float, window: float, model: str,
-         checkpoint_path: str, precision: str, progress: gr.Progress = gr.Progress()) -> tuple:
+         checkpoint_path: str, precision: str,
+         progress: gr.Progress = gr.Progress()) -> tuple:  # noqa: B008 (gradio injects it)
     """Render only a window of the x``magnification`` output around a point (LIIF and bicubic)."""
     image = load_input(image_path)
     w, h = _size(image)
@@ -634,7 +649,7 @@ def build_demo(default_model: str | None = None) -> gr.Blocks:
     reference_examples = _examples(EXAMPLES_DIR / "reference")
     heavy = {"concurrency_limit": 1, "concurrency_id": "compute"}
 
-    with gr.Blocks(title="liif-studio: arbitrary-scale super-resolution") as demo:
+    with gr.Blocks(title="liif-studio: arbitrary-scale super-resolution", delete_cache=(1800, OUTPUT_MAX_AGE_S)) as demo:
         gr.Markdown(INTRO)
         with gr.Row(equal_height=False):
             model = gr.Dropdown(choices, value=chosen, label="Model", scale=3,

@@ -4,12 +4,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PIL import Image
-
 from test_app_helpers import APP_CHOICE, app_module, client_for, launch_app, models_dir, tiny_checkpoint  # noqa: F401
 
 pytest.importorskip("gradio_client")
-from gradio_client import handle_file  # noqa: E402
-from gradio_client.exceptions import AppError  # noqa: E402
+from gradio_client import handle_file
+from gradio_client.exceptions import AppError
 
 
 def _smooth_image(path, w: int, h: int, mode: str = "RGB", seed: int = 0) -> str:
@@ -58,8 +57,8 @@ def test_list_models_offers_the_models_folder(client):
     assert choices[0] == "default (bundled)"
 
 
-def test_upscale_by_scale_returns_sizes_lossless_png_and_report(client, small_image, app_module):
-    slider, crop, png, table, info, *rest = _upscale(client, small_image, scale=2.5)
+def test_upscale_by_scale_returns_sizes_lossless_png_and_report(client, small_image, app_module):  # noqa: F811
+    slider, crop, png, table, info = _upscale(client, small_image, scale=2.5)
     bicubic, result = (_open(p) for p in slider)
     assert result.size == bicubic.size == (100, 75)
     assert "100x75" in info
@@ -89,15 +88,15 @@ def test_upscale_by_scale_returns_sizes_lossless_png_and_report(client, small_im
 
 
 def test_upscale_to_exact_size_without_report(client, small_image):
-    slider, crop, png, table, info, *rest = _upscale(client, small_image, mode="Exact output size", width=64,
-                                                     height=20, report=False)
+    slider, _crop, png, table, _info = _upscale(client, small_image, mode="Exact output size", width=64,
+                                                height=20, report=False)
     assert _open(slider[1]).size == (64, 20)
     assert _open(png).size == (64, 20)
     assert table["data"] in ([], [[""] * 7]) or all(not any(r) for r in table["data"])
 
 
 def test_crop_endpoint_recuts_the_last_result(client, small_image):
-    slider, crop, *_ = _upscale(client, small_image, scale=4, report=False)
+    _slider, crop, *_ = _upscale(client, small_image, scale=4, report=False)
     centre = np.asarray(_open(crop).convert("RGB"))
     corner = np.asarray(_open(client.predict(0.0, 0.0, api_name="/crop")).convert("RGB"))
     assert corner.shape == centre.shape
@@ -106,7 +105,7 @@ def test_crop_endpoint_recuts_the_last_result(client, small_image):
 
 def test_grayscale_input_keeps_its_mode_in_the_png(client, tmp_path):
     gray = _smooth_image(tmp_path / "gray.png", 24, 24, mode="L")
-    slider, crop, png, *_ = _upscale(client, gray, scale=2, report=False)
+    _slider, _crop, png, _table, _info = _upscale(client, gray, scale=2, report=False)
     assert _open(png).mode == "L" and _open(png).size == (48, 48)
 
 
@@ -118,6 +117,8 @@ def test_compare_scales_gallery_chart_and_table(client, small_image):
     assert sizes == {(48, 48)}  # the same region at the same display size (16 px x the largest factor)
     captions = [item["caption"] for item in gallery]
     assert captions[0].startswith("bicubic x2") and captions[3].startswith("LIIF x3")
+    chosen = cue["value"] if isinstance(cue, dict) else cue
+    assert chosen == table["data"][0][1]  # the "cue to plot" list now offers the measured cues
     assert table["headers"] == ["Scale", "Cue", "LIIF", "Bicubic", "Better"]
     scales = {float(r[0]) for r in table["data"]}
     assert scales == {2.0, 3.0}
@@ -153,9 +154,9 @@ def test_with_reference_scores_against_the_truth(client, tmp_path):
     assert f"{expected:.4g} dB" in info  # the gain is stated as a number above the pictures
 
 
-def test_zoom_renders_the_window_of_the_full_output(client, small_image, tiny_checkpoint):
+def test_zoom_renders_the_window_of_the_full_output(client, small_image, tiny_checkpoint):  # noqa: F811
     import liif
-    slider, where, info = client.predict(handle_file(small_image), 0.25, 0.5, 4, 128, *_common().values(),
+    slider, _where, info = client.predict(handle_file(small_image), 0.25, 0.5, 4, 128, *_common().values(),
                                          api_name="/zoom")
     bicubic, window = (np.asarray(_open(p).convert("RGB")) for p in slider)
     assert window.shape == bicubic.shape == (120, 128, 3)  # clamped to the 160x120 output's height
@@ -167,7 +168,7 @@ def test_zoom_renders_the_window_of_the_full_output(client, small_image, tiny_ch
 
 
 def test_zoom_at_30x_is_only_the_window(client, small_image):
-    slider, where, info = client.predict(handle_file(small_image), 0.5, 0.5, 30, 128, *_common().values(),
+    slider, _where, info = client.predict(handle_file(small_image), 0.5, 0.5, 30, 128, *_common().values(),
                                          api_name="/zoom")
     assert _open(slider[1]).size == (128, 128)
     assert "1200x900" in info
@@ -241,7 +242,7 @@ def test_bf16_precision_is_close_to_exact(client, small_image):
     assert np.abs(bf16 - exact).mean() < 3
 
 
-def test_examples_are_small_documented_pngs(app_module):
+def test_examples_are_small_documented_pngs():
     from test_app_helpers import ROOT
     lowres = sorted((ROOT / "examples").glob("*.png"))
     references = sorted((ROOT / "examples" / "reference").glob("*.png"))
@@ -259,7 +260,7 @@ def test_16_bit_input_gives_a_16_bit_png(client, tmp_path):
     ramp = (np.linspace(0, 65535, 32 * 24).reshape(24, 32)).astype(np.uint16)
     path = tmp_path / "deep.png"
     Image.fromarray(ramp).save(path)  # mode I;16
-    slider, crop, png, *_ = _upscale(client, str(path), scale=2, report=False)
+    _slider, _crop, png, _table, _info = _upscale(client, str(path), scale=2, report=False)
     with Image.open(png) as im:
         assert im.size == (64, 48)
         values = np.asarray(im)

@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from test_app_helpers import APP_CHOICE, ROOT, app_module, free_port, launch_app, models_dir  # noqa: F401
 
 CHROMIUM = Path(os.environ.get("LIIF_CHROMIUM", "/usr/bin/chromium"))

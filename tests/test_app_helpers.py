@@ -39,8 +39,9 @@ def free_port() -> int:
 @pytest.fixture(scope="session")
 def models_dir(tmp_path_factory):
     """A models folder holding a tiny random LIIF checkpoint; LIIF_MODELS_DIR points at it."""
-    import liif
     import torch
+
+    import liif
 
     torch.manual_seed(0)
     folder = tmp_path_factory.mktemp("models")
