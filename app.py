@@ -171,6 +171,16 @@ def to_display(image: Any) -> Image.Image:
     return image
 
 
+def without_alpha(image: Any) -> Any:
+    """The colour planes only: windows are for looking at, and the engine would resize a full-size alpha
+    plane for every window (at x30 that is 900 times the input)."""
+    if isinstance(image, np.ndarray):
+        return image[..., :3] if image.ndim == 3 and image.shape[2] == 4 else image
+    if image.mode in ("RGBA", "LA", "PA"):
+        return image.convert("RGB" if image.mode != "LA" else "L")
+    return image
+
+
 def load_input(path: str | None, what: str = "an image", max_mp: float | None = None) -> Any:
     """Open an uploaded file with ``liif.load_image`` and apply the input size guard."""
     if not path:
@@ -419,7 +429,7 @@ def compare_scales(image_path: str | None, factors: list[str], region_x: float, 
                    model: str, checkpoint_path: str, precision: str,
                    progress: gr.Progress = gr.Progress()) -> tuple:  # noqa: B008 (gradio injects it)
     """The same region at several factors (LIIF and bicubic), and each cue against scale."""
-    image = load_input(image_path)
+    image = without_alpha(load_input(image_path))
     if not factors:
         raise gr.Error("Tick at least one scale factor.")
     scales = sorted({float(str(f).lstrip("xX")) for f in factors})
@@ -516,7 +526,7 @@ def zoom(image_path: str | None, x: float, y: float, magnification: float, windo
          checkpoint_path: str, precision: str,
          progress: gr.Progress = gr.Progress()) -> tuple:  # noqa: B008 (gradio injects it)
     """Render only a window of the x``magnification`` output around a point (LIIF and bicubic)."""
-    image = load_input(image_path)
+    image = without_alpha(load_input(image_path))
     w, h = _size(image)
     n = int(window)
     up = get_upscaler(model, checkpoint_path, precision, progress)

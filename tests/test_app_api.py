@@ -265,3 +265,19 @@ def test_16_bit_input_gives_a_16_bit_png(client, tmp_path):
         assert im.size == (64, 48)
         values = np.asarray(im)
     assert values.max() > 255  # the download keeps 16 bits; only the on-screen copy is 8-bit
+
+
+def test_transparent_input_keeps_alpha_in_the_png_and_zooms(client, tmp_path):
+    rgba = np.zeros((20, 24, 4), np.uint8)
+    rgba[..., 0] = 200
+    rgba[..., 3] = np.linspace(0, 255, 24, dtype=np.uint8)[None, :]
+    path = tmp_path / "alpha.png"
+    Image.fromarray(rgba, "RGBA").save(path)
+    _slider, _crop, png, _table, _info = _upscale(client, str(path), scale=2, report=True)
+    with Image.open(png) as im:
+        assert im.mode == "RGBA" and im.size == (48, 40)
+        alpha = np.asarray(im)[..., 3]
+    assert alpha[:, 0].mean() < 40 and alpha[:, -1].mean() > 215  # the transparency ramp survives
+    slider, _where, _info = client.predict(handle_file(str(path)), 0.5, 0.5, 30, 128, *_common().values(),
+                                           api_name="/zoom")
+    assert _open(slider[1]).size == (128, 128)
