@@ -34,6 +34,7 @@ from PIL import Image, ImageDraw
 
 import iqa
 import liif
+from liif.engine import window_box
 
 log = logging.getLogger("liif_studio.app")
 
@@ -171,16 +172,6 @@ def to_display(image: Any) -> Image.Image:
     return image
 
 
-def without_alpha(image: Any) -> Any:
-    """The colour planes only: windows are for looking at, and the engine would resize a full-size alpha
-    plane for every window (at x30 that is 900 times the input)."""
-    if isinstance(image, np.ndarray):
-        return image[..., :3] if image.ndim == 3 and image.shape[2] == 4 else image
-    if image.mode in ("RGBA", "LA", "PA"):
-        return image.convert("RGB" if image.mode != "LA" else "L")
-    return image
-
-
 def load_input(path: str | None, what: str = "an image", max_mp: float | None = None) -> Any:
     """Open an uploaded file with ``liif.load_image`` and apply the input size guard."""
     if not path:
@@ -241,26 +232,11 @@ def magnified_crop(bicubic: Any, result: Any, fx: float, fy: float) -> Image.Ima
                       (_fit(result.crop(box), shown), f"LIIF x{zoom} view")])
 
 
-def window_box(size: tuple[int, int], center: tuple[float, float], magnification: float,
-               window: tuple[int, int]) -> tuple[tuple[float, float, float, float], tuple[int, int]]:
-    """The input-pixel box and the (clamped) size of the window ``Upscaler.render_window`` renders.
-
-    Mirrors the engine's placement: the window is a whole-pixel block of the x``magnification``
-    output grid, centred on ``center`` and moved inside the image.
-    """
-    w, h = size
-    ow, oh = max(1, round(w * magnification)), max(1, round(h * magnification))
-    ww, wh = min(int(window[0]), ow), min(int(window[1]), oh)
-    c0 = int(min(max(center[0] * ow / w - ww / 2, 0), ow - ww))
-    r0 = int(min(max(center[1] * oh / h - wh / 2, 0), oh - wh))
-    return (c0 * w / ow, r0 * h / oh, (c0 + ww) * w / ow, (r0 + wh) * h / oh), (ww, wh)
-
-
 def bicubic_window(image: Any, center: tuple[float, float], magnification: float, window: tuple[int, int]) -> Image.Image:
     """The bicubic counterpart of ``Upscaler.render_window``: PIL bicubic over the same input box only."""
     pil = to_display(image)
-    box, size = window_box(pil.size, center, magnification, window)
-    return pil.resize(size, Image.Resampling.BICUBIC, box=box)
+    box = window_box(pil.size, center, magnification, window)
+    return pil.resize(box.size, Image.Resampling.BICUBIC, box=box.input_box)
 
 
 def error_map(result: Any, reference: Any, bicubic: Any) -> tuple[Image.Image, float]:
@@ -429,7 +405,7 @@ def compare_scales(image_path: str | None, factors: list[str], region_x: float, 
                    model: str, checkpoint_path: str, precision: str,
                    progress: gr.Progress = gr.Progress()) -> tuple:  # noqa: B008 (gradio injects it)
     """The same region at several factors (LIIF and bicubic), and each cue against scale."""
-    image = without_alpha(load_input(image_path))
+    image = load_input(image_path)
     if not factors:
         raise gr.Error("Tick at least one scale factor.")
     scales = sorted({float(str(f).lstrip("xX")) for f in factors})
@@ -526,7 +502,7 @@ def zoom(image_path: str | None, x: float, y: float, magnification: float, windo
          checkpoint_path: str, precision: str,
          progress: gr.Progress = gr.Progress()) -> tuple:  # noqa: B008 (gradio injects it)
     """Render only a window of the x``magnification`` output around a point (LIIF and bicubic)."""
-    image = without_alpha(load_input(image_path))
+    image = load_input(image_path)
     w, h = _size(image)
     n = int(window)
     up = get_upscaler(model, checkpoint_path, precision, progress)
@@ -540,7 +516,7 @@ def zoom(image_path: str | None, x: float, y: float, magnification: float, windo
     where = to_display(image).convert("RGB")
     k = max(1, 256 // max(w, h))
     where = _fit(where, (w * k, h * k))
-    (bx0, by0, bx1, by1), _ = window_box((w, h), centre, float(magnification), (n, n))
+    bx0, by0, bx1, by1 = window_box((w, h), centre, float(magnification), (n, n)).input_box
     ImageDraw.Draw(where).rectangle([bx0 * k, by0 * k, bx1 * k - 1, by1 * k - 1], outline=(255, 40, 40), width=2)
     full_w, full_h = round(w * magnification), round(h * magnification)
     info = (f"A {n}x{n} window of the **{full_w}x{full_h}** (x{magnification:g}) output around "

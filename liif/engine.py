@@ -8,9 +8,10 @@ about ``tile_pixels * 1.6 KB + chunk * hidden * 16 B`` on top of the model and t
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import math
 from dataclasses import dataclass
-from typing import Callable, Iterator
+from typing import Callable, Hashable, Iterator
 
 import numpy as np
 import torch
@@ -19,7 +20,7 @@ from .errors import InputError, SizeLimitError
 from .kernels import InferenceTail
 from .imageio import ImageLike, Picture, from_picture, to_picture
 from .models import LIIF
-from .models.liif import axis_centres, nearest_index
+from .models.liif import FirstLayer, axis_centres, nearest_index
 
 Progress = Callable[[int, int], None]
 PRECISIONS = ("exact", "bf16", "fp16")
@@ -35,6 +36,7 @@ class EngineConfig:
     chunk: int = 32768  # output queries decoded at once
     max_output_megapixels: float = 64.0
     threads: int | None = None  # CPU threads (None = torch's default)
+    cache_mb: float = 512.0  # features kept for zooming around one image (render_window)
 
 
 def pick_device(name: str = "auto") -> torch.device:
@@ -75,6 +77,39 @@ def output_size(in_size: tuple[int, int], scale: float | tuple[float, float] | N
     return max(1, round(w * sx)), max(1, round(h * sy))
 
 
+@dataclass(frozen=True)
+class WindowBox:
+    """Where a zoom window lies: output rows/columns of the magnified grid and the input box it covers."""
+
+    rows: tuple[int, int]
+    cols: tuple[int, int]
+    out_size: tuple[int, int]  # (width, height) of the whole magnified image
+    size: tuple[int, int]  # (width, height) of the window
+    input_box: tuple[float, float, float, float]  # (x0, y0, x1, y1) in input pixels
+
+
+def window_box(in_size: tuple[int, int], center: tuple[float, float], magnification: float,
+               window: tuple[int, int]) -> WindowBox:
+    """Place a ``window`` (width, height) of the x``magnification`` output around ``center`` (input x, y)."""
+    try:
+        magnification, center = float(magnification), (float(center[0]), float(center[1]))
+    except (TypeError, ValueError, IndexError) as exc:
+        raise InputError(f"magnification must be a number and center an (x, y) pair, got {magnification!r}, {center!r}") from exc
+    if not math.isfinite(magnification) or magnification <= 0:
+        raise InputError(f"the magnification must be a number above 0, got {magnification!r}")
+    if not all(math.isfinite(c) for c in center):
+        raise InputError(f"the window centre must be finite pixel coordinates, got {center!r}")
+    w, h = in_size
+    ow, oh = output_size(in_size, magnification)
+    ww, wh = min(int(window[0]), ow), min(int(window[1]), oh)
+    if ww < 1 or wh < 1:
+        raise InputError(f"the window must be at least 1x1 pixels, got {window!r}")
+    c0 = int(min(max(center[0] * ow / w - ww / 2, 0), ow - ww))
+    r0 = int(min(max(center[1] * oh / h - wh / 2, 0), oh - wh))
+    return WindowBox(rows=(r0, r0 + wh), cols=(c0, c0 + ww), out_size=(ow, oh), size=(ww, wh),
+                     input_box=(c0 * w / ow, r0 * h / oh, (c0 + ww) * w / ow, (r0 + wh) * h / oh))
+
+
 def _spans(n: int, tile: int | None) -> Iterator[tuple[int, int]]:
     step = n if not tile else tile
     for start in range(0, n, step):
@@ -97,6 +132,8 @@ class Upscaler:
         if threads:
             torch.set_num_threads(threads)
         self.model = model.to(self.device).eval()
+        self._cache: dict[Hashable, FirstLayer] = {}
+        self._cache_key: Hashable | None = None
 
     # ----- public API -------------------------------------------------------------------------
     def upscale(self, image: ImageLike, scale: float | tuple[float, float] | None = None,
@@ -112,37 +149,42 @@ class Upscaler:
                       window: tuple[int, int] = (256, 256), progress: Progress | None = None) -> ImageLike:
         """Render only a ``window`` (width, height) of the image magnified by ``magnification``.
 
-        ``center`` is in input-pixel coordinates (x, y); the window is clamped inside the image.
-        Only the window's pixels are decoded, so x30 costs the same as x2 for the same window.
+        ``center`` is in input-pixel coordinates (x, y); the window is moved inside the image.
+        Only the window's pixels are decoded, so x30 costs the same as x2 for the same window, and
+        the encoder's features are kept for the last image, so moving the window is cheap.
         """
         pic = to_picture(image)
-        if not math.isfinite(magnification) or magnification <= 0:
-            raise InputError(f"the magnification must be above 0, got {magnification!r}")
-        ww, wh = (int(v) for v in window)
-        ow, oh = output_size(pic.size, magnification)
-        ww, wh = min(ww, ow), min(wh, oh)
-        cx = min(max(center[0] * ow / pic.size[0] - ww / 2, 0), ow - ww)
-        cy = min(max(center[1] * oh / pic.size[1] - wh / 2, 0), oh - wh)
-        rows, cols = (int(cy), int(cy) + wh), (int(cx), int(cx) + ww)
-        rgb = self.render(pic, oh, ow, rows=rows, cols=cols, progress=progress)
+        box = window_box(pic.size, center, magnification, window)
+        key = (hashlib.blake2b(pic.rgb.tobytes(), digest_size=16).hexdigest(), pic.rgb.shape)
+        rgb = self.render(pic, box.out_size[1], box.out_size[0], rows=box.rows, cols=box.cols,
+                          progress=progress, cache_key=key)
         alpha = None
-        if pic.alpha is not None:
-            alpha = self._resize_alpha(pic, ow, oh)[rows[0]:rows[1], cols[0]:cols[1]]  # type: ignore[index]
+        if pic.alpha is not None:  # only the window of the alpha plane, never the whole magnified mask
+            from PIL import Image
+
+            alpha = np.asarray(Image.fromarray(pic.alpha.astype(np.float32), mode="F").resize(
+                box.size, Image.BICUBIC, box=box.input_box))
         return from_picture(rgb, alpha, pic)
 
     # ----- core -------------------------------------------------------------------------------
     def render(self, pic: Picture | np.ndarray, out_h: int, out_w: int, rows: tuple[int, int] | None = None,
-               cols: tuple[int, int] | None = None, progress: Progress | None = None) -> np.ndarray:
+               cols: tuple[int, int] | None = None, progress: Progress | None = None,
+               cache_key: Hashable | None = None) -> np.ndarray:
         """Decode an (out_h x out_w) output, or its [rows) x [cols) window, as float32 (H, W, 3)."""
         rgb = pic.rgb if isinstance(pic, Picture) else pic
         inp = torch.from_numpy(np.ascontiguousarray(rgb)).permute(2, 0, 1)[None]
-        out = self.render_tensor(inp, out_h, out_w, rows, cols, progress)
+        out = self.render_tensor(inp, out_h, out_w, rows, cols, progress, cache_key)
         return out[0].permute(1, 2, 0).numpy()
 
     @torch.inference_mode()
     def render_tensor(self, inp: torch.Tensor, out_h: int, out_w: int, rows: tuple[int, int] | None = None,
-                      cols: tuple[int, int] | None = None, progress: Progress | None = None) -> torch.Tensor:
-        """Core: (1, 3, h, w) in [0, 1] -> (1, 3, rows, cols) in [0, 1] on the CPU."""
+                      cols: tuple[int, int] | None = None, progress: Progress | None = None,
+                      cache_key: Hashable | None = None) -> torch.Tensor:
+        """Core: (1, 3, h, w) in [0, 1] -> (1, 3, rows, cols) in [0, 1] on the CPU.
+
+        With ``cache_key`` (an identifier of ``inp``), the encoder's per-tile features are kept for
+        that one image and reused by the next call with the same key (zooming around one image).
+        """
         model, dev = self.model, self.device
         _, _, h, w = inp.shape
         r0, r1 = rows or (0, out_h)
@@ -161,10 +203,7 @@ class Upscaler:
         tail = InferenceTail(model.imnet, self._compute_dtype(), dev)
         for (ty0, ty1), (tx0, tx1) in need:
             py0, py1, px0, px1 = max(0, ty0 - pad), min(h, ty1 + pad), max(0, tx0 - pad), min(w, tx1 + pad)
-            tile_in = inp[:, :, py0:py1, px0:px1].to(dev, non_blocking=True).sub(0.5).div(0.5)
-            with self._autocast():
-                feat = model.gen_feat(tile_in)
-            first = model.first_layer(feat.float())
+            first = self._first_layer(inp, (py0, py1, px0, px1), cache_key)
             row_idx = torch.nonzero(_mask(own_y, (ty0, ty1))).flatten()
             col_idx = torch.nonzero(_mask(own_x, (tx0, tx1))).flatten()
             ry, cx = ys[row_idx].to(dev), xs[col_idx].to(dev)
@@ -182,6 +221,23 @@ class Upscaler:
         return out
 
     # ----- helpers ----------------------------------------------------------------------------
+    def _first_layer(self, inp: torch.Tensor, span: tuple[int, int, int, int], cache_key: Hashable | None) -> FirstLayer:
+        """Encoder + first decoder layer on one padded tile, from the one-image cache when possible."""
+        key = (cache_key, self.config.precision, span)
+        if cache_key is not None and self._cache_key == cache_key and key in self._cache:
+            return self._cache[key]
+        py0, py1, px0, px1 = span
+        tile_in = inp[:, :, py0:py1, px0:px1].to(self.device, non_blocking=True).sub(0.5).div(0.5)
+        with self._autocast():
+            feat = self.model.gen_feat(tile_in)
+        first = self.model.first_layer(feat.float())
+        if cache_key is not None:
+            if self._cache_key != cache_key:
+                self._cache, self._cache_key = {}, cache_key
+            if first.feat_map.numel() * 4 <= self.config.cache_mb * 2**20:
+                self._cache[key] = first
+        return first
+
     def _compute_dtype(self) -> torch.dtype:
         return {"exact": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}[self.config.precision]
 

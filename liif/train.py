@@ -143,9 +143,11 @@ class Trainer:
             torch.nn.utils.clip_grad_norm_(self.model.parameters(), cfg.grad_clip)
         self.opt.step()
         if self.ema is not None:
+            # Warm-up (as in timm / TF): a fixed 0.999 would keep ~60% of the random init at step 500.
+            decay = min(cfg.ema_decay, (1 + self.step) / (10 + self.step))
             with torch.no_grad():
                 for pe, pm in zip(self.ema.parameters(), self.model.parameters()):
-                    pe.lerp_(pm, 1 - cfg.ema_decay)
+                    pe.lerp_(pm, 1 - decay)
         self.step += 1
         return float(loss.detach())
 

@@ -125,3 +125,41 @@ def test_working_set_is_bounded_by_tile_and_chunk(small_official_model, monkeypa
         assert max(seen["pixels"]) <= (32 + 2 * pad) ** 2
         assert max(seen["queries"]) <= 3000
         assert sum(seen["queries"]) == out_h * out_w
+
+
+def test_window_box_places_and_clamps():
+    from liif.engine import window_box
+
+    box = window_box((100, 50), center=(50, 25), magnification=10, window=(200, 100))
+    assert box.out_size == (1000, 500) and box.cols == (400, 600) and box.rows == (200, 300)
+    assert box.input_box == (40.0, 20.0, 60.0, 30.0)
+    corner = window_box((100, 50), center=(0, 0), magnification=10, window=(200, 100))
+    assert corner.cols == (0, 200) and corner.rows == (0, 100)
+    with pytest.raises(liif.InputError, match="magnification"):
+        window_box((100, 50), center=(0, 0), magnification=0, window=(10, 10))
+
+
+def test_window_keeps_alpha_of_that_window(tiny_model, photo):
+    alpha = np.zeros(photo.shape[:2], np.uint8)
+    alpha[:, 48:] = 255
+    img = Image.fromarray(np.dstack([photo, alpha]))
+    win = liif.Upscaler(tiny_model).render_window(img, center=(70, 40), magnification=20, window=(64, 64))
+    assert win.mode == "RGBA" and win.size == (64, 64)
+    assert np.asarray(win)[..., 3].min() > 245  # the window lies in the opaque half
+
+
+def test_zoom_reuses_features_for_the_same_image(small_official_model, photo, monkeypatch):
+    up = liif.Upscaler(small_official_model, tile=None)
+    calls = []
+    gen_feat = small_official_model.gen_feat
+    monkeypatch.setattr(small_official_model, "gen_feat", lambda x: calls.append(1) or gen_feat(x))
+    a = up.render_window(photo, center=(30, 30), magnification=12, window=(48, 48))
+    b = up.render_window(photo, center=(60, 50), magnification=12, window=(48, 48))
+    assert len(calls) == 1  # the second window reused the encoder's features
+    fresh = liif.Upscaler(small_official_model, tile=None).render_window(photo, center=(60, 50), magnification=12,
+                                                                          window=(48, 48))
+    np.testing.assert_array_equal(b, fresh)
+    calls.clear()
+    up.render_window(photo[::-1].copy(), center=(60, 50), magnification=12, window=(48, 48))
+    assert len(calls) == 1  # another image: computed again
+    assert not np.array_equal(a, b)
