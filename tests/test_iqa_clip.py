@@ -14,13 +14,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from PIL import Image
+
+from conftest import eval_triplet
 
 import iqa
 from iqa import paths
 from iqa.clip_cues import ClipCues, js_divergence
-from iqa.images import resize_bicubic
-from iqa.prompts import CLARITY_PAIRS, EMOTIONS, PAIR_GROUPS, TONE_PAIRS
+from iqa.prompts import CLARITY_PAIRS, EMOTIONS, TONE_PAIRS
 
 open_clip = pytest.importorskip("open_clip")
 
@@ -53,12 +53,7 @@ def tiny_cues(model=None) -> ClipCues:
 
 @pytest.fixture(scope="module")
 def images():
-    path = next(EVAL.glob("*/bird.png"), None)
-    if path is None:
-        pytest.skip(f"evaluation images not found under {EVAL}")
-    hr = np.asarray(Image.open(path).convert("RGB"))
-    lr = resize_bicubic(hr, (hr.shape[1] // 3, hr.shape[0] // 3))
-    return hr, lr, resize_bicubic(lr, (hr.shape[1], hr.shape[0]))
+    return eval_triplet("bird", 3)
 
 
 @pytest.fixture

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
+
+from conftest import eval_triplet
 
 import iqa
 from iqa import catalog, nr, paths
-from iqa.images import resize_bicubic
 
 REPO = Path(__file__).resolve().parents[1]
 EVAL = REPO.parent / "shared" / "datasets" / "eval"
@@ -49,12 +49,7 @@ def empty_cache(tmp_path, monkeypatch):
 
 @pytest.fixture(scope="module")
 def images():
-    path = next(EVAL.glob("*/monarch.png"), None)
-    if path is None:
-        pytest.skip(f"evaluation images not found under {EVAL}")
-    hr = np.asarray(Image.open(path).convert("RGB"))
-    lr = resize_bicubic(hr, (hr.shape[1] // 4, hr.shape[0] // 4))
-    return hr, lr, resize_bicubic(lr, (hr.shape[1], hr.shape[0]))
+    return eval_triplet("monarch", 4)
 
 
 def test_piqe_and_entropy_run_offline_through_pyiqa(images, no_network, empty_cache):

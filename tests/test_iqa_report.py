@@ -7,13 +7,14 @@ import json
 import math
 from pathlib import Path
 
-import numpy as np
 import pytest
 from PIL import Image
 
+from conftest import eval_triplet
+
 import iqa
 from iqa import cli, paths
-from iqa.images import ImageInputError, resize_bicubic
+from iqa.images import ImageInputError
 from iqa.report import Report, Score
 
 EVAL = Path(__file__).resolve().parents[1].parent / "shared" / "datasets" / "eval"
@@ -22,13 +23,7 @@ QUICK = ["laplacian_var", "hf_share", "consistency_psnr", "color_drift", "piqe",
 
 @pytest.fixture(scope="module")
 def images():
-    path = next(EVAL.glob("*/comic.png"), None)
-    if path is None:
-        pytest.skip(f"evaluation images not found under {EVAL}")
-    hr = np.asarray(Image.open(path).convert("RGB"))
-    hr = hr[: hr.shape[0] // 2 * 2, : hr.shape[1] // 2 * 2]
-    lr = resize_bicubic(hr, (hr.shape[1] // 2, hr.shape[0] // 2))
-    return hr, lr
+    return eval_triplet("comic", 2)[:2]
 
 
 @pytest.fixture
