@@ -53,7 +53,7 @@ def real_pkg_resources_available() -> bool:
 
 def _make_shim() -> types.ModuleType:
     import packaging  # noqa: F401  (a dependency of pyiqa, torch hub, huggingface_hub)
-    import packaging.version
+    import packaging.version  # noqa: F401  (loads the submodule clip reads as packaging.version)
 
     shim = types.ModuleType("pkg_resources")
     shim.__doc__ = (
