@@ -131,7 +131,10 @@ class Upscaler:
             raise InputError("fp16 runs on GPUs only: on the CPU use precision 'bf16' or 'exact'")
         if threads:
             torch.set_num_threads(threads)
+        # Channels-last convolutions take oneDNN's fast path on CPUs (about 2x for the encoder).
         self.model = model.to(self.device).eval()
+        if self.device.type == "cpu":
+            self.model.encoder.to(memory_format=torch.channels_last)
         self._cache: dict[Hashable, FirstLayer] = {}
         self._cache_key: Hashable | None = None
 
@@ -228,6 +231,8 @@ class Upscaler:
             return self._cache[key]
         py0, py1, px0, px1 = span
         tile_in = inp[:, :, py0:py1, px0:px1].to(self.device, non_blocking=True).sub(0.5).div(0.5)
+        if self.device.type == "cpu":
+            tile_in = tile_in.contiguous(memory_format=torch.channels_last)
         with self._autocast():
             feat = self.model.gen_feat(tile_in)
         first = self.model.first_layer(feat.float())
