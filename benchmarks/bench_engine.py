@@ -6,6 +6,7 @@ Figures are printed as ratios against the official path measured in the same run
     python benchmarks/bench_engine.py                 # 256x256 at x4 and x8, 512x512 at x4 (2048^2 output)
     python benchmarks/bench_engine.py --quick         # 128x128 at x4 only
     python benchmarks/bench_engine.py --psnr          # also: PSNR change of bf16 vs exact (bundled model, Set5)
+    python benchmarks/bench_engine.py --psnr-only     # only that
 """
 from __future__ import annotations
 
@@ -83,14 +84,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--psnr", action="store_true")
+    parser.add_argument("--psnr", action="store_true", help="also measure bf16's PSNR change (bundled model)")
+    parser.add_argument("--psnr-only", action="store_true", help="only the PSNR check, no timings")
     parser.add_argument("--case", help=argparse.SUPPRESS)  # internal: method,size,scale
     args = parser.parse_args()
     if args.case:
         method, size, scale = args.case.split(",")
         print(json.dumps(run_case(method, int(size), int(scale), args.threads)))
         return
-    cases = [(128, 4)] if args.quick else [(256, 4), (256, 8), (512, 4)]
+    cases = [] if args.psnr_only else [(128, 4)] if args.quick else [(256, 4), (256, 8), (512, 4)]
     print(f"machine: {platform.processor() or platform.machine()}, {args.threads} threads, "
           f"python {platform.python_version()}")
     results = []
@@ -102,8 +104,9 @@ def main() -> None:
             r = results[-1]
             print(f"  {method:9s} {size}x{size} x{scale}: {r['seconds']:8.2f} s  {r['mp_per_s']:.4f} MP/s  "
                   f"peak {r['peak_rss_mb']:.0f} MB", flush=True)
-    print("\n| input | scale | method | seconds | output MP/s | vs official | peak RSS (MB) | vs official |")
-    print("|---|---|---|---|---|---|---|---|")
+    if cases:
+        print("\n| input | scale | method | seconds | output MP/s | vs official | peak RSS (MB) | vs official |")
+        print("|---|---|---|---|---|---|---|---|")
     for size, scale in cases:
         group = [r for r in results if r["input"] == size and r["scale"] == scale]
         base = next(r for r in group if r["method"] == "official")
@@ -111,7 +114,7 @@ def main() -> None:
             print(f"| {size}x{size} | x{scale} | {r['method']} | {r['seconds']:.2f} | {r['mp_per_s']:.4f} | "
                   f"{r['mp_per_s'] / base['mp_per_s']:.2f}x | {r['peak_rss_mb']:.0f} | "
                   f"{r['peak_rss_mb'] / base['peak_rss_mb']:.2f} |")
-    if args.psnr:
+    if args.psnr or args.psnr_only:
         print("\n| Set5 scale | exact PSNR | bf16 PSNR | change (dB) |\n|---|---|---|---|")
         for r in psnr_check():
             print(f"| x{r['scale']} | {r['exact_psnr']:.3f} | {r['bf16_psnr']:.3f} | {r['delta_db']:+.3f} |")
