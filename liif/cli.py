@@ -105,7 +105,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     import torch
 
-    from .train import TrainConfig, Trainer, load_config_file, parse_duration
+    from .train import TrainConfig, Trainer, load_config_file, model_card, parse_duration
 
     run_dir = Path(args.run_dir)
     resume = Path(args.resume) if args.resume else None
@@ -131,15 +131,9 @@ def cmd_train(args: argparse.Namespace) -> int:
     result = trainer.run(max_time=max_time, max_steps=args.max_steps, quiet=args.quiet)
     print(f"stopped at step {result['step']} (loss {result['loss']}); state: {trainer.state_path}")
     if args.export:
-        path = trainer.export(args.export, card=_card(trainer))
+        path = trainer.export(args.export, card=model_card(trainer.state()))
         print(f"exported weights: {path}")
     return 0
-
-
-def _card(trainer: "object") -> dict:
-    from dataclasses import asdict
-
-    return {"config": asdict(trainer.cfg), "step": trainer.step, "train_seconds": round(trainer.elapsed)}  # type: ignore[attr-defined]
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -147,15 +141,14 @@ def cmd_export(args: argparse.Namespace) -> int:
     import torch
 
     from .checkpoint import build_from_spec, save_checkpoint
-    from .train import TrainConfig
+    from .train import TrainConfig, model_card
     from .zoo import ModelConfig
 
     state = torch.load(args.state, map_location="cpu", weights_only=True)
     cfg = TrainConfig.from_dict(state["config"])
     weights = state["ema"] if state.get("ema") is not None else state["model"]
     model = build_from_spec(ModelConfig(**cfg.model).to_spec(), weights, str(args.state))
-    card = {"config": state["config"], "step": state["step"], "train_seconds": round(state.get("elapsed", 0))}
-    path = save_checkpoint(model, args.output, card=card, half=not args.fp32, overwrite=args.overwrite)
+    path = save_checkpoint(model, args.output, card=model_card(state), half=not args.fp32, overwrite=args.overwrite)
     print(f"exported step {state['step']} to {path}")
     return 0
 

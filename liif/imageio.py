@@ -92,10 +92,8 @@ def to_picture(image: ImageLike) -> Picture:
 def _pil_to_picture(im: Image.Image) -> Picture:
     mode = im.mode
     if mode in ("I;16", "I;16B", "I;16L", "I"):
-        arr = np.asarray(im).astype(np.float32)
-        bits = 16
-        pic = _array_to_picture(np.clip(arr, 0, 65535).astype(np.uint16), as_pil=True)
-        pic.pil_mode, pic.bits = mode, bits
+        pic = _array_to_picture(np.clip(np.asarray(im), 0, 65535).astype(np.uint16), as_pil=True)
+        pic.pil_mode = mode
         return pic
     if mode == "P":
         im = im.convert("RGBA" if "transparency" in im.info else "RGB")

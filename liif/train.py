@@ -243,6 +243,11 @@ class _StopFlag:
             signal.signal(sig, handler)
 
 
+def model_card(state: dict[str, Any]) -> dict[str, Any]:
+    """The card stored with exported weights: the run's config, its step and its training time."""
+    return {"config": state["config"], "step": state["step"], "train_seconds": round(state.get("elapsed", 0))}
+
+
 def parse_duration(text: str) -> float:
     """'90s', '45m', '2h', '1h30m' or plain seconds -> seconds."""
     text = text.strip().lower()
