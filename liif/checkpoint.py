@@ -16,13 +16,16 @@ from safetensors.torch import load_file, save_file
 from torch import nn
 
 from .errors import CheckpointError
-from .models import LIIF, make
+from .models import LIIF, LMLIIF, make
 
 FORMAT = "liif-studio/1"
+# The model families an image checkpoint may hold (official spec names).
+FAMILIES = ("liif", "lmliif")
+ImplicitModel = LIIF | LMLIIF
 SUFFIXES = (".safetensors", ".pth", ".pt")
 
 
-def model_spec(model: LIIF) -> dict[str, Any]:
+def model_spec(model: ImplicitModel) -> dict[str, Any]:
     """The official-style spec ``{"name", "args"}`` that rebuilds ``model``."""
     spec = getattr(model, "spec", None)
     if spec is None:
@@ -30,11 +33,12 @@ def model_spec(model: LIIF) -> dict[str, Any]:
     return json.loads(json.dumps(spec))
 
 
-def build_from_spec(spec: dict[str, Any], state_dict: dict[str, torch.Tensor] | None = None, source: str = "spec") -> LIIF:
-    """Build a LIIF model from a spec, load ``state_dict`` strictly, and attach the spec."""
-    if not isinstance(spec, dict) or spec.get("name") != "liif":
+def build_from_spec(spec: dict[str, Any], state_dict: dict[str, torch.Tensor] | None = None,
+                    source: str = "spec") -> ImplicitModel:
+    """Build a LIIF-family model from a spec, load ``state_dict`` strictly, and attach the spec."""
+    if not isinstance(spec, dict) or spec.get("name") not in FAMILIES:
         name = spec.get("name") if isinstance(spec, dict) else type(spec).__name__
-        raise CheckpointError(f"{source}: the model is {name!r}, not a LIIF model ('liif')")
+        raise CheckpointError(f"{source}: the model is {name!r}, not a LIIF-family model ({' or '.join(FAMILIES)})")
     try:
         model = make(spec)
     except ValueError as exc:
@@ -60,8 +64,8 @@ def _check_file(path: Path) -> None:
         raise CheckpointError(f"not a file: {path}")
 
 
-def load_official(path: str | Path) -> LIIF:
-    """Load an official LIIF checkpoint (``{"model": {"name", "args", "sd"}}``) onto the CPU."""
+def load_official(path: str | Path) -> ImplicitModel:
+    """Load an official LIIF or LMF checkpoint (``{"model": {"name", "args", "sd"}}``) onto the CPU."""
     path = Path(path)
     _check_file(path)
     try:
@@ -71,14 +75,14 @@ def load_official(path: str | Path) -> LIIF:
             f"{path}: not a readable PyTorch checkpoint ({type(exc).__name__}: {str(exc).splitlines()[0][:200]})"
         ) from exc
     if not isinstance(ckpt, dict) or not isinstance(ckpt.get("model"), dict):
-        raise CheckpointError(f"{path}: not an official LIIF checkpoint (expected a dict with a 'model' entry)")
+        raise CheckpointError(f"{path}: not an official LIIF/LMF checkpoint (expected a dict with a 'model' entry)")
     entry = ckpt["model"]
     if "sd" not in entry or "name" not in entry:
         raise CheckpointError(f"{path}: the 'model' entry lacks 'name' or 'sd'")
     return build_from_spec({"name": entry["name"], "args": entry.get("args", {})}, entry["sd"], str(path))
 
 
-def save_checkpoint(model: LIIF, path: str | Path, card: dict[str, Any] | None = None, half: bool = False,
+def save_checkpoint(model: ImplicitModel, path: str | Path, card: dict[str, Any] | None = None, half: bool = False,
                     overwrite: bool = False) -> Path:
     """Save ``model`` as safetensors with its spec (and an optional model card) in the metadata."""
     path = Path(path)
@@ -117,7 +121,7 @@ def _safetensors_metadata(path: Path) -> dict[str, str]:
         raise CheckpointError(f"{path}: not a readable safetensors file ({exc})") from exc
 
 
-def load_ours(path: str | Path) -> LIIF:
+def load_ours(path: str | Path) -> ImplicitModel:
     """Load a checkpoint in the project's safetensors format."""
     path = Path(path)
     meta = _safetensors_metadata(path)
@@ -126,7 +130,7 @@ def load_ours(path: str | Path) -> LIIF:
     return build_from_spec(json.loads(meta["spec"]), load_file(str(path)), str(path))
 
 
-def load_checkpoint(path: str | Path) -> LIIF:
+def load_checkpoint(path: str | Path) -> ImplicitModel:
     """Load any supported checkpoint, chosen by content: ours (.safetensors) or official (.pth)."""
     path = Path(path)
     _check_file(path)

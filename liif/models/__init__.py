@@ -1,6 +1,7 @@
 """Model zoo: plain ``nn.Module``s built by name from a registry, as in the official LIIF code."""
-from . import edsr, liif, mlp, rdn  # noqa: F401  (registration side effects)
+from . import edsr, liif, lmliif, mlp, rdn  # noqa: F401  (registration side effects)
 from .liif import LIIF, make_coord
+from .lmliif import LMLIIF
 from .registry import available_models, make, register
 
-__all__ = ["LIIF", "available_models", "make", "make_coord", "register"]
+__all__ = ["LIIF", "LMLIIF", "available_models", "make", "make_coord", "register"]

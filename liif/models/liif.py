@@ -59,6 +59,57 @@ class FirstLayer:
     w_query: torch.Tensor  # (hidden, 2 or 4): weights of rel_coord (and rel_cell)
 
 
+def decode_local_ensemble(
+    first: FirstLayer, coord: torch.Tensor, cell: torch.Tensor | None, region: tuple[int, int, int, int] | None,
+    tail: DecoderTail, local_ensemble: bool = True, cell_decode: bool = True,
+) -> torch.Tensor:
+    """The local ensemble of the official ``query_rgb``: up to 4 neighbours, area-weighted.
+
+    Shared by every model of the LIIF family: ``first`` holds one table row per low-resolution
+    pixel and ``tail`` turns gathered rows plus per-query inputs (relative coordinate and cell)
+    into RGB. ``region`` is as in ``LIIF.decode``.
+    """
+    fmap = first.feat_map
+    bsz, th, tw, hidden = fmap.shape
+    y0, x0, h, w = region if region is not None else (0, 0, th, tw)
+    q = coord.shape[1]
+    flat = fmap.reshape(bsz * th * tw, hidden)
+    base = (torch.arange(bsz, device=coord.device) * (th * tw) - y0 * tw - x0).view(bsz, 1)
+    ys, xs = axis_centres(h, coord.device), axis_centres(w, coord.device)
+    if local_ensemble:
+        shifts, eps = [-1, 1], _ENSEMBLE_EPS
+    else:
+        shifts, eps = [0], 0.0
+    rel_cell = None
+    if cell_decode:
+        if cell is None:
+            raise ValueError("this model decodes the cell size: pass cell")
+        rel_cell = cell * torch.tensor([h, w], dtype=cell.dtype, device=cell.device)
+    preds, areas = [], []
+    for vy in shifts:
+        cy = (coord[..., 0] + (vy / h + eps)).clamp_(-_CLAMP, _CLAMP)
+        iy = nearest_index(cy, h)
+        rel_y = (coord[..., 0] - ys[iy]) * h
+        for vx in shifts:
+            cx = (coord[..., 1] + (vx / w + eps)).clamp_(-_CLAMP, _CLAMP)
+            ix = nearest_index(cx, w)
+            rel_x = (coord[..., 1] - xs[ix]) * w
+            rel = torch.stack([rel_y, rel_x], dim=-1)
+            query_in = rel if rel_cell is None else torch.cat([rel, rel_cell], dim=-1)
+            idx = (base + iy * tw + ix).reshape(-1)
+            pred = tail(flat, idx, query_in.reshape(-1, query_in.shape[-1]), first.w_query)
+            preds.append(pred.view(bsz, q, -1))
+            areas.append((rel_y * rel_x).abs_() + _AREA_EPS)
+    if not local_ensemble:
+        return preds[0]
+    total = areas[0] + areas[1] + areas[2] + areas[3]
+    # Each prediction is weighted by the area of the diagonally opposite sub-rectangle.
+    ret = preds[0] * (areas[3] / total).unsqueeze(-1)
+    for pred, area in zip(preds[1:], (areas[2], areas[1], areas[0])):
+        ret = ret + pred * (area / total).unsqueeze(-1)
+    return ret
+
+
 class LIIF(nn.Module):
     """Encoder + MLP decoder queried at continuous coordinates."""
 
@@ -81,6 +132,9 @@ class LIIF(nn.Module):
         self.imnet = make(imnet_spec, args={"in_dim": in_dim})
         if not isinstance(self.imnet, MLP):
             raise ValueError("the LIIF decoder must be an 'mlp'")
+
+    # Official LIIF checkpoints decode the cell as given at every scale (the LIIF paper's protocol).
+    cell_enlarge_above: float | None = None
 
     @property
     def receptive_radius(self) -> int:
@@ -112,46 +166,8 @@ class LIIF(nn.Module):
         (y0, x0) of an h x w feature grid (a tile): coordinates stay global, gathers are local.
         ``tail`` evaluates the MLP from the gathered first-layer rows (default: autograd-friendly).
         """
-        fmap = first.feat_map
-        bsz, th, tw, hidden = fmap.shape
-        y0, x0, h, w = region if region is not None else (0, 0, th, tw)
-        q = coord.shape[1]
-        flat = fmap.reshape(bsz * th * tw, hidden)
-        base = (torch.arange(bsz, device=coord.device) * (th * tw) - y0 * tw - x0).view(bsz, 1)
-        ys, xs = axis_centres(h, coord.device), axis_centres(w, coord.device)
-        if self.local_ensemble:
-            shifts, eps = [-1, 1], _ENSEMBLE_EPS
-        else:
-            shifts, eps = [0], 0.0
-        rel_cell = None
-        if self.cell_decode:
-            if cell is None:
-                raise ValueError("this model decodes the cell size: pass cell")
-            rel_cell = cell * torch.tensor([h, w], dtype=cell.dtype, device=cell.device)
-        tail = tail or self.autograd_tail
-        preds, areas = [], []
-        for vy in shifts:
-            cy = (coord[..., 0] + (vy / h + eps)).clamp_(-_CLAMP, _CLAMP)
-            iy = nearest_index(cy, h)
-            rel_y = (coord[..., 0] - ys[iy]) * h
-            for vx in shifts:
-                cx = (coord[..., 1] + (vx / w + eps)).clamp_(-_CLAMP, _CLAMP)
-                ix = nearest_index(cx, w)
-                rel_x = (coord[..., 1] - xs[ix]) * w
-                rel = torch.stack([rel_y, rel_x], dim=-1)
-                query_in = rel if rel_cell is None else torch.cat([rel, rel_cell], dim=-1)
-                idx = (base + iy * tw + ix).reshape(-1)
-                pred = tail(flat, idx, query_in.reshape(-1, query_in.shape[-1]), first.w_query)
-                preds.append(pred.view(bsz, q, -1))
-                areas.append((rel_y * rel_x).abs_() + _AREA_EPS)
-        if not self.local_ensemble:
-            return preds[0]
-        total = areas[0] + areas[1] + areas[2] + areas[3]
-        # Each prediction is weighted by the area of the diagonally opposite sub-rectangle.
-        ret = preds[0] * (areas[3] / total).unsqueeze(-1)
-        for pred, area in zip(preds[1:], (areas[2], areas[1], areas[0])):
-            ret = ret + pred * (area / total).unsqueeze(-1)
-        return ret
+        return decode_local_ensemble(first, coord, cell, region, tail or self.autograd_tail,
+                                     self.local_ensemble, self.cell_decode)
 
     def autograd_tail(self, flat: torch.Tensor, idx: torch.Tensor, query_in: torch.Tensor,
                       w_query: torch.Tensor) -> torch.Tensor:
