@@ -10,6 +10,7 @@ import numpy as np
 
 from . import catalog, fr, nr, retention
 from .clip_cues import ClipCues, ClipUnavailable, default_clip
+from .cue import CueUnavailable, Views
 from .images import ImageInputError, resize_bicubic, to_rgb_array
 from .prompts import EMOTIONS, PAIR_GROUPS
 from .report import Report, Score
@@ -95,10 +96,39 @@ def _unavailable(metric: catalog.Metric, reason: str, key: Optional[str] = None,
 
 def _row(metric: catalog.Metric, value: float, baseline: Optional[float], reading: str,
          *, key: Optional[str] = None, name: Optional[str] = None,
-         direction: Optional[str] = None, range_: Optional[str] = None) -> Score:
+         direction: Optional[str] = None, range_: Optional[str] = None,
+         warning: str = "") -> Score:
     return Score(key or metric.key, name or metric.name, metric.group, float(value),
                  None if baseline is None else float(baseline),
-                 direction or metric.direction, range_ or metric.range, reading)
+                 direction or metric.direction, range_ or metric.range, reading,
+                 warning=warning)
+
+
+# Below +10% over bicubic a sharpness cue does not show a gain worth the name.
+SHARPER_GAIN = 0.10
+# An enlargement should agree with its input at least as well as bicubic does; below
+# bicubic's consistency by more than this (dB), or under 30 dB, the output departs.
+CONSISTENCY_SLACK = 1.0
+CONSISTENCY_FLOOR = 30.0
+# Colour drift (mean CIEDE2000) from which colours differ noticeably side by side.
+DRIFT_NOTICEABLE = 2.0
+
+
+def _sharpness_warning(value: float, baseline: float) -> str:
+    if not (math.isfinite(value) and math.isfinite(baseline)) or baseline <= 0:
+        return ""
+    gain = value / baseline - 1
+    if gain <= -SHARPER_GAIN:
+        return "softer than bicubic"
+    return "no sharper than bicubic" if gain < SHARPER_GAIN else ""
+
+
+def _consistency_warning(value: float, baseline: float) -> str:
+    if math.isinf(value):
+        return ""
+    if value < CONSISTENCY_FLOOR or (math.isfinite(baseline) and value < baseline - CONSISTENCY_SLACK):
+        return "departs from the input"
+    return ""
 
 
 # --------------------------------------------------------------------------- selection
@@ -131,7 +161,8 @@ def _sharpness_rows(keys, out, bic, scale) -> list[Score]:
         func, more, less, noun = funcs[key]
         value, base = func(out), func(bic)
         rows.append(_row(catalog.METRICS[key], value, base,
-                         _relative_reading(value, base, more, less, noun)))
+                         _relative_reading(value, base, more, less, noun),
+                         warning=_sharpness_warning(value, base)))
     return rows
 
 
@@ -147,10 +178,33 @@ def _tone_rows(keys, out, bic, low) -> list[Score]:
         "luma_spread_shift": lambda v, b: _shift_reading(v, 1, 3, "more contrast", "less contrast", "contrast", " L*"),
         "colourfulness_change": lambda v, b: _shift_reading(v, 3, 10, "more colourful", "less colourful", "colourfulness", "%"),
     }
+    warnings = {
+        "consistency_psnr": lambda v, b: _consistency_warning(v, b),
+        "color_drift": lambda v, b: "colour shift" if v >= DRIFT_NOTICEABLE and v > b else "",
+        "luma_mean_shift": lambda v, b: "brightness changed" if abs(v) >= 3 else "",
+        "luma_spread_shift": lambda v, b: "contrast changed" if abs(v) >= 3 else "",
+        "colourfulness_change": lambda v, b: "colourfulness changed" if abs(v) >= 10 else "",
+    }
     rows = []
     for key in wanted:
         v, b = getattr(t_out, key), getattr(t_bic, key)
-        rows.append(_row(catalog.METRICS[key], v, b, readings[key](v, b)))
+        rows.append(_row(catalog.METRICS[key], v, b, readings[key](v, b), warning=warnings[key](v, b)))
+    return rows
+
+
+def _computed_rows(keys, views: Views) -> list[Score]:
+    """Rows of the metrics whose catalogue entry carries its compute function."""
+    rows = []
+    for key in keys:
+        metric = catalog.METRICS[key]
+        if metric.compute is None:
+            continue
+        try:
+            cue = metric.compute(views)
+        except CueUnavailable as error:
+            rows.append(_unavailable(metric, str(error)))
+            continue
+        rows.append(_row(metric, cue.value, cue.baseline, cue.reading, warning=cue.warning))
     return rows
 
 
@@ -197,6 +251,7 @@ def _classical_fr_rows(keys, out, bic, ref, shave) -> list[Score]:
             rows.append(_unavailable(metric, "needs a reference image (--reference)"))
             continue
         value, base = func(out, ref, shave), func(bic, ref, shave)
+        warning = "further from the reference than bicubic" if value < base else ""
         if math.isinf(value):
             reading = "identical to the reference"
         else:
@@ -204,7 +259,7 @@ def _classical_fr_rows(keys, out, bic, ref, shave) -> list[Score]:
             fmt = ".2f" if unit else ".3f"
             reading = (f"{value:{fmt}}{unit} vs reference: {diff:+{fmt}}{unit} over bicubic "
                        f"({base:{fmt}}{unit})")
-        rows.append(_row(metric, value, base, reading))
+        rows.append(_row(metric, value, base, reading, warning=warning))
     return rows
 
 
@@ -232,9 +287,11 @@ def _clip_rows(keys, clip: Optional[ClipCues], low, bic, out) -> list[Score]:
             stack = np.stack([probs[p.key] for p in pairs])  # (P, 3): input, bicubic, output
             if family == "clip_clarity":
                 v, b = float(stack[:, 2].mean()), float(stack[:, 1].mean())
-                rows.append(_row(metric, v, b, _compare_reading(v, b, "higher", "clarity")
-                                 .replace("better than", "reads clearer than")
-                                 .replace("worse than", "reads less clear than")))
+                reading = (_compare_reading(v, b, "higher", "clarity")
+                           .replace("better than", "reads clearer than")
+                           .replace("worse than", "reads less clear than"))
+                rows.append(_row(metric, v, b, reading,
+                                 warning="reads less clear than bicubic" if "less clear" in reading else ""))
             else:
                 v = float(np.abs(stack[:, 2] - stack[:, 0]).mean())
                 b = float(np.abs(stack[:, 1] - stack[:, 0]).mean())
@@ -294,6 +351,7 @@ def assess(output, lowres, reference=None, metrics: Optional[Iterable[str]] = No
 
     rows: list[Score] = []
     rows += _sharpness_rows(keys, out, bic, scale)
+    rows += _computed_rows(keys, Views(out, bic, low, scale))
     rows += _tone_rows(keys, out, bic, low)
     rows += _pyiqa_rows(keys, out, bic, ref)
     rows += _clip_rows(keys, clip, low, bic, out)

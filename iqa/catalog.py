@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
-from . import paths
+from . import artefact_cues, paths
+from .cue import Cue, Views
 
 __all__ = [
     "WeightFile",
@@ -33,8 +34,10 @@ CLASSICAL_CROP = 1024
 
 GROUPS = (
     "sharpness",
+    "artefacts",
     "consistency",
     "tone",
+    "saliency",
     "no-reference",
     "clip-clarity",
     "clip-tone",
@@ -104,6 +107,9 @@ class Metric:
     pyiqa_name: Optional[str] = None
     learned: bool = False  # a neural network (large-image crop LEARNED_CROP)
     weights: tuple[WeightFile, ...] = field(default=())
+    # The row's compute function (value, baseline, reading, warning); assess calls it
+    # directly. Metrics without one are still dispatched by kind in iqa.assess.
+    compute: Optional[Callable[[Views], Cue]] = None
 
 
 def _p(*names: str) -> WeightFile:
@@ -139,6 +145,29 @@ _ALL = [
     _M("colourfulness_change", "Colourfulness change", "classical", "tone",
        "Relative change of Hasler-Suesstrunk colourfulness, shrunk output vs input.",
        "none", "-100% to unbounded (0 = unchanged)"),
+    # --- artefacts: what the enlargement added (iqa.artefacts, read in iqa.artefact_cues) ----
+    _M("noise_sigma", "Added noise", "classical", "artefacts",
+       "Noise standard deviation of luma estimated by scikit-image's wavelet "
+       "median-absolute-deviation estimator (estimate_sigma), next to bicubic's: noise "
+       "raises every sharpness cue, this says when it is noise.", "lower",
+       "0 to ~50 grey levels", compute=artefact_cues.noise),
+    _M("halo_overshoot", "Halos (overshoot)", "classical", "artefacts",
+       "Mean overshoot beyond the input's local range in the flat areas beside strong "
+       "edges, where the true image is flat too: the bright/dark bands of over-sharpening "
+       "and ringing.", "lower", "0 to ~255 grey levels (typ. 0 to 2)",
+       compute=artefact_cues.halo),
+    _M("jpeg_blockiness", "Block artefacts (8x8)", "classical", "artefacts",
+       "Mean step between neighbouring pixels across the borders of the 8x8 JPEG grid "
+       "divided by the step in the middle of the blocks.", "lower",
+       "~1 (no grid) to unbounded (typ. 1 to 3)", compute=artefact_cues.blockiness),
+    _M("pixel_grid", "Pixelation", "classical", "artefacts",
+       "Share of the pixel-to-pixel change that falls on the borders of the input's "
+       "pixels (whole-number scales): nearest-neighbour enlargement puts all of it there.",
+       "lower", "1/scale (even) to 1", compute=artefact_cues.pixelation),
+    _M("saliency_retention", "Saliency retention", "classical", "saliency",
+       "Correlation of the spectral-residual saliency map (Hou and Zhang 2007; 64 px wide) "
+       "of the output with that of the bicubic enlargement: does the enlargement move what "
+       "draws the eye?", "higher", "-1 to 1 (1 = same)", compute=artefact_cues.saliency_retention),
     # --- no-reference metrics through pyiqa ----------------------------------------
     _M("piqe", "PIQE", "nr", "no-reference",
        "Perception-based image quality evaluator: blockiness and noise in "

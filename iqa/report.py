@@ -27,6 +27,7 @@ class Score:
     reading: str
     available: bool = True
     reason: str = ""
+    warning: str = ""  # what the reading warns about ("added noise", ...); empty: no concern
 
     @property
     def gain(self) -> Optional[float]:
@@ -105,8 +106,16 @@ class Report:
     def group(self, group: str) -> list[Score]:
         return [row for row in self.rows if row.group == group]
 
+    @property
+    def verdict(self) -> str:
+        """One or two plain sentences weighing the scores (see :mod:`iqa.verdict`)."""
+        from .verdict import judge
+
+        return judge(self).text
+
     def to_dict(self) -> dict[str, Any]:
-        return {"meta": dict(self.meta), "rows": [row.to_dict() for row in self.rows]}
+        return {"verdict": self.verdict, "meta": dict(self.meta),
+                "rows": [row.to_dict() for row in self.rows]}
 
     def to_json(self, indent: Optional[int] = 2) -> str:
         """Strict JSON: non-finite numbers (PSNR of identical images) become strings."""
@@ -128,7 +137,7 @@ class Report:
         def line(c: tuple[str, ...]) -> str:
             return "  ".join([c[i].ljust(widths[i]) for i in range(5)] + [c[5]]).rstrip()
 
-        out = []
+        out = [f"verdict: {self.verdict}", ""]
         m = self.meta
         if m:
             desc = f"output {m.get('output_size')}  input {m.get('input_size')}  scale x{m.get('scale', 0):.3g}"

@@ -1,0 +1,106 @@
+"""Compute functions for the artefact and saliency rows of the catalogue.
+
+Each takes :class:`iqa.cue.Views` and returns a :class:`iqa.cue.Cue`: the output's value,
+the bicubic baseline's, a reading and, when the output has clearly *added* something
+that bicubic does not show, a warning the verdict names. Thresholds are in grey levels
+of luma (0-255) and were set on the validity suite (README, ``benchmarks/iqa_validity.py``).
+"""
+
+from __future__ import annotations
+
+from . import artefacts, saliency
+from .cue import Cue, CueUnavailable, Views
+
+__all__ = [
+    "NOISE_ADDED",
+    "HALO_ADDED",
+    "JPEG_GRID",
+    "PIXEL_GRID",
+    "SALIENCY_KEPT",
+    "SALIENCY_MOVED",
+    "noise",
+    "halo",
+    "blockiness",
+    "pixelation",
+    "saliency_retention",
+]
+
+# Warn when the output's noise exceeds bicubic's by this many grey levels of luma
+# (LIIF adds 0.1-0.4 on Set5/Set14 x4; RGB noise of sigma 3 adds about 1.8).
+NOISE_ADDED = 1.0
+# Warn when the mean overshoot beside strong edges exceeds bicubic's by this much
+# (LIIF adds at most 0.06 on the suite; a mild unsharp mask, amount 1 radius 2, 0.10-0.3).
+HALO_ADDED = 0.08
+# 8x8 grid strength (1 = none) above which blocks are reported (LIIF <= 1.05, JPEG q30 >= 1.2).
+JPEG_GRID = 1.15
+# Share of the pixel-to-pixel change on one phase of the input's grid, as a multiple of
+# the even share 1/scale, above which the input's pixels show (bicubic about 1.2x, nearest 4x at x4).
+PIXEL_GRID = 2.0
+# Saliency-map correlation with bicubic's: kept from SALIENCY_KEPT; a warning below
+# SALIENCY_MOVED. The true high-resolution image itself reads 0.79-1.00 on Set5/Set14 x4
+# (fine detail shifts a glance-level map too), so only larger moves warn.
+SALIENCY_KEPT = 0.90
+SALIENCY_MOVED = 0.75
+
+
+def noise(views: Views) -> Cue:
+    """Noise estimate of the output vs bicubic's (wavelet MAD on luma)."""
+    value = artefacts.noise_sigma(views.output)
+    base = artefacts.noise_sigma(views.bicubic)
+    added = value - base
+    if added >= NOISE_ADDED:
+        return Cue(value, base, f"added noise: sigma {value:.1f} grey levels vs {base:.1f} for bicubic",
+                   "added noise")
+    return Cue(value, base, f"no added noise: sigma {value:.1f} grey levels (bicubic {base:.1f})")
+
+
+def halo(views: Views) -> Cue:
+    """Overshoot beside strong edges (halos, ringing) of the output vs bicubic's."""
+    value = artefacts.halo_overshoot(views.output, views.lowres)
+    base = artefacts.halo_overshoot(views.bicubic, views.lowres)
+    if value - base >= HALO_ADDED:
+        return Cue(value, base, f"halos beside edges: overshoot {value:.2f} grey levels vs {base:.2f} "
+                                f"for bicubic", "halos")
+    return Cue(value, base, f"no halos: overshoot {value:.2f} grey levels beside edges (bicubic {base:.2f})")
+
+
+def blockiness(views: Views) -> Cue:
+    """JPEG 8x8 grid strength of the output vs bicubic's."""
+    value = artefacts.jpeg_blockiness(views.output)
+    base = artefacts.jpeg_blockiness(views.bicubic)
+    if value >= JPEG_GRID and value > base:
+        return Cue(value, base, f"8x8 block artefacts (JPEG-like): block borders {value:.2f}x the "
+                                f"mid-block step (bicubic {base:.2f}x)", "block artefacts")
+    return Cue(value, base, f"no 8x8 blocks: borders {value:.2f}x the mid-block step (bicubic {base:.2f}x)")
+
+
+def _period(scale: float) -> int:
+    period = round(scale)
+    if period < 2 or abs(scale - period) > 0.01 * scale:
+        raise CueUnavailable(f"needs a whole-number scale of 2 or more (this one is x{scale:.3g})")
+    return period
+
+
+def pixelation(views: Views) -> Cue:
+    """Whether the input's pixels show as blocks (nearest-neighbour look), vs bicubic."""
+    period = _period(views.scale)
+    value = artefacts.pixel_grid_share(views.output, period)
+    base = artefacts.pixel_grid_share(views.bicubic, period)
+    even = 1.0 / period
+    if value >= PIXEL_GRID * even and value > base:
+        return Cue(value, base, f"pixelated: {value:.0%} of the pixel-to-pixel change on the input's "
+                                f"pixel borders (even: {even:.0%}, bicubic {base:.0%})", "pixelation")
+    return Cue(value, base, f"no pixelation: {value:.0%} of the change on the input's pixel borders "
+                            f"(even: {even:.0%}, bicubic {base:.0%})")
+
+
+def saliency_retention(views: Views) -> Cue:
+    """Correlation of the output's saliency map with the bicubic enlargement's."""
+    value = saliency.map_correlation(saliency.spectral_residual(views.output),
+                                     saliency.spectral_residual(views.bicubic))
+    if value >= SALIENCY_KEPT:
+        return Cue(value, None, f"what draws the eye is unchanged (saliency CC {value:.2f} with bicubic)")
+    if value >= SALIENCY_MOVED:
+        return Cue(value, None, f"what draws the eye has moved slightly (saliency CC {value:.2f} with bicubic)")
+    return Cue(value, None, f"what draws the eye has moved (saliency CC {value:.2f} with bicubic)",
+               "saliency moved")
