@@ -5,6 +5,7 @@ Public API::
     import iqa
     report = iqa.assess(output, lowres, reference=None, metrics=None, clip=None)
     report.rows                 # list[iqa.Score]
+    report.verdict              # one or two plain sentences (iqa.judge(report) for the judgement)
     report.to_dict(); report.to_json(); report.to_table()
     iqa.catalog.METRICS         # the catalogue (key -> iqa.Metric)
     iqa.available_metrics()     # [(key, available, reason), ...]
@@ -17,13 +18,14 @@ from __future__ import annotations
 
 from typing import Iterable, Optional
 
-from . import catalog, paths
+from . import catalog, paths, verdict
 from .assess import assess, select_metrics
 from .catalog import METRICS, Metric
 from .clip_cues import ClipCues, ClipUnavailable, default_clip
 from .images import ImageInputError
 from .nr import MetricUnavailable
 from .report import Report, Score
+from .verdict import Verdict, judge
 
 __all__ = [
     "assess",
@@ -32,6 +34,8 @@ __all__ = [
     "prefetch",
     "Report",
     "Score",
+    "Verdict",
+    "judge",
     "Metric",
     "METRICS",
     "ClipCues",

@@ -1,0 +1,152 @@
+"""The artefact cues (noise, halos, 8x8 blocks, pixelation) and saliency retention on made images."""
+
+from __future__ import annotations
+
+import io
+import time
+
+import numpy as np
+import pytest
+from PIL import Image
+from skimage import data
+from skimage.filters import unsharp_mask
+
+import iqa
+from iqa import artefact_cues, artefacts, saliency
+from iqa.cue import CueUnavailable, Views
+from iqa.images import resize_bicubic
+
+NEW = ["noise_sigma", "halo_overshoot", "jpeg_blockiness", "pixel_grid", "saliency_retention"]
+
+
+def _uint8(x) -> np.ndarray:
+    return np.clip(np.rint(x), 0, 255).astype(np.uint8)
+
+
+@pytest.fixture(scope="module")
+def scene():
+    """(HR 256x256 photo crop, its x4 input, the input enlarged by bicubic)."""
+    hr = np.ascontiguousarray(data.astronaut()[0:256, 128:384])
+    low = resize_bicubic(hr, (64, 64))
+    return hr, low, resize_bicubic(low, (256, 256))
+
+
+def views(output, low, bic, scale=4.0) -> Views:
+    return Views(output, bic, low, scale)
+
+
+def test_noisier_copy_reads_noisier(scene):
+    _, low, bic = scene
+    rng = np.random.default_rng(0)
+    noisy = _uint8(bic + rng.normal(0, 6, bic.shape))
+    assert artefacts.noise_sigma(noisy) > artefacts.noise_sigma(bic) + 3  # 6 per channel ~ 4 on luma
+    cue = artefact_cues.noise(views(noisy, low, bic))
+    assert cue.warning == "added noise" and "added noise" in cue.reading
+    assert artefact_cues.noise(views(bic, low, bic)).warning == ""
+
+
+def test_sharpened_copy_shows_overshoot(scene):
+    _, low, bic = scene
+    sharpened = _uint8(unsharp_mask(bic, radius=2, amount=2.0, channel_axis=2, preserve_range=True))
+    assert artefacts.halo_overshoot(sharpened, low) > artefacts.halo_overshoot(bic, low) + artefact_cues.HALO_ADDED
+    assert artefact_cues.halo(views(sharpened, low, bic)).warning == "halos"
+    assert artefact_cues.halo(views(bic, low, bic)).warning == ""
+
+
+def test_halo_zone_needs_a_strong_edge():
+    flat = np.full((16, 16, 3), 120, np.uint8)
+    assert artefacts.halo_overshoot(np.full((64, 64, 3), 200, np.uint8), flat) == 0.0
+
+
+def test_jpeg_copy_shows_blocks(scene):
+    hr, low, bic = scene
+    buffer = io.BytesIO()
+    Image.fromarray(hr).save(buffer, "JPEG", quality=30)
+    jpeg = np.asarray(Image.open(buffer).convert("RGB"))
+    assert artefacts.jpeg_blockiness(jpeg) > artefact_cues.JPEG_GRID > artefacts.jpeg_blockiness(hr)
+    assert artefact_cues.blockiness(views(jpeg, low, bic)).warning == "block artefacts"
+    assert artefact_cues.blockiness(views(hr, low, bic)).warning == ""
+
+
+def test_nearest_neighbour_reads_pixelated(scene):
+    _, low, bic = scene
+    nearest = np.asarray(Image.fromarray(low).resize((256, 256), Image.NEAREST))
+    assert artefacts.pixel_grid_share(nearest, 4) > 0.9
+    assert artefacts.pixel_grid_share(bic, 4) < 0.5
+    assert artefact_cues.pixelation(views(nearest, low, bic)).warning == "pixelation"
+    assert artefact_cues.pixelation(views(bic, low, bic)).warning == ""
+
+
+def test_pixelation_needs_a_whole_number_scale(scene):
+    _, low, bic = scene
+    with pytest.raises(CueUnavailable, match="whole-number scale"):
+        artefact_cues.pixelation(views(bic, low, bic, scale=3.5))
+    report = iqa.assess(resize_bicubic(low, (224, 224)), low, metrics=["pixel_grid"])
+    row = report["pixel_grid"]
+    assert not row.available and "whole-number scale" in row.reason
+
+
+def test_saliency_map_and_retention(scene):
+    hr, low, bic = scene
+    sal = saliency.spectral_residual(hr)
+    assert sal.shape == (64, 64) and sal.min() == 0.0 and sal.max() == pytest.approx(1.0)
+    assert saliency.map_correlation(sal, sal) == pytest.approx(1.0)
+    # A bright square on a soft random texture is what draws the eye (on a perfectly plain
+    # background the spectrum of a lone square is a sinc, and the residual is a grid).
+    import cv2
+
+    texture = cv2.GaussianBlur(np.random.default_rng(0).normal(90, 20, (128, 128)).astype(np.float32), (0, 0), 2)
+    canvas = np.repeat(_uint8(texture)[..., None], 3, axis=2)
+    moved = canvas.copy()
+    canvas[20:36, 90:106] = 250
+    moved[90:106, 20:36] = 250
+    blob = saliency.spectral_residual(canvas)
+    y, x = np.unravel_index(blob.argmax(), blob.shape)
+    assert 8 <= y <= 20 and 43 <= x <= 55  # the square, at the 64-px working size
+    assert saliency.map_correlation(blob, saliency.spectral_residual(moved)) < 0.3
+    cue = artefact_cues.saliency_retention(Views(moved, canvas, low, 2.0))
+    assert cue.warning == "saliency moved" and cue.baseline is None
+    assert artefact_cues.saliency_retention(views(bic, low, bic)).value == pytest.approx(1.0)
+
+
+def test_rows_in_the_report(scene):
+    _, low, bic = scene
+    rng = np.random.default_rng(1)
+    noisy = _uint8(bic + rng.normal(0, 8, bic.shape))
+    report = iqa.assess(noisy, low, metrics=NEW)
+    assert [r.key for r in report.rows] == NEW
+    for row in report.rows:
+        metric = iqa.METRICS[row.key]
+        assert row.available and metric.compute is not None
+        assert row.group in ("artefacts", "saliency") and row.direction == metric.direction
+        assert row.reading
+    assert report["noise_sigma"].warning == "added noise"
+    assert report.to_dict()["rows"][0]["warning"] == "added noise"
+
+
+def test_each_new_cue_under_half_a_second_on_two_megapixels():
+    """Issue 13's budget: each cue under 0.5 s on a 2 MP image on one core (best of 3 runs)."""
+    import cv2
+
+    cv2.setNumThreads(1)
+    tile = data.astronaut()
+    big = np.tile(tile, (3, 4, 1))[:1224, :1632]  # 2.0 MP
+    low = resize_bicubic(big, (408, 306))
+    v = Views(big, resize_bicubic(low, (1632, 1224)), low, 4.0)
+    singles = {
+        "noise_sigma": lambda: artefacts.noise_sigma(big),
+        "halo_overshoot": lambda: artefacts.halo_overshoot(big, low),
+        "jpeg_blockiness": lambda: artefacts.jpeg_blockiness(big),
+        "pixel_grid": lambda: artefacts.pixel_grid_share(big, 4),
+        "saliency_retention": lambda: saliency.spectral_residual(big),
+    }
+    for key, run in singles.items():
+        best = min(_timed(run) for _ in range(3))
+        assert best < 0.5, f"{key}: {best:.2f} s on 2 MP"
+    assert iqa.METRICS["noise_sigma"].compute(v).value >= 0
+
+
+def _timed(func) -> float:
+    start = time.perf_counter()
+    func()
+    return time.perf_counter() - start
