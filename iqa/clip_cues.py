@@ -36,7 +36,13 @@ __all__ = [
     "ClipCues",
     "default_clip",
     "js_divergence",
+    "crop_boxes",
+    "CROP_GRID",
 ]
+
+# Clarity crops: a CROP_GRID x CROP_GRID grid of native-resolution crops the size of the
+# model's input (see crop_boxes); fewer where the image is smaller.
+CROP_GRID = 3
 
 DEFAULT_ARCH = "ViT-B-32"
 DEFAULT_PRETRAINED = "laion2b_s34b_b79k"
@@ -49,6 +55,25 @@ class ClipUnavailable(RuntimeError):
 
 def open_clip_dir() -> Path:
     return paths.cache_root() / "open_clip"
+
+
+def crop_boxes(height: int, width: int, size: int, grid: int = CROP_GRID) -> list[tuple[int, int, int, int]]:
+    """(top, left, height, width) of the clarity crops: up to grid x grid, evenly spread.
+
+    Crops are ``size`` px square (the model's input size, so CLIP sees them at native
+    resolution, pixel for pixel). Along each side the first crop touches the start, the
+    last the end, the others are evenly spaced between; a side shorter than ``size`` gets
+    one crop of the whole side, and a side that only fits a few crops gets no more than
+    ceil(side / size) of them (no crop repeats another).
+    """
+    def starts(n: int) -> list[int]:
+        if n <= size:
+            return [0]
+        count = min(grid, -(-n // size))
+        return sorted({round(i * (n - size) / (count - 1)) for i in range(count)}) if count > 1 else [0]
+
+    ch, cw = min(size, height), min(size, width)
+    return [(top, left, ch, cw) for top in starts(height) for left in starts(width)]
 
 
 def js_divergence(p: np.ndarray, q: np.ndarray) -> float:
@@ -73,6 +98,8 @@ class ClipResult:
     emotion: np.ndarray  # (3, 8) distributions over prompts.EMOTIONS
     semantic_output: float  # cos(input, output)
     semantic_bicubic: float  # cos(input, bicubic)
+    # Clarity (bicubic, output): mean over these native-resolution crops; input: whole image.
+    clarity_crops: tuple[tuple[int, int, int, int], ...] = ()
 
     @property
     def emotion_retention_output(self) -> float:
@@ -311,6 +338,12 @@ class ClipCues:
             self._text = text
             return text
 
+    def input_size(self) -> int:
+        """The model's square input size in pixels (224 for ViT-B-32)."""
+        self.load()
+        size = getattr(getattr(self._model, "visual", None), "image_size", 224)
+        return int(size[0] if isinstance(size, (tuple, list)) else size)
+
     def logit_scale(self) -> float:
         self.load()
         scale = getattr(self._model, "logit_scale", None)
@@ -334,15 +367,29 @@ class ClipCues:
         return torch.softmax(logits, dim=-1).cpu().numpy().astype(np.float64)
 
     def cues(self, lowres: np.ndarray, bicubic: np.ndarray, output: np.ndarray) -> ClipResult:
-        """All CLIP cues for one assessment (three images, one forward pass)."""
-        features = self.encode_images([lowres, bicubic, output])
+        """All CLIP cues for one assessment (one forward pass).
+
+        Tone, emotion and semantic retention see the three whole images (resized to the
+        model's input: the picture as a whole). Clarity sees the output and the bicubic
+        baseline at native resolution: the same ``crop_boxes`` of both, probabilities
+        averaged over the crops; the input is scored whole (it is small already).
+        """
+        if bicubic.shape != output.shape:
+            raise ValueError("bicubic and output must have the same size")
+        boxes = crop_boxes(output.shape[0], output.shape[1], self.input_size())
+        crops = [im[t:t + h, l:l + w] for im in (bicubic, output) for t, l, h, w in boxes]
+        features = self.encode_images([lowres, bicubic, output] + crops)
+        whole, crop_features = features[:3], features[3:]
         pairs = {}
         for group, prompt_pairs in PAIR_GROUPS.items():
-            probs = self.pair_probabilities(features, group)
+            probs = self.pair_probabilities(whole, group)
+            if group == "clip_clarity":
+                per_crop = self.pair_probabilities(crop_features, group).reshape(2, len(boxes), -1)
+                probs[1:] = per_crop.mean(axis=1)  # bicubic, output: mean over the same crops
             pairs[group] = {p.key: probs[:, i] for i, p in enumerate(prompt_pairs)}
-        emotion = self.emotion_distribution(features)
-        sims = (features @ features[0]).cpu().numpy().astype(np.float64)
-        return ClipResult(pairs, emotion, float(sims[2]), float(sims[1]))
+        emotion = self.emotion_distribution(whole)
+        sims = (whole @ whole[0]).cpu().numpy().astype(np.float64)
+        return ClipResult(pairs, emotion, float(sims[2]), float(sims[1]), tuple(boxes))
 
 
 _DEFAULTS: dict[tuple, ClipCues] = {}

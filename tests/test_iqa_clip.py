@@ -19,7 +19,7 @@ from conftest import eval_triplet
 
 import iqa
 from iqa import paths
-from iqa.clip_cues import ClipCues, js_divergence
+from iqa.clip_cues import ClipCues, crop_boxes, js_divergence
 from iqa.prompts import CLARITY_PAIRS, EMOTIONS, TONE_PAIRS
 
 open_clip = pytest.importorskip("open_clip")
@@ -190,3 +190,62 @@ def test_local_checkpoint_file_is_loaded(images, tmp_path, no_network):
     reference = tiny_cues(source).encode_images([lr, hr])
     assert torch.allclose(loaded, reference, atol=1e-5)
     assert "tiny.pt" in cues.name
+
+
+# --- clarity on native-resolution crops (issue 13) ---------------------------------------
+def test_crop_boxes_placement():
+    boxes = crop_boxes(600, 500, 224)
+    assert len(boxes) == 9
+    assert sorted({t for t, _, _, _ in boxes}) == [0, 188, 376]  # first at the top, last at the bottom
+    assert sorted({l for _, l, _, _ in boxes}) == [0, 138, 276]
+    assert all(h == w == 224 for _, _, h, w in boxes)
+    assert all(t + h <= 600 and l + w <= 500 for t, l, h, w in boxes)
+    # A side that fits fewer crops gets fewer; a short side one crop of the whole side.
+    assert crop_boxes(100, 300, 224) == [(0, 0, 100, 224), (0, 76, 100, 224)]
+    assert crop_boxes(224, 224, 224) == [(0, 0, 224, 224)]
+    assert crop_boxes(50, 40, 224) == [(0, 0, 50, 40)]
+
+
+def test_clarity_uses_the_same_native_crops_of_output_and_bicubic(images):
+    hr, lr, bic = images  # bird x3: 288x288 output, tiny model input 64 px
+    cues = tiny_cues()
+    assert cues.input_size() == 64
+    seen = []
+    encode = cues.encode_images
+
+    def recording(batch):
+        seen.append([np.array(im) for im in batch])
+        return encode(batch)
+
+    cues.encode_images = recording
+    result = cues.cues(lr, bic, hr)
+    boxes = crop_boxes(hr.shape[0], hr.shape[1], 64)
+    assert result.clarity_crops == tuple(boxes) and len(boxes) == 9
+    batch = seen[0]
+    n = len(boxes)
+    assert len(batch) == 3 + 2 * n
+    for i, (t, l, h, w) in enumerate(boxes):
+        assert np.array_equal(batch[3 + i], bic[t:t + h, l:l + w])  # bicubic crop i
+        assert np.array_equal(batch[3 + n + i], hr[t:t + h, l:l + w])  # output crop i, same place
+        assert batch[3 + i].shape == (64, 64, 3)  # native resolution: the model's input size
+
+    # Aggregation: the clarity value is the mean of the per-crop probabilities.
+    per_crop_out = cues.pair_probabilities(encode([hr[t:t + h, l:l + w] for t, l, h, w in boxes]), "clip_clarity")
+    per_crop_bic = cues.pair_probabilities(encode([bic[t:t + h, l:l + w] for t, l, h, w in boxes]), "clip_clarity")
+    for i, pair in enumerate(CLARITY_PAIRS):
+        got = result.pairs["clip_clarity"][pair.key]
+        assert got[2] == pytest.approx(per_crop_out[:, i].mean(), abs=1e-6)
+        assert got[1] == pytest.approx(per_crop_bic[:, i].mean(), abs=1e-6)
+    # The whole-image view is kept for semantic retention, emotion and tone.
+    whole = encode([lr, bic, hr])
+    assert result.semantic_output == pytest.approx(float(whole[2] @ whole[0]), abs=1e-5)
+    assert result.emotion == pytest.approx(cues.emotion_distribution(whole), abs=1e-6)
+    tone = cues.pair_probabilities(whole, "clip_tone")
+    assert result.pairs["clip_tone"][TONE_PAIRS[0].key] == pytest.approx(tone[:, 0], abs=1e-6)
+
+
+def test_clarity_of_identical_images_is_identical(images):
+    hr, lr, _ = images
+    result = tiny_cues().cues(lr, hr, hr)
+    for probs in result.pairs["clip_clarity"].values():
+        assert probs[1] == pytest.approx(probs[2], abs=1e-6)
