@@ -1,0 +1,137 @@
+"""The verdict's rules on the validity suite's cases (a made x4 scene) and in the CLI."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+from skimage import data
+
+import iqa
+from iqa import cli, validity
+from iqa.images import resize_bicubic
+from iqa.report import Report, Score
+from iqa.verdict import judge
+
+CLASSICAL = [k for k, m in iqa.METRICS.items() if m.kind == "classical"]
+
+
+@pytest.fixture(scope="module")
+def scene():
+    """(HR 256x256, its x4 input, a stand-in for a good upscaler's output).
+
+    The stand-in is the HR slightly softened (Gaussian sigma 1): sharper than bicubic and
+    clean. (The HR itself carries photographic grain the input lost, which the noise cue
+    rightly reads as added noise; see the README.) The suite's alterations are applied to
+    it as they are to LIIF's output.
+    """
+    import cv2
+
+    hr = np.ascontiguousarray(data.astronaut()[0:256, 128:384])
+    low = resize_bicubic(hr, (64, 64))
+    return hr, low, cv2.GaussianBlur(hr, (0, 0), 1.0)
+
+
+@pytest.fixture(scope="module")
+def reports(scene):
+    hr, low, out = scene
+    good = iqa.assess(out, low, reference=hr, metrics=CLASSICAL + ["psnr_y", "ssim_y"], shave=4)
+    altered = {a.key: iqa.assess(a.make(out, low), low, reference=hr, metrics=CLASSICAL + ["psnr_y", "ssim_y"], shave=4)
+               for a in validity.ALTERATIONS}
+    return good, altered
+
+
+def test_a_clean_gain_reads_sharper(reports):
+    good, _ = reports
+    verdict = judge(validity.without_reference(good))
+    assert verdict.level == "sharper" and verdict.clean
+    assert verdict.text.startswith("Sharper than bicubic:")
+    assert "the edge contrast of bicubic" in verdict.text and "faithful to the input" in verdict.text
+
+
+@pytest.mark.parametrize("key,named", [
+    ("noise_8", "with added noise"),
+    ("unsharp_strong", "with added halos"),
+    ("jpeg_q30", "with added block artefacts"),
+    ("nearest", "with added pixelation"),
+])
+def test_added_artefacts_are_named_not_called_sharper(reports, key, named):
+    good, altered = reports
+    verdict = judge(validity.without_reference(altered[key]))
+    assert verdict.text.startswith("Sharper-looking, but " + named), verdict.text
+    assert not verdict.clean and "Sharper than" not in verdict.text
+
+
+@pytest.mark.parametrize("key,problem", [
+    ("shift_1px", "departs from the input"),
+    ("colour_cast", "colour shift"),
+])
+def test_changes_are_named(reports, key, problem):
+    _, altered = reports
+    verdict = judge(validity.without_reference(altered[key]))
+    assert problem in verdict.problems, verdict.text
+
+
+@pytest.mark.parametrize("key,level", [("bicubic", "same"), ("blur", "softer")])
+def test_no_gain_is_not_sharper(reports, key, level):
+    _, altered = reports
+    verdict = judge(validity.without_reference(altered[key]))
+    assert verdict.level == level, verdict.text
+    assert not verdict.text.startswith("Sharper")
+
+
+def test_never_prefers_an_altered_result_the_truth_calls_worse(reports):
+    good, altered = reports
+    for alteration in validity.ALTERATIONS:
+        report = altered[alteration.key]
+        assert validity.truth(good, report) == "worse", alteration.key
+        assert not validity.verdict_prefers(good, report), alteration.key
+        assert validity.verdict_flags(good, report), alteration.key
+        assert validity.cue_flags(good, report), alteration.key
+
+
+def test_reference_scores_lead(reports):
+    good, altered = reports
+    assert good.verdict.startswith("Closer to the reference than bicubic: PSNR-Y")
+    worse = judge(altered["shift_1px"])
+    assert worse.reference in ("further", "mixed")
+    assert judge(good).better_than(worse)
+
+
+def _row(key, value, baseline, warning="", group=None) -> Score:
+    metric = iqa.METRICS[key]
+    return Score(key, metric.name, group or metric.group, value, baseline, metric.direction, metric.range,
+                 "reading", warning=warning)
+
+
+def test_rules_on_rows():
+    clean = Report([_row("laplacian_var", 30.0, 10.0), _row("consistency_psnr", 45.0, 38.0)])
+    assert judge(clean).text.startswith("Sharper than bicubic: 3.0x the edge contrast")
+    noisy = Report([_row("laplacian_var", 300.0, 10.0), _row("noise_sigma", 5.0, 0.2, "added noise"),
+                    _row("consistency_psnr", 41.0, 38.0)])
+    assert judge(noisy).text.startswith("Sharper-looking, but with added noise")
+    assert judge(clean).better_than(judge(noisy)) and not judge(noisy).better_than(judge(clean))
+    departs = Report([_row("laplacian_var", 30.0, 10.0), _row("consistency_psnr", 29.0, 38.0, "departs from the input")])
+    assert judge(departs).text.startswith("Sharper-looking, but it departs from the input")
+    # No sharpness row: no sharpness claim.
+    assert judge(Report([_row("color_drift", 0.2, 0.3)])).level is None
+
+
+def test_cli_shows_the_verdict_first(scene, tmp_path, capsys):
+    hr, low, out = scene
+    Image.fromarray(out).save(tmp_path / "out.png")
+    Image.fromarray(low).save(tmp_path / "low.png")
+    parser = cli.argparse.ArgumentParser()
+    cli.add_score_parser(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["score", str(tmp_path / "out.png"), "--input", str(tmp_path / "low.png"),
+                              "--metrics", "laplacian_var", "noise_sigma", "consistency_psnr"])
+    assert args.func(args) == 0
+    assert capsys.readouterr().out.startswith("verdict: Sharper than bicubic")
+    args = parser.parse_args(["score", str(tmp_path / "out.png"), "--input", str(tmp_path / "low.png"),
+                              "--metrics", "laplacian_var", "noise_sigma", "--format", "json"])
+    assert args.func(args) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert list(payload)[0] == "verdict" and payload["verdict"].startswith("Sharper than bicubic")
+    assert payload["rows"][1]["warning"] == ""
