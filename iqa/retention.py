@@ -33,6 +33,8 @@ __all__ = [
 # this size; colour statistics on a regular subsample of at most this many pixels.
 SHARPNESS_CROP = 2048
 TONE_MAX_PIXELS = 1_000_000
+# Colourfulness change is relative to the input's M, or to this floor for near-grey inputs.
+COLOURFULNESS_FLOOR = 15.0
 
 
 def _y(image: np.ndarray) -> np.ndarray:
@@ -121,5 +123,7 @@ def tone_cues(candidate: np.ndarray, lowres: np.ndarray) -> ToneCues:
     mean_shift = float(lab_a[..., 0].mean() - lab_b[..., 0].mean())
     spread_shift = float(lab_a[..., 0].std() - lab_b[..., 0].std())
     m_a, m_b = colourfulness(a), colourfulness(b)
-    change = 0.0 if m_b == 0 and m_a == 0 else 100.0 * (m_a - m_b) / max(m_b, 1e-6)
+    # Relative to at least "slightly colourful" (M = 15 on Hasler and Suesstrunk's scale):
+    # against a grey input (M = 0) a trace of chroma would otherwise read as a huge change.
+    change = 100.0 * (m_a - m_b) / max(m_b, COLOURFULNESS_FLOOR)
     return ToneCues(consistency, drift, mean_shift, spread_shift, float(change))

@@ -184,3 +184,14 @@ def test_classical_defaults_run_fast_on_a_large_output():
     assert time.perf_counter() - started < 20
     assert [r.key for r in report.rows] == CLASSICAL
     assert all(r.available and r.value is not None and math.isfinite(r.baseline) for r in report.rows)
+
+
+def test_colourfulness_change_of_a_grey_input_stays_small():
+    """A trace of chroma on a grey input is not a huge relative change (floor M = 15)."""
+    grey = np.repeat(load("bridge")[:128, :128, :1], 3, axis=2)
+    tinted = np.clip(grey.astype(int) + [1, 0, -1], 0, 255).astype(np.uint8)
+    low = resize_bicubic(grey, (64, 64))
+    change = retention.tone_cues(resize_bicubic(tinted, (64, 64)), low).colourfulness_change
+    assert 0 < change < 20
+    report = iqa.assess(tinted, low, metrics=["colourfulness_change"])
+    assert report["colourfulness_change"].warning == ""
