@@ -45,8 +45,11 @@ SALIENCY_MOVED = 0.75
 
 def noise(views: Views) -> Cue:
     """Noise estimate of the output vs bicubic's (wavelet MAD on luma)."""
-    value = artefacts.noise_sigma(views.output)
-    base = artefacts.noise_sigma(views.bicubic)
+    try:
+        value = artefacts.noise_sigma(views.output)
+        base = artefacts.noise_sigma(views.bicubic)
+    except ImportError as error:  # scikit-image's estimator needs PyWavelets (a project dependency)
+        raise CueUnavailable(f"needs PyWavelets (pip install PyWavelets): {error}") from error
     added = value - base
     if added >= NOISE_ADDED:
         return Cue(value, base, f"added noise: sigma {value:.1f} grey levels vs {base:.1f} for bicubic",
