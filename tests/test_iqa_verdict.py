@@ -115,6 +115,8 @@ def test_rules_on_rows():
     assert judge(clean).better_than(judge(noisy)) and not judge(noisy).better_than(judge(clean))
     departs = Report([_row("laplacian_var", 30.0, 10.0), _row("consistency_psnr", 29.0, 38.0, "departs from the input")])
     assert judge(departs).text.startswith("Sharper-looking, but it departs from the input")
+    with_clip = Report(clean.rows + [_row("clip_clarity", 0.81, 0.62), _row("semantic_retention", 0.97, 0.98)])
+    assert judge(with_clip).text.endswith("; CLIP: reads clearer than bicubic (0.81 vs 0.62), same picture (0.97).")
     # No sharpness row: no sharpness claim.
     assert judge(Report([_row("color_drift", 0.2, 0.3)])).level is None
 
