@@ -49,6 +49,9 @@ def load_image(path: str | Path) -> Image.Image:
             return ImageOps.exif_transpose(im)
     except UnidentifiedImageError as exc:
         raise InputError(f"{path} is not an image file that can be read (PNG, JPEG, BMP, TIFF, WebP)") from exc
+    except Image.DecompressionBombError as exc:  # not an OSError: it would escape as a traceback
+        raise InputError(f"{path} has more pixels than can be decoded safely (over {2 * Image.MAX_IMAGE_PIXELS / 1e6:.0f} "
+                         "megapixels, Pillow's guard against decompression bombs): downscale or crop it first") from exc
     except OSError as exc:
         raise InputError(f"{path} could not be read: {exc}") from exc
 

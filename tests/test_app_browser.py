@@ -1,9 +1,9 @@
-"""The demo in a real browser (Debian's chromium through Playwright): open the page, load an example,
-upscale, and see the result and the scores. Saves screenshots under test-artifacts/.
+"""The demo in a real browser (Debian's chromium through Playwright): every tab as a visitor uses it, a
+phone-width window and a corrupt upload. Saves screenshots under test-artifacts/.
 
-Locally the test skips when /usr/bin/chromium is missing; in CI (``CI`` set) it fails instead, because
+Locally the tests skip when /usr/bin/chromium is missing; in CI (``CI`` set) they fail instead, because
 ``.ci/run`` installs chromium. ``python tests/test_app_browser.py docs/demo.png`` writes the README's
-screenshot with the bundled default model (or the first checkpoint in the models folder).
+screenshots (docs/demo.png and its siblings) with the bundled default model.
 """
 from __future__ import annotations
 
@@ -12,12 +12,17 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_app_helpers import APP_CHOICE, ROOT, app_module, free_port, launch_app, models_dir  # noqa: F401
+from test_app_helpers import ROOT, free_port
+
+pytest_plugins = ["test_app_helpers"]
 
 CHROMIUM = Path(os.environ.get("LIIF_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking", "--disable-quic",
                  "--no-first-run", "--disable-component-update", "--disable-sync"]
 ARTIFACTS = ROOT / "test-artifacts"
+WIDE = {"width": 1400, "height": 1100}
+PHONE = {"width": 390, "height": 844}
+TIMEOUT_MS = 180_000
 
 pytestmark = pytest.mark.browser
 
@@ -31,106 +36,234 @@ def _require_chromium() -> None:
     pytest.skip(message)
 
 
-def run_upscale_in_browser(url: str, screenshot: Path, timeout_ms: int = 120_000) -> dict:
-    """Open the demo, click the first example, upscale, wait for the result and the report; screenshot."""
+@pytest.fixture(scope="module")
+def browser():
+    _require_chromium()
     from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=TIMEOUT_MS)  # a computation on a busy 2-core machine takes a while
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1100})
-            page.goto(url, wait_until="domcontentloaded")
-            examples = page.locator("#upscale-examples")
-            expect(examples).to_be_visible(timeout=timeout_ms)
-            examples.locator("button, .gallery-item, td, img").first.click()
-            # the example lands in the input image
-            expect(page.locator("#upscale-input img").first).to_be_visible(timeout=timeout_ms)
-            page.locator("#upscale-button").click()
-            slider_images = page.locator("#upscale-slider img")
-            expect(slider_images.nth(1)).to_be_visible(timeout=timeout_ms)
-            report = page.locator("#upscale-report")
-            expect(report).to_contain_text("is better", timeout=timeout_ms)
-            report_rows = report.get_by_role("row")
-            expect(page.locator("#upscale-crop img").first).to_be_visible(timeout=timeout_ms)
-            info = page.locator("#upscale-info").inner_text()
-            result = {
-                "slider_sources": [slider_images.nth(i).get_attribute("src") for i in range(slider_images.count())],
-                "result_width": slider_images.nth(1).evaluate("img => img.naturalWidth"),
-                "report_rows": report_rows.count() - 1,  # minus the header
-                "report_text": report.inner_text(),
-                "info": info,
-            }
-            screenshot.parent.mkdir(parents=True, exist_ok=True)
-            page.locator("#upscale-report").scroll_into_view_if_needed()
-            page.evaluate("window.scrollTo(0, 0)")
-            page.screenshot(path=str(screenshot), full_page=False)
-            return result
+            yield chromium
         finally:
-            browser.close()
+            chromium.close()
 
 
-def test_upscale_an_example_in_chromium(launch_app):  # noqa: F811
-    _require_chromium()
-    result = run_upscale_in_browser(launch_app, ARTIFACTS / "demo-upscale.png")
-    assert len(result["slider_sources"]) >= 2 and all(result["slider_sources"])
+def _page(browser, url: str, viewport: dict = WIDE):
+    page = browser.new_page(viewport=viewport)
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(url, wait_until="domcontentloaded")
+    return page
+
+
+def _pick_example(page, prefix: str) -> None:
+    """Click the first example of a tab and wait for its preview."""
+    from playwright.sync_api import expect
+
+    examples = page.locator(f"#{prefix}-examples")
+    expect(examples).to_be_visible()
+    examples.locator("button, .gallery-item, td, img").first.click()
+    expect(page.locator(f"#{prefix}-input img").first).to_be_visible()
+    expect(page.locator(f"#{prefix}-about")).to_contain_text("Largest scale")
+
+
+def _click_on_picture(picture, fx: float, fy: float) -> None:
+    """Click at fractions of the picture's content (it sits inside its <img> box, object-fit: contain)."""
+    r = picture.evaluate("""img => { const b = img.getBoundingClientRect();
+        const fit = getComputedStyle(img).objectFit;
+        let s = Math.min(b.width / img.naturalWidth, b.height / img.naturalHeight);
+        if (fit === "scale-down" || fit === "none") s = Math.min(1, s);
+        const w = img.naturalWidth * s, h = img.naturalHeight * s;
+        return {x: (b.width - w) / 2, y: (b.height - h) / 2, w: w, h: h}; }""")
+    picture.click(position={"x": r["x"] + fx * r["w"], "y": r["y"] + fy * r["h"]})
+
+
+def run_upscale(page, screenshot: Path | None = None) -> dict:
+    """Pick the first example, upscale, wait for the result and the report; screenshot the top of the page."""
+    from playwright.sync_api import expect
+
+    _pick_example(page, "upscale")
+    page.locator("#upscale-button").click()
+    slider_images = page.locator("#upscale-slider img")
+    expect(slider_images.nth(1)).to_be_visible()
+    report = page.locator("#upscale-report")
+    expect(report.locator(".studio-verdict")).to_be_visible()
+    expect(page.locator("#upscale-crop img").first).to_be_visible()
+    result = {
+        "result_width": slider_images.nth(1).evaluate("img => img.naturalWidth"),
+        "verdict": report.locator(".studio-verdict").inner_text(),
+        "rows": report.locator("td[data-label='Score']").count(),
+        "report_text": report.inner_text(),
+        "info": page.locator("#upscale-info").inner_text(),
+    }
+    if screenshot is not None:
+        screenshot.parent.mkdir(parents=True, exist_ok=True)
+        page.evaluate("window.scrollTo(0, 0)")
+        page.screenshot(path=str(screenshot))
+    return result
+
+
+def test_upscale_shows_the_verdict_first_and_folds_unavailable_scores(browser, launch_app):
+    page = _page(browser, launch_app)
+    result = run_upscale(page, ARTIFACTS / "demo-upscale.png")
     assert result["result_width"] == 640  # the first example is 160 px wide; the default scale is x4
-    assert "640x640" in result["info"]
-    assert result["report_rows"] >= 2
-    assert "is better" in result["report_text"] and "unavailable" in result["report_text"]
-    assert (ARTIFACTS / "demo-upscale.png").stat().st_size > 10_000
+    assert "640x640" in result["info"] and "tiny.safetensors" in result["info"]
+    assert result["verdict"] and result["rows"] >= 5
+    text = result["report_text"]
+    assert text.index(result["verdict"]) < text.index("Laplacian variance")
+    if "Not shown:" in text:  # scores without weights here: one line, no shell instructions per row
+        assert text.count("Not shown:") == 1 and "weights not found" not in text
+    page.locator("#upscale-report").screenshot(path=str(ARTIFACTS / "demo-report.png"))
+    page.close()
 
 
-def test_click_to_zoom_in_chromium(launch_app):  # noqa: F811
+def test_a_click_before_the_first_upscale_just_picks_the_region(browser, launch_app):
+    from playwright.sync_api import expect
+
+    page = _page(browser, launch_app)
+    _pick_example(page, "upscale")
+    _click_on_picture(page.locator("#upscale-input img").first, 0.25, 0.75)
+    x = page.locator("#crop-x input[type=number]")
+    expect(x).not_to_have_value("0.5")
+    assert abs(float(x.input_value()) - 0.25) < 0.05
+    assert page.locator(".toast-body, .error").count() == 0  # no red "Error" anywhere
+    page.close()
+
+
+def test_corrupt_upload_gets_one_plain_sentence(browser, launch_app, tmp_path):
+    from playwright.sync_api import expect
+
+    junk = tmp_path / "holiday.png"
+    junk.write_bytes(b"\x89PNG\r\n\x1a\n" + b"not really an image" * 50)
+    page = _page(browser, launch_app)
+    page.locator("#upscale-file input[type=file]").set_input_files(str(junk))
+    about = page.locator("#upscale-about")
+    expect(about).to_contain_text("This file cannot be used.")
+    expect(about).to_contain_text("holiday.png is not an image this demo can read")
+    body = page.locator("body").inner_text()
+    assert "preprocess" not in body and "/tmp/gradio" not in body and "Traceback" not in body
+    page.screenshot(path=str(ARTIFACTS / "demo-corrupt-upload.png"))
+    page.close()
+
+
+def test_compare_scales_charts_the_gain_over_bicubic(browser, launch_app):
+    from playwright.sync_api import expect
+
+    page = _page(browser, launch_app)
+    page.get_by_role("tab", name="Compare scales").click()
+    _pick_example(page, "compare")
+    page.locator("#compare-button").click()
+    gallery = page.locator("#compare-gallery")
+    expect(gallery.locator("img")).to_have_count(10)  # bicubic and LIIF at x2, x3, x4, x6, x8
+    chart = page.locator("#compare-chart img, #compare-chart svg").first
+    expect(chart).to_be_visible()
+    expect(page.locator("#compare-info")).to_contain_text("tiny.safetensors")
+    # pairs: every row of the gallery holds one bicubic and one LIIF tile, none cut off
+    tops = gallery.locator("img").evaluate_all("els => els.map(e => Math.round(e.getBoundingClientRect().top))")
+    assert all(tops[i] == tops[i + 1] for i in range(0, 10, 2))
+    page.locator("#compare-chart").scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "demo-compare.png"), full_page=True)
+    page.close()
+
+
+def test_compare_models_side_by_side(browser, launch_app):
+    from playwright.sync_api import expect
+
+    import liif
+
+    page = _page(browser, launch_app)
+    page.get_by_role("tab", name="Compare models").click()
+    _pick_example(page, "models")
+    page.locator("#models-button").click()
+    methods = 1 + len(liif.list_models()) + 1  # bicubic, the bundled models, the checkpoint in the folder
+    expect(page.locator("#models-gallery img")).to_have_count(methods)
+    expect(page.locator("#models-table")).to_contain_text("bicubic")
+    expect(page.locator("#models-table")).to_contain_text("tiny.safetensors")
+    page.screenshot(path=str(ARTIFACTS / "demo-models.png"), full_page=True)
+    page.close()
+
+
+def test_phone_width_reads_the_report_as_a_list(browser, launch_app):
+    page = _page(browser, launch_app, PHONE)
+    run_upscale(page)
+    report = page.locator("#upscale-report")
+    assert report.locator("thead").evaluate("e => getComputedStyle(e).display") == "none"
+    cell = report.locator("td[data-label='Reading']").first
+    assert cell.evaluate("e => getComputedStyle(e).display") == "block"
+    assert cell.evaluate("e => e.getBoundingClientRect().width") > 250  # lines, not one letter per line
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 2  # no sideways scrolling
+    report.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "demo-phone.png"))
+    page.close()
+
+
+def test_click_to_zoom_puts_the_locator_beside_the_result(browser, launch_app):
     """A click on the input picks the point (a select event, only reachable from a browser) and zooms."""
-    _require_chromium()
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(launch_app, wait_until="domcontentloaded")
-            page.get_by_role("tab", name="Zoom anywhere").click()
-            examples = page.locator("#zoom-examples")
-            expect(examples).to_be_visible(timeout=60_000)
-            examples.locator("button, .gallery-item, td, img").first.click()
-            picture = page.locator("#zoom-input img").first
-            expect(picture).to_be_visible(timeout=60_000)
-            # the picture sits inside its <img> box (object-fit: scale-down): click on its content
-            r = picture.evaluate("""img => { const b = img.getBoundingClientRect();
-                const fit = getComputedStyle(img).objectFit;
-                let s = Math.min(b.width / img.naturalWidth, b.height / img.naturalHeight);
-                if (fit === "scale-down" || fit === "none") s = Math.min(1, s);
-                const w = img.naturalWidth * s, h = img.naturalHeight * s;
-                return {x: (b.width - w) / 2, y: (b.height - h) / 2, w: w, h: h}; }""")
-            picture.click(position={"x": r["x"] + 0.25 * r["w"], "y": r["y"] + 0.75 * r["h"]})
-            info = page.locator("#zoom-info")
-            expect(info).to_contain_text("window", timeout=60_000)
-            expect(page.locator("#zoom-slider img").nth(1)).to_be_visible(timeout=60_000)
-            text = info.inner_text()
-            page.screenshot(path=str(ARTIFACTS / "demo-zoom.png"))
-        finally:
-            browser.close()
+    page = _page(browser, launch_app, {"width": 1400, "height": 1000})
+    page.get_by_role("tab", name="Zoom anywhere").click()
+    _pick_example(page, "zoom")
+    _click_on_picture(page.locator("#zoom-input img").first, 0.25, 0.75)
+    info = page.locator("#zoom-info")
+    expect(info).to_contain_text("window")
+    result = page.locator("#zoom-slider img").nth(1)
+    expect(result).to_be_visible()
+    where = page.locator("#zoom-where img").first
+    expect(where).to_be_visible()
+    text = info.inner_text()
+    slider_box, where_box = page.locator("#zoom-slider").bounding_box(), page.locator("#zoom-where").bounding_box()
+    page.screenshot(path=str(ARTIFACTS / "demo-zoom.png"))
+    page.close()
     # the point clicked, in input pixels of the 160x160 example: about (40, 120), not the default centre
     x, y = (float(v) for v in text.split("around (")[1].split(")")[0].split(","))
     assert abs(x - 40) < 12 and abs(y - 120) < 12, text
+    assert abs(where_box["y"] - slider_box["y"]) < 60 and where_box["x"] > slider_box["x"]  # side by side
+
+
+def test_reference_tab_puts_the_reference_scores_first(browser, launch_app):
+    from playwright.sync_api import expect
+
+    page = _page(browser, launch_app)
+    page.get_by_role("tab", name="With a reference").click()
+    _pick_example(page, "reference")
+    page.locator("#reference-button").click()
+    report = page.locator("#reference-report")
+    expect(report.locator(".studio-verdict")).to_be_visible()
+    first = report.locator("td[data-label='Score']").first.inner_text()
+    assert first in ("PSNR (Y)", "SSIM (Y)")
+    expect(page.locator("#reference-error img").first).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "demo-reference.png"), full_page=True)
+    page.close()
 
 
 def main(target: Path) -> None:
-    """Write the README's screenshot with a real model (the bundled default, or a checkpoint in models/)."""
+    """Write the README's screenshot with a real model (the bundled default), and the wider set beside it."""
     import test_app_helpers as helpers
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=600_000)
     app = helpers.load_app_module()
-    choices = app.model_choices()
-    choice = app.default_choice(choices)
-    if choice == app.DEFAULT_LABEL and not app.liif.list_models():
+    choices = app.models.model_choices(app.SETTINGS.models_dir)
+    choice = app.models.default_choice(choices)
+    if choice is None:
         raise SystemExit("no bundled weights and no checkpoint in the models folder: a screenshot of a random "
                          "model would mislead; add weights first")
     demo = app.build_demo(default_model=choice)
     port = free_port()
     demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **app.LAUNCH_OPTIONS)
     try:
-        print(run_upscale_in_browser(f"http://127.0.0.1:{port}/", target, timeout_ms=600_000)["info"])
+        with sync_playwright() as p:
+            chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            try:
+                page = _page(chromium, f"http://127.0.0.1:{port}/")
+                page.set_default_timeout(600_000)
+                print(run_upscale(page, target)["info"])
+                page.locator("#upscale-report").screenshot(path=str(target.with_name(target.stem + "-report.png")))
+                page.close()
+            finally:
+                chromium.close()
     finally:
         demo.close()
 

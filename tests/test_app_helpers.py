@@ -1,11 +1,11 @@
-"""Shared fixtures of the demo tests (test_app_api.py, test_app_browser.py): a tiny random LIIF model
-in a temporary models folder, the app module, and the demo launched on a free localhost port.
+"""Fixtures and helpers of the demo tests (test_app_api.py, test_app_browser.py): a tiny random LIIF model
+in a temporary models folder, the app module, and the demo served on a free localhost port.
 
-This module has no tests of its own; it is named test_app_* so that it lives with the app's tests.
+Test modules load the fixtures with ``pytest_plugins = ["test_app_helpers"]``; this module has no tests.
 """
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import os
 import socket
 import sys
@@ -16,21 +16,19 @@ import pytest
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 ROOT = Path(__file__).resolve().parents[1]
-APP_CHOICE = "file: tiny.safetensors"
+APP_CHOICE = "tiny.safetensors (models folder)"
+UPLOAD_CAP_MB = 2  # small, so that the test of the upload cap sends little
 
 
 def load_app_module():
-    """Import ``app.py`` from the repository root (it is a script, not an installed module)."""
-    if "app" in sys.modules and getattr(sys.modules["app"], "__file__", None) == str(ROOT / "app.py"):
-        return sys.modules["app"]
-    spec = importlib.util.spec_from_file_location("app", ROOT / "app.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["app"] = module
-    spec.loader.exec_module(module)
-    return module
+    """``import app`` (the repository root is on sys.path: pyproject's pytest ``pythonpath``)."""
+    if str(ROOT) not in sys.path:  # run as a script: python tests/test_app_browser.py
+        sys.path.insert(0, str(ROOT))
+    return importlib.import_module("app")
 
 
 def free_port() -> int:
+    """A free TCP port on localhost."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -46,22 +44,26 @@ def models_dir(tmp_path_factory):
     torch.manual_seed(0)
     folder = tmp_path_factory.mktemp("models")
     liif.save_checkpoint(liif.build_model(liif.ModelConfig.tiny()), folder / "tiny.safetensors")
-    old = os.environ.get("LIIF_MODELS_DIR")
+    saved = {k: os.environ.get(k) for k in ("LIIF_MODELS_DIR", "LIIF_MAX_UPLOAD_MB")}
     os.environ["LIIF_MODELS_DIR"] = str(folder)
+    os.environ["LIIF_MAX_UPLOAD_MB"] = str(UPLOAD_CAP_MB)
     yield folder
-    if old is None:
-        os.environ.pop("LIIF_MODELS_DIR", None)
-    else:
-        os.environ["LIIF_MODELS_DIR"] = old
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
 
 
 @pytest.fixture(scope="session")
 def tiny_checkpoint(models_dir):
+    """Path of the tiny random checkpoint."""
     return str(models_dir / "tiny.safetensors")
 
 
 @pytest.fixture(scope="session")
 def app_module(models_dir):
+    """The app module, imported after the environment points at the tiny model."""
     return load_app_module()
 
 
@@ -79,6 +81,7 @@ def launch_app(app_module):
 
 
 def client_for(url: str):
+    """A gradio_client for the served demo."""
     from gradio_client import Client
 
     return Client(url, verbose=False)

@@ -1,0 +1,40 @@
+"""Lossless PNG downloads of full-resolution results, in a folder that prunes itself (a Space runs for days)."""
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import liif
+from liif.imageio import ImageLike
+
+OUTPUT_ROOT = Path(tempfile.gettempdir()) / "liif-studio-outputs"
+MAX_AGE_S = 2 * 3600  # downloads older than this are deleted
+
+
+def safe_stem(name: str | None, fallback: str = "image") -> str:
+    """A file-name stem made of letters, digits, '-' and '_' (at most 60 characters)."""
+    stem = Path(name).stem if name else fallback
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in stem)[:60] or fallback
+
+
+def prune(root: Path = OUTPUT_ROOT, max_age_s: float = MAX_AGE_S) -> None:
+    """Delete download folders older than ``max_age_s``."""
+    if not root.is_dir():
+        return
+    now = time.time()
+    for old in root.iterdir():
+        try:
+            if now - old.stat().st_mtime > max_age_s:
+                shutil.rmtree(old, ignore_errors=True)
+        except OSError:  # removed by another request meanwhile
+            pass
+
+
+def write_png(image: ImageLike, stem: str, root: Path = OUTPUT_ROOT) -> Path:
+    """Save ``image`` losslessly (16-bit kept) as ``<stem>.png`` in a fresh folder; prune old ones first."""
+    root.mkdir(parents=True, exist_ok=True)
+    prune(root)
+    folder = Path(tempfile.mkdtemp(dir=root))
+    return liif.save_image(image, folder / f"{safe_stem(stem)}.png")

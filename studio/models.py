@@ -1,0 +1,106 @@
+"""The model list and the one cache of loaded upscalers.
+
+Choices are labels: ``"<name> (bundled)"`` for every model ``liif.list_models()`` finds, and
+``"<file> (models folder)"`` for checkpoints in the models folder. A checkpoint can also be given by path.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import liif
+
+from .settings import DEFAULT_MODEL, precision_choices
+
+BUNDLED_SUFFIX = " (bundled)"
+FOLDER_SUFFIX = " (models folder)"
+CHECKPOINT_SUFFIXES = (".safetensors", ".pth", ".pt")
+
+
+class ModelChoiceError(liif.InputError):
+    """A model choice or checkpoint path the demo cannot use; the message says what to do."""
+
+
+def folder_checkpoints(models_dir: Path) -> list[Path]:
+    """Checkpoint files in the models folder, sorted by name."""
+    if not models_dir.is_dir():
+        return []
+    return sorted(p for p in models_dir.iterdir() if p.is_file() and p.suffix.lower() in CHECKPOINT_SUFFIXES)
+
+
+def model_choices(models_dir: Path) -> list[str]:
+    """Every bundled model, then every checkpoint in the models folder."""
+    return ([name + BUNDLED_SUFFIX for name in liif.list_models()]
+            + [p.name + FOLDER_SUFFIX for p in folder_checkpoints(models_dir)])
+
+
+def default_choice(choices: list[str]) -> str | None:
+    """``DEFAULT_MODEL`` when it is bundled, else the first choice (None when there is none)."""
+    preferred = DEFAULT_MODEL + BUNDLED_SUFFIX
+    if preferred in choices:
+        return preferred
+    return choices[0] if choices else None
+
+
+def model_source(choice: str | None, path: str | None, models_dir: Path, allow_paths: bool) -> str:
+    """What ``liif.load_model`` takes for a dropdown choice or a typed checkpoint path."""
+    if path and path.strip():
+        if not allow_paths:
+            raise ModelChoiceError("Checkpoint paths are disabled on this server: choose a model from the list.")
+        return str(Path(path.strip()).expanduser())
+    if not choice:
+        if DEFAULT_MODEL in liif.list_models():
+            return DEFAULT_MODEL
+        raise ModelChoiceError("No model is installed: put a LIIF checkpoint (.pth or .safetensors) in the models "
+                               "folder and press Refresh models.")
+    if choice.endswith(BUNDLED_SUFFIX):
+        return choice[: -len(BUNDLED_SUFFIX)]
+    if choice.endswith(FOLDER_SUFFIX):
+        return str(models_dir / choice[: -len(FOLDER_SUFFIX)])
+    raise ModelChoiceError(f"Unknown model {choice!r}: press Refresh models and choose one from the list.")
+
+
+def describe(source: str) -> str:
+    """How the page names the model behind a source: 'edsr-baseline-liif (bundled)' or a file name."""
+    if source in liif.list_models():
+        return source + BUNDLED_SUFFIX
+    return Path(source).name
+
+
+def _stamp(source: str) -> tuple[int, int] | None:
+    # A checkpoint replaced on disk under the same name is loaded again.
+    path = Path(source)
+    if path.is_file():
+        stat = path.stat()
+        return stat.st_mtime_ns, stat.st_size
+    return None
+
+
+@lru_cache(maxsize=4)  # the bundled models plus a user's checkpoint stay loaded (a few MB each)
+def _upscaler(source: str, stamp: tuple[int, int] | None, precision: str, max_output_mp: float) -> liif.Upscaler:
+    return liif.Upscaler(liif.load_model(source), device="auto", precision=precision,
+                         max_output_megapixels=max_output_mp)
+
+
+def get_upscaler(source: str, precision: str, max_output_mp: float) -> liif.Upscaler:
+    """A cached ``liif.Upscaler`` for a model source and precision."""
+    offered = precision_choices()
+    if precision not in offered:
+        raise ModelChoiceError(f"Precision {precision!r} is not available on this machine"
+                               + (" (its processor has no bfloat16 arithmetic)" if precision == "bf16" else "")
+                               + f": choose {' or '.join(offered)}.")
+    return _upscaler(source, _stamp(source), precision, float(max_output_mp))
+
+
+def status_line(models_dir: Path, allow_paths: bool) -> str:
+    """One line for the top of the page: which models there are, or what to do when there is none."""
+    bundled = liif.list_models()
+    files = folder_checkpoints(models_dir)
+    if bundled:
+        line = f"Models: {', '.join(bundled)} (bundled)"
+        return line + (f" and {len(files)} checkpoint(s) from `{models_dir}`." if files else ".")
+    if files:
+        return f"No bundled weights are installed; using checkpoints from `{models_dir}`."
+    return ("**No model is installed.** Put an official LIIF `.pth` or a liif-studio `.safetensors` checkpoint "
+            f"in `{models_dir}` (or set `LIIF_MODELS_DIR`) and press Refresh models"
+            + (", or give its path." if allow_paths else "."))

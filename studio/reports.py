@@ -1,0 +1,170 @@
+"""An ``iqa.Report`` as the page shows it: the verdict first, a readable table, one line for what is missing.
+
+The verdict is ``report.verdict`` (computed by ``iqa``) when the report has one; until then the readings of
+the headline scores stand in for it. The HTML reads as a table on a wide screen and as a list on a phone
+(``CSS``).
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from html import escape
+from typing import Any
+
+from iqa import Report, Score
+
+GROUP_TITLES = {
+    "sharpness": "Sharpness",
+    "consistency": "Consistency with the input",
+    "tone": "Tone",
+    "no-reference": "No-reference metrics (pyiqa)",
+    "clip-clarity": "CLIP: does it read clearly?",
+    "clip-tone": "CLIP: tone",
+    "clip-emotion": "CLIP: feeling (AIGI-VC emotions)",
+    "semantic": "CLIP: still the same picture?",
+    "full-reference": "Against the reference",
+}
+# Stand-in verdict until iqa's Report.verdict exists: the readings of these scores, in this order.
+HEADLINE_KEYS = ("psnr_y", "laplacian_var", "consistency_psnr", "color_drift", "clip_clarity", "semantic_retention")
+_UNITS = ((r"\bdB\b", " dB"), (r"\bdE\b", " dE"), (r"L\*", " L*"), (r"%", "%"), (r"\bbits\b", " bits"))
+_BETTER = {"higher": "higher", "lower": "lower"}
+
+
+def unit_of(range_text: str) -> str:
+    """The unit stated in a catalogue range ("0 to unbounded dB" -> " dB"; dE, L*, %, bits), or ''."""
+    for pattern, unit in _UNITS:
+        if re.search(pattern, range_text):
+            return unit
+    return ""
+
+
+def format_number(value: float | None, unit: str = "", signed: bool = False) -> str:
+    """Three significant figures (dB: two decimals), no exponent, thousands grouped, with the unit; '-' if None."""
+    if value is None:
+        return "-"
+    if not math.isfinite(value):
+        return "identical (inf)" if value > 0 else "n/a"
+    magnitude = abs(value)
+    if unit == " dB":  # PSNR differences of a few hundredths matter
+        text = f"{value:.2f}"
+    elif magnitude >= 100:
+        text = f"{value:,.0f}"
+    elif magnitude == 0:
+        text = "0"
+    else:
+        decimals = max(0, 2 - math.floor(math.log10(magnitude)))
+        text = f"{value:.{decimals}f}"
+    if signed and value > 0:
+        text = "+" + text
+    return text + unit
+
+
+def format_score(score: Score, value: float | None) -> str:
+    """A value of ``score`` (its own or its baseline's) with its unit; shifts are signed."""
+    unit = unit_of(score.range)
+    return format_number(value, unit, signed=score.direction == "none" and unit in (" L*", "%"))
+
+
+def verdict(report: Report) -> str:
+    """The plain-language summary shown above the report: ``report.verdict`` or the headline readings."""
+    given = getattr(report, "verdict", None)
+    if isinstance(given, str) and given.strip():
+        return given.strip()
+    readings = [s.reading for key in HEADLINE_KEYS if (s := report.get(key)) is not None and s.available]
+    return ("Compared with bicubic at the same size: " + "; ".join(readings) + ".") if readings else ""
+
+
+def ordered_rows(report: Report, reference_first: bool = False) -> list[Score]:
+    """The available rows, full-reference scores first when asked (the reference tab)."""
+    rows = [s for s in report.rows if s.available and s.value is not None]
+    if reference_first:
+        rows.sort(key=lambda s: s.group != "full-reference")  # stable: the catalogue order is kept otherwise
+    return rows
+
+
+def _why(reason: str) -> str:
+    if "reference" in reason:
+        return "need a reference image (use the With a reference tab)"
+    if "weights" in reason or "prefetch" in reason:
+        return "need model weights that are not on this server yet"
+    return "could not be computed for this image"
+
+
+def unavailable_line(report: Report, fetch_note: str = "") -> str:
+    """One sentence naming the scores not shown and why; ``fetch_note`` says how the weights are coming."""
+    missing: dict[str, list[str]] = {}
+    for s in report.rows:
+        if not s.available:
+            missing.setdefault(_why(s.reason), []).append(s.name)
+    if not missing:
+        return ""
+    parts = [f"{', '.join(dict.fromkeys(names))} {why}" for why, names in missing.items()]
+    return "Not shown: " + "; ".join(parts) + "." + (f" {fetch_note}" if fetch_note else "")
+
+
+def _cells(score: Score) -> list[tuple[str, str]]:
+    better = score.better_than_baseline
+    value = escape(format_score(score, score.value))
+    if better:
+        value = f"<strong>{value}</strong>"
+    return [("Score", f'<span title="{escape(score.range)}">{escape(score.name)}</span>'),
+            ("LIIF", value),
+            ("Bicubic", escape(format_score(score, score.baseline))),
+            ("Better", escape(_BETTER.get(score.direction, "-"))),
+            ("Reading", escape(score.reading))]
+
+
+def report_html(report: Report | None, fetch_note: str = "", reference_first: bool = False) -> str:
+    """The report as HTML: verdict, table of available scores (grouped), the unavailable line."""
+    if report is None:
+        return ""
+    out = ['<div class="studio-report">']
+    summary = verdict(report)
+    if summary:
+        out.append(f'<p class="studio-verdict">{escape(summary)}</p>')
+    out.append("<table><thead><tr>" + "".join(f"<th>{h}</th>" for h in ("Score", "LIIF", "Bicubic (same size)",
+                                                                          "Better", "Reading")) + "</tr></thead><tbody>")
+    group = None
+    for score in ordered_rows(report, reference_first):
+        if score.group != group:
+            group = score.group
+            title = GROUP_TITLES.get(group, group.replace("-", " ").capitalize())
+            out.append(f'<tr class="studio-group"><th colspan="5">{escape(title)}</th></tr>')
+        out.append("<tr>" + "".join(f'<td data-label="{label}">{cell}</td>' for label, cell in _cells(score)) + "</tr>")
+    out.append("</tbody></table>")
+    line = unavailable_line(report, fetch_note)
+    if line:
+        out.append(f'<p class="studio-unavailable">{escape(line)}</p>')
+    out.append("</div>")
+    return "\n".join(out)
+
+
+def report_json(report: Report | None) -> dict[str, Any] | None:
+    """The report as strict JSON data, with the verdict at the top."""
+    if report is None:
+        return None
+    data = json.loads(report.to_json())
+    return {"verdict": verdict(report), **data}
+
+
+# Wide screens: a table. Phones: each row becomes a small card of "label: value" lines.
+CSS = """
+.studio-report table { width: 100%; border-collapse: collapse; font-size: 0.92em; }
+.studio-report th, .studio-report td { text-align: left; padding: 4px 8px; vertical-align: top;
+  border-bottom: 1px solid var(--border-color-primary); }
+.studio-report thead th { white-space: nowrap; }
+.studio-report tr.studio-group th { padding-top: 12px; font-weight: 600; border-bottom: 2px solid var(--border-color-primary); }
+.studio-report td[data-label="LIIF"], .studio-report td[data-label="Bicubic"] { white-space: nowrap; }
+.studio-verdict { font-size: 1.08em; padding: 10px 12px; margin: 0 0 8px 0; border-radius: 6px;
+  background: var(--color-accent-soft); }
+.studio-unavailable { font-size: 0.88em; color: var(--body-text-color-subdued); margin-top: 8px; }
+@media (max-width: 700px) {
+  .studio-report thead { display: none; }
+  .studio-report tr { display: block; padding: 6px 0; border-bottom: 1px solid var(--border-color-primary); }
+  .studio-report td { display: block; border: none; padding: 1px 4px; }
+  .studio-report td[data-label="Score"] { font-weight: 600; }
+  .studio-report td:not([data-label="Score"])::before { content: attr(data-label) ": "; color: var(--body-text-color-subdued); }
+  .studio-report tr.studio-group th { display: block; }
+}
+"""

@@ -1,0 +1,98 @@
+"""The demo's defaults and limits, read once from the environment."""
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+# The model the demo preselects (a bundled model name, see ``liif.list_models()``).
+DEFAULT_MODEL = "edsr-baseline-liif"
+# bf16 changes Set5 PSNR by at most 0.004 dB (README, benchmark) and is 1.7x to 2x faster where the hardware
+# has bfloat16 arithmetic; elsewhere the demo offers exact only (see ``precision_choices``).
+DEFAULT_PRECISION = "bf16"
+PRECISIONS = ("bf16", "exact")
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def bf16_native() -> bool:
+    """Whether this machine computes bfloat16 natively (a CUDA GPU with bf16, or a CPU with AVX512-BF16/AMX)."""
+    import torch
+
+    if torch.cuda.is_available():
+        return bool(torch.cuda.is_bf16_supported())
+    # Without native support the engine's bf16 kernels either fail or run slower than float32.
+    check = getattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", None)
+    try:
+        return bool(check()) if check is not None else False
+    except RuntimeError:
+        return False
+
+
+def precision_choices() -> list[str]:
+    """The precisions the demo offers here, the default first."""
+    return list(PRECISIONS) if bf16_native() else ["exact"]
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    try:
+        value = float(env.get(name, default))
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the demo runs and how much it accepts."""
+
+    on_spaces: bool
+    max_input_mp: float
+    max_output_mp: float
+    max_upload_mb: float
+    allow_paths: bool
+    models_dir: Path
+    prefetch: str  # "all", "none" or comma-separated iqa metric keys
+
+    @property
+    def max_file_size(self) -> str:
+        """Gradio's ``max_file_size`` for this cap."""
+        return f"{int(self.max_upload_mb)}mb"
+
+
+def from_env(env: Mapping[str, str] | None = None) -> Settings:
+    """The settings from environment variables (see app.py's docstring for the list)."""
+    env = os.environ if env is None else env
+    on_spaces = bool(env.get("SPACE_ID"))
+    allow = env.get("LIIF_ALLOW_CHECKPOINT_PATHS", "0" if on_spaces else "1").strip().lower()
+    # On a Space the CLIP cues and learned metrics are fetched by default: a visitor cannot run `liif prefetch`.
+    prefetch = env.get("LIIF_PREFETCH", "all" if on_spaces else "none").strip() or "none"
+    return Settings(
+        on_spaces=on_spaces,
+        max_input_mp=_float(env, "LIIF_MAX_INPUT_MEGAPIXELS", 1.0),
+        max_output_mp=_float(env, "LIIF_MAX_OUTPUT_MEGAPIXELS", 2.0 if on_spaces else 4.0),
+        max_upload_mb=_float(env, "LIIF_MAX_UPLOAD_MB", 20.0),
+        allow_paths=allow not in ("0", "false", "no", ""),
+        models_dir=Path(env.get("LIIF_MODELS_DIR", ROOT / "models")).expanduser(),
+        prefetch=prefetch,
+    )
+
+
+def max_scale(size: tuple[int, int], max_output_mp: float, ceiling: float = 8.0, step: float = 0.1) -> float:
+    """The largest scale (a multiple of ``step``, at most ``ceiling``) whose output stays within the limit."""
+    w, h = size
+    largest = math.sqrt(max_output_mp * 1e6 / (w * h))
+    return round(min(ceiling, math.floor(largest / step + 1e-9) * step), 6)
+
+
+def output_limit_message(size: tuple[int, int], out: tuple[int, int], max_output_mp: float) -> str | None:
+    """None when ``out`` fits the limit, else the sentence that says what to change."""
+    ow, oh = out
+    if ow * oh <= max_output_mp * 1e6:
+        return None
+    w, h = size
+    return (f"The output would be {ow}x{oh} pixels ({ow * oh / 1e6:.1f} megapixels); this demo renders up to "
+            f"{max_output_mp:g} megapixels. For this {w}x{h} image choose a scale up to x{max_scale(size, max_output_mp, 1e9):g}, "
+            "or a smaller exact size.")

@@ -1,0 +1,78 @@
+"""studio.models and studio.settings: the model list from liif, one cache, limits from the environment."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import liif
+from studio import models, settings
+
+
+@pytest.fixture()
+def folder(tmp_path, tiny_model):
+    liif.save_checkpoint(tiny_model, tmp_path / "mine.safetensors")
+    (tmp_path / "notes.txt").write_text("not a model")
+    return tmp_path
+
+
+def test_choices_list_every_bundled_model_then_the_folder(folder):
+    choices = models.model_choices(folder)
+    assert choices == [f"{n} (bundled)" for n in liif.list_models()] + ["mine.safetensors (models folder)"]
+    expected = (settings.DEFAULT_MODEL + " (bundled)" if settings.DEFAULT_MODEL in liif.list_models()
+                else choices[0])
+    assert models.default_choice(choices) == expected
+    assert models.default_choice([]) is None
+
+
+def test_sources_and_names(folder):
+    assert models.model_source("mine.safetensors (models folder)", "", folder, True) == str(folder / "mine.safetensors")
+    assert models.model_source("x (bundled)", None, folder, True) == "x"
+    assert models.model_source(None, " ~/m.pth ", folder, True) == str(Path("~/m.pth").expanduser())
+    with pytest.raises(models.ModelChoiceError, match="disabled on this server"):
+        models.model_source(None, "/m.pth", folder, False)
+    with pytest.raises(models.ModelChoiceError, match="Refresh models"):
+        models.model_source("something else", "", folder, True)
+    assert models.describe(str(folder / "mine.safetensors")) == "mine.safetensors"
+    for name in liif.list_models():
+        assert models.describe(name) == f"{name} (bundled)"
+
+
+def test_one_cache_reloads_a_replaced_file(folder, tiny_model):
+    path = str(folder / "mine.safetensors")
+    first = models.get_upscaler(path, "exact", 4)
+    assert models.get_upscaler(path, "exact", 4) is first
+    liif.save_checkpoint(tiny_model, folder / "mine.safetensors", overwrite=True)
+    import os
+
+    os.utime(path, ns=(1, 1))  # a different modification time: a new file
+    assert models.get_upscaler(path, "exact", 4) is not first
+
+
+def test_status_line_says_what_to_do_without_models(tmp_path, monkeypatch):
+    monkeypatch.setattr(liif, "list_models", list)
+    line = models.status_line(tmp_path, True)
+    assert "No model is installed" in line and "give its path" in line
+
+
+def test_settings_from_the_environment(tmp_path):
+    local = settings.from_env({})
+    assert (local.max_input_mp, local.max_output_mp, local.allow_paths, local.prefetch) == (1.0, 4.0, True, "none")
+    space = settings.from_env({"SPACE_ID": "me/liif", "LIIF_MAX_UPLOAD_MB": "8", "LIIF_MODELS_DIR": str(tmp_path)})
+    assert (space.max_output_mp, space.allow_paths, space.prefetch) == (2.0, False, "all")  # a Space fetches
+    assert space.max_file_size == "8mb" and space.models_dir == tmp_path
+    assert settings.from_env({"LIIF_MAX_INPUT_MEGAPIXELS": "oops"}).max_input_mp == 1.0
+
+
+def test_largest_scale_and_the_output_message():
+    assert settings.max_scale((160, 160), 4) == 8.0
+    assert settings.max_scale((800, 600), 4) == 2.8
+    assert settings.output_limit_message((800, 600), (3200, 2400), 8) is None
+    message = settings.output_limit_message((800, 600), (4800, 3600), 4)
+    assert "4800x3600" in message and "up to x2.8" in message and "max_output" not in message
+
+
+def test_precisions_offered_match_the_hardware():
+    choices = settings.precision_choices()
+    assert choices == (["bf16", "exact"] if settings.bf16_native() else ["exact"])
+    assert choices[0] == (settings.DEFAULT_PRECISION if settings.bf16_native() else "exact")
