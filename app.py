@@ -252,7 +252,7 @@ def compare_models(image_path: str | None, chosen: list[str], checkpoint_path: s
         entries.append((BICUBIC, None))
     for choice in picks:
         up, name = _upscaler(choice or None, checkpoint_path if not choice else "", precision, progress)
-        entries.append((f"LIIF: {name}", up))
+        entries.append((name, up))
     if len(entries) < 2:
         raise gr.Error("Tick at least two of the methods (bicubic and the models), or give a checkpoint path.")
     area = compare.region_of(upload.image, region_x, region_y, int(region))
@@ -275,11 +275,11 @@ def with_reference(reference_path: str | None, factor: float, model: str, checkp
             f"as `liif eval`) -> back to **{w}x{h}** by **LIIF with {model_name}** ({precision}) and by bicubic. "
             f"Scores on the luma with a {run.shave}-pixel border ignored.\n\n{reference.gain_sentence(run.report)}"
             f"{_notes(upload)}")
-    legend = f"black = 0, light yellow = {top:.0f} or more (luma levels of 219)"
+    info += (f"\n\nError maps: |output - reference| of the luma, on one scale for both: black = 0, light yellow = "
+             f"{top:.0f} or more (of 219 luma levels).")
     return ((views.to_display(run.bicubic), views.to_display(run.result)),
-            gr.Image(views.enlarge_for_display(run.lowres), label=f"The low-resolution input ({lw}x{lh}, enlarged "
-                                                                     "with nearest neighbour to show its pixels)"),
-            gr.Image(err_b, label=f"Bicubic error ({legend})"), gr.Image(err_l, label=f"LIIF error ({legend})"),
+            gr.Image(views.enlarge_for_display(run.lowres), label=f"Low-resolution input ({lw}x{lh})"),
+            gr.Image(err_b, label="Bicubic error"), gr.Image(err_l, label="LIIF error"),
             reports.report_html(run.report, _fetch_note(), reference_first=True), reports.report_json(run.report),
             info)
 
@@ -420,6 +420,7 @@ factors (x2, x4) most networks are trained for.
 
 CSS = reports.CSS + """
 #upscale-crops img, .studio-small img { image-rendering: pixelated; }
+.caption-label { white-space: normal !important; max-width: 100% !important; }
 """
 
 
@@ -427,15 +428,25 @@ def _examples(folder: Path) -> list[str]:
     return [str(p) for p in sorted(folder.glob("*.png"))] if folder.is_dir() else []
 
 
+def _example_path(sample: list | None) -> str | None:
+    """The file behind a clicked example thumbnail."""
+    if not sample:
+        return None
+    value = sample[0]
+    return value.get("path") if isinstance(value, dict) else value
+
+
 def _input_panel(label: str, elem: str, examples: list[str], examples_label: str) -> tuple:
-    """A file input, its preview (clickable) and the line about it."""
+    """A file input, its preview (clickable), the line about it, and example thumbnails that fill the input."""
     file = gr.File(label=f"{label} ({', '.join(t.lstrip('.').upper() for t in FILE_TYPES[:5])}...; up to "
                          f"{SETTINGS.max_upload_mb:g} MB)", file_types=FILE_TYPES, elem_id=f"{elem}-file", height=110)
     preview = gr.Image(label="Input (click it to choose the point)", type="pil", format="png", interactive=False,
                        height=240, elem_id=f"{elem}-input", buttons=[])
     about = gr.Markdown(elem_id=f"{elem}-about")
     if examples:
-        gr.Examples(examples, inputs=[file], label=examples_label, elem_id=f"{elem}-examples")
+        shelf = gr.Dataset(components=[gr.Image(visible=False, type="filepath")], samples=[[p] for p in examples],
+                           label=examples_label, elem_id=f"{elem}-examples", type="values", samples_per_page=8)
+        shelf.click(_example_path, [shelf], [file], api_visibility="private", queue=False)
     return file, preview, about
 
 
@@ -527,8 +538,8 @@ def build_demo(default_model: str | None = None) -> gr.Blocks:
                     with gr.Column(scale=2, min_width=300):
                         cmp_info = gr.Markdown(elem_id="compare-info")
                         cmp_gallery = gr.Gallery(label="The same region at each factor: bicubic (left), LIIF (right)",
-                                                 format="png", columns=2, object_fit="contain", height="auto",
-                                                 allow_preview=True, elem_id="compare-gallery")
+                                                 format="png", columns=4, object_fit="contain",
+                                                 height="fit-content", elem_id="compare-gallery")
                 with gr.Row():
                     cmp_cue = gr.Dropdown([], label="Cue to chart", scale=1, elem_id="compare-cue", allow_custom_value=True)
                     cmp_plot = gr.Plot(label="LIIF's gain over bicubic against the scale", scale=3,
@@ -560,10 +571,10 @@ def build_demo(default_model: str | None = None) -> gr.Blocks:
                         mod_button = gr.Button("Compare models", variant="primary", elem_id="models-button")
                     with gr.Column(scale=2, min_width=300):
                         mod_gallery = gr.Gallery(label="The same region by each method (render time in the caption)",
-                                                 format="png", columns=3, object_fit="contain", height="auto",
-                                                 elem_id="models-gallery")
-                        mod_table = gr.Dataframe(headers=compare.MODEL_COLUMNS, label="Cues on the region (gains are "
-                                                 "multiples of bicubic's)", interactive=False, elem_id="models-table")
+                                                 format="png", columns=3, object_fit="contain",
+                                                 height="fit-content", elem_id="models-gallery")
+                mod_table = gr.Dataframe(headers=compare.MODEL_COLUMNS, label="Cues on the region (gains are "
+                                         "multiples of bicubic's)", interactive=False, elem_id="models-table")
                 mod_file.change(lambda: (None, None), None, [mod_gallery, mod_table], **private).then(
                     inspect_input, [mod_file], [mod_preview, mod_about], **private)
                 mod_preview.select(pick_point, [mod_preview], [mod_x, mod_y], **private)
@@ -644,7 +655,8 @@ def build_demo(default_model: str | None = None) -> gr.Blocks:
 
 # Errors from our handlers are gr.Error (always shown); show_error=True also lets the visitor see why gradio
 # itself refused an input (e.g. a file above the upload cap) instead of a generic "Error".
-LAUNCH_OPTIONS = {"show_error": True, "max_file_size": SETTINGS.max_file_size, "css": CSS}
+LAUNCH_OPTIONS = {"show_error": True, "max_file_size": SETTINGS.max_file_size, "css": CSS,
+                  "allowed_paths": [str(EXAMPLES_DIR)]}
 
 
 def main() -> None:

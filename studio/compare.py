@@ -23,8 +23,8 @@ from .reports import format_number, unit_of
 from .views import bicubic_window, centred_box, fit, size_of, to_display
 
 SCALE_COLUMNS = ["Scale", "Cue", "LIIF", "Bicubic", "Gain over bicubic", "Better"]
-MODEL_COLUMNS = ["Model", "Render time (s)", "Edge contrast (x bicubic)", "Fine detail (x bicubic)",
-                 "Consistency with input (dB)", "Colour drift (dE)"]
+MODEL_COLUMNS = ["Model", "Time (s)", "Edge contrast (x bicubic)", "Fine detail (x bicubic)",
+                 "Consistency (dB)", "Colour drift (dE)"]
 GALLERY_MAX = 512  # display side of a gallery tile
 
 
@@ -146,12 +146,12 @@ def gain_chart(table: pd.DataFrame | None, cue: str | None) -> Figure | None:
     ax.set_xticks(list(part["Scale"]), [f"x{s:g}" for s in part["Scale"]])
     ax.set_xlabel("scale factor")
     if ratio:
-        ax.set_ylabel("LIIF / bicubic (x)")
-        what = f"LIIF's {metric.name.lower()} as a multiple of bicubic's"
+        ax.set_ylabel("LIIF / bicubic")
+        title = f"{metric.name}: LIIF as a multiple of bicubic"
     else:
         ax.set_ylabel(f"LIIF - bicubic ({unit})")
-        what = f"{metric.name}: LIIF minus bicubic, in {unit}"
-    ax.set_title(f"{what} ({metric.direction} is better; dashed line: bicubic)", fontsize=10)
+        title = f"{metric.name}: LIIF minus bicubic ({unit})"
+    ax.set_title(f"{title}\n{metric.direction} is better; dashed line: bicubic", fontsize=10)
     ax.margins(x=0.08, y=0.2)
     ax.grid(axis="y", alpha=0.3)
     return fig
@@ -176,9 +176,9 @@ def compare_models(entries: list[tuple[str, liif.Upscaler | None]], image: Image
         ratio = {key: _sig(gain(iqa.METRICS[key], values.get(key), reference.get(key)))
                  for key in ("laplacian_var", "hf_share")}
         gallery.append((fit(win, (tile, tile)), f"{label} · {seconds:.2f} s"))
-        rows.append({"Model": label, "Render time (s)": round(seconds, 3),
+        rows.append({"Model": label, "Time (s)": round(seconds, 3),
                      "Edge contrast (x bicubic)": ratio["laplacian_var"],
                      "Fine detail (x bicubic)": ratio["hf_share"],
-                     "Consistency with input (dB)": _sig(values.get("consistency_psnr")),
+                     "Consistency (dB)": _sig(values.get("consistency_psnr")),
                      "Colour drift (dE)": _sig(values.get("color_drift"))})
     return gallery, pd.DataFrame(rows, columns=MODEL_COLUMNS)

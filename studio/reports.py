@@ -103,10 +103,18 @@ def unavailable_line(report: Report, fetch_note: str = "") -> str:
     return "Not shown: " + "; ".join(parts) + "." + (f" {fetch_note}" if fetch_note else "")
 
 
+def clearly_better(score: Score, margin: float = 0.01) -> bool:
+    """LIIF beats bicubic on this score by more than ``margin`` (relative): worth showing in bold."""
+    if not score.better_than_baseline or score.value is None or score.baseline is None:
+        return False
+    if not (math.isfinite(score.value) and math.isfinite(score.baseline)):
+        return True
+    return abs(score.value - score.baseline) > margin * max(abs(score.baseline), 1e-12)
+
+
 def _cells(score: Score) -> list[tuple[str, str]]:
-    better = score.better_than_baseline
     value = escape(format_score(score, score.value))
-    if better:
+    if clearly_better(score):
         value = f"<strong>{value}</strong>"
     return [("Score", f'<span title="{escape(score.range)}">{escape(score.name)}</span>'),
             ("LIIF", value),
@@ -135,7 +143,8 @@ def report_html(report: Report | None, fetch_note: str = "", reference_first: bo
     out.append("</tbody></table>")
     line = unavailable_line(report, fetch_note)
     if line:
-        out.append(f'<p class="studio-unavailable">{escape(line)}</p>')
+        # `command` in the text is shown as code
+        out.append('<p class="studio-unavailable">' + re.sub(r"`([^`]+)`", r"<code>\1</code>", escape(line)) + "</p>")
     out.append("</div>")
     return "\n".join(out)
 

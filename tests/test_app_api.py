@@ -151,7 +151,7 @@ def test_compare_models_side_by_side(client, small_image, tiny_checkpoint):
     gallery, table = client.predict(handle_file(small_image), ["bicubic", APP_CHOICE], tiny_checkpoint, 3, 0.5,
                                     0.5, 16, "exact", api_name="/compare_models")
     labels = [r[0] for r in table["data"]]
-    assert labels == ["bicubic", "LIIF: tiny.safetensors", "LIIF: tiny.safetensors"]  # the list, then the path
+    assert labels == ["bicubic", "tiny.safetensors", "tiny.safetensors"]  # the list, then the path
     assert [item["caption"].split(" · ")[0] for item in gallery] == labels
     assert {_open(item["image"]).size for item in gallery} == {(48, 48)}
     assert table["data"][0][2] == pytest.approx(1.0)  # bicubic's edge contrast is 1x bicubic's

@@ -186,7 +186,7 @@ def test_compare_models_side_by_side(browser, launch_app):
 
 def test_phone_width_reads_the_report_as_a_list(browser, launch_app):
     page = _page(browser, launch_app, PHONE)
-    run_upscale(page)
+    run_upscale(page, ARTIFACTS / "demo-phone-top.png")
     report = page.locator("#upscale-report")
     assert report.locator("thead").evaluate("e => getComputedStyle(e).display") == "none"
     cell = report.locator("td[data-label='Reading']").first
