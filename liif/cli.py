@@ -244,6 +244,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("models", help="list bundled models")
     p.set_defaults(func=cmd_models)
 
+    from .batch import add_parser as add_batch_parser  # `liif batch`: Ray is imported only when it runs
+    add_batch_parser(sub)
+
     try:
         from iqa.cli import add_score_parser
     except ImportError:  # the quality package is optional for the engine
