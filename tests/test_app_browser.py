@@ -257,7 +257,7 @@ def main(target: Path) -> None:
         with sync_playwright() as p:
             chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             try:
-                page = _page(chromium, f"http://127.0.0.1:{port}/")
+                page = _page(chromium, f"http://127.0.0.1:{port}/", {"width": 1400, "height": 1360})
                 page.set_default_timeout(600_000)
                 print(run_upscale(page, target)["info"])
                 page.locator("#upscale-report").screenshot(path=str(target.with_name(target.stem + "-report.png")))
