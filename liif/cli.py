@@ -108,7 +108,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     from .train import TrainConfig, Trainer, load_config_file, model_card, parse_duration
 
     run_dir = Path(args.run_dir)
-    resume = Path(args.resume) if args.resume else None
+    # A bare --resume continues the run folder's own state.
+    resume = None if args.resume is None else Path(args.resume) if args.resume else run_dir / "last.pt"
     if resume is None and (run_dir / "last.pt").exists() and not args.restart:
         raise LiifError(f"{run_dir} already holds a run: pass --resume {run_dir / 'last.pt'} to continue it, "
                         "--restart to start over, or another --run-dir")
@@ -207,7 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("train", help="train or resume a LIIF model")
     p.add_argument("--config", help="JSON file with TrainConfig fields")
     p.add_argument("--run-dir", default="runs/liif", help="folder for the state, log.csv and exports")
-    p.add_argument("--resume", nargs="?", const="", default=None, help="continue from a state file (last.pt)")
+    p.add_argument("--resume", nargs="?", const="", default=None, help="continue from a state file (default: RUN_DIR/last.pt)")
     p.add_argument("--restart", action="store_true", help="start over even if the run folder holds a state")
     p.add_argument("--max-time", help="stop cleanly after this long (90s, 45m, 2h)")
     p.add_argument("--max-steps", type=int, help="stop after this many more steps")

@@ -8,22 +8,27 @@ about ``tile_pixels * 1.6 KB + chunk * hidden * 16 B`` on top of the model and t
 from __future__ import annotations
 
 import contextlib
+import copy
+import dataclasses
 import hashlib
 import math
 from dataclasses import dataclass
-from typing import Callable, Hashable, Iterator
+from typing import Any, Callable, Hashable, Iterator
 
 import numpy as np
 import torch
 
 from .errors import InputError, SizeLimitError
-from .kernels import InferenceTail
+from . import render_kernel
 from .imageio import ImageLike, Picture, from_picture, to_picture
-from .models import LIIF
-from .models.liif import FirstLayer, axis_centres, nearest_index
+from .kernels import InferenceTail
+from .models import LIIF, LMLIIF
+from .models.liif import AREA_EPS, FirstLayer, axis_centres, axis_neighbours, nearest_index
 
 Progress = Callable[[int, int], None]
 PRECISIONS = ("exact", "bf16", "fp16")
+RENDER_KERNELS = ("auto", "fused", "torch")
+Model = LIIF | LMLIIF
 
 
 @dataclass
@@ -39,6 +44,8 @@ class EngineConfig:
     max_output_megapixels: float = 64.0
     threads: int | None = None  # CPU threads (None = torch's default)
     cache_mb: float = 512.0  # features kept for zooming around one image (render_window)
+    # LM-LIIF's render MLP on the CPU: auto = the fused numba kernel when numba is installed.
+    render_kernel: str = "auto"  # auto | fused | torch
 
 
 def pick_device(name: str = "auto") -> torch.device:
@@ -118,27 +125,63 @@ def _spans(n: int, tile: int | None) -> Iterator[tuple[int, int]]:
         yield start, min(n, start + step)
 
 
-class Upscaler:
-    """Upscale images with a LIIF model; holds the model on its device."""
+def query_cell(model: Model, in_h: int, out_h: int, out_w: int) -> tuple[float, float]:
+    """The cell (pixel size in [-1, 1] units) the model is queried with for an out_h x out_w output.
 
-    def __init__(self, model: LIIF, device: str = "auto", precision: str = "exact", tile: int | None = 256,
-                 chunk: int = 12000, max_output_megapixels: float = 64.0, threads: int | None = None) -> None:
-        self.config = EngineConfig(device, precision, tile, chunk, max_output_megapixels, threads)
-        if precision not in PRECISIONS:
-            raise InputError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
-        if tile is not None and tile < 8:
-            raise InputError(f"tile must be at least 8 pixels (or None for no tiling), got {tile}")
-        self.device = pick_device(device)
-        if precision == "fp16" and self.device.type == "cpu":
+    Models trained up to x4 with a cell policy (LM-LIIF, as the official LMF demo) see the cell
+    enlarged by ``max(scale / limit, 1)`` with ``scale = out_h / in_h``; official LIIF gets the
+    true cell at every scale.
+    """
+    factor = 1.0
+    limit = getattr(model, "cell_enlarge_above", None)
+    if limit:
+        factor = max(out_h / in_h / limit, 1.0)
+    return 2 / out_h * factor, 2 / out_w * factor
+
+
+class Upscaler:
+    """Upscale images with a LIIF-family model (LIIF or LM-LIIF); holds its own copy of the model on its device."""
+
+    def __init__(self, model: Model, config: EngineConfig | None = None, **options: Any) -> None:
+        """``config`` (an EngineConfig) and/or its fields as keyword arguments (``tile=128``...)."""
+        try:
+            self.config = dataclasses.replace(config or EngineConfig(), **options)
+        except TypeError as exc:
+            fields = ", ".join(f.name for f in dataclasses.fields(EngineConfig))
+            raise InputError(f"unknown engine option ({exc}); the options are: {fields}") from exc
+        cfg = self.config
+        if cfg.precision not in PRECISIONS:
+            raise InputError(f"precision must be one of {', '.join(PRECISIONS)}, got {cfg.precision!r}")
+        if cfg.render_kernel not in RENDER_KERNELS:
+            raise InputError(f"render_kernel must be one of {', '.join(RENDER_KERNELS)}, got {cfg.render_kernel!r}")
+        if cfg.tile is not None and cfg.tile < 8:
+            raise InputError(f"tile must be at least 8 pixels (or None for no tiling), got {cfg.tile}")
+        self.device = pick_device(cfg.device)
+        if cfg.precision == "fp16" and self.device.type == "cpu":
             raise InputError("fp16 runs on GPUs only: on the CPU use precision 'bf16' or 'exact'")
-        if threads:
-            torch.set_num_threads(threads)
+        if cfg.threads:
+            torch.set_num_threads(cfg.threads)
+        # A copy: moving, re-laying-out or switching the caller's (perhaps training) model to eval is not ours to do.
+        self.model = copy.deepcopy(model).to(self.device).eval()
         # Channels-last convolutions take oneDNN's fast path on CPUs (about 2x for the encoder).
-        self.model = model.to(self.device).eval()
         if self.device.type == "cpu":
             self.model.encoder.to(memory_format=torch.channels_last)
+        self.fused_render = self._pick_fused_render()
         self._cache: dict[Hashable, FirstLayer] = {}
         self._cache_key: Hashable | None = None
+
+    def _pick_fused_render(self) -> "render_kernel.FusedRender | None":
+        """The fused LM-LIIF kernel where it applies and is wanted, else None (the PyTorch path)."""
+        kernel = self.config.render_kernel
+        if not isinstance(self.model, LMLIIF) or kernel == "torch":
+            return None
+        if self.device.type != "cpu":
+            return None  # on GPUs the PyTorch path is the fast one
+        if not render_kernel.AVAILABLE:
+            if kernel == "fused":
+                raise InputError("render_kernel 'fused' needs numba (pip install numba); or use 'auto' or 'torch'")
+            return None
+        return render_kernel.FusedRender(self.model)
 
     # ----- public API -------------------------------------------------------------------------
     def upscale(self, image: ImageLike, scale: float | tuple[float, float] | None = None,
@@ -198,37 +241,68 @@ class Upscaler:
         xs = axis_centres(out_w)[c0:c1]
         # Each output row/column belongs to the tile holding its nearest LR pixel.
         own_y, own_x = nearest_index(ys, h), nearest_index(xs, w)
-        cell = torch.tensor([2 / out_h, 2 / out_w], device=dev)
+        cell_h, cell_w = query_cell(model, h, out_h, out_w)
+        cell = torch.tensor([cell_h, cell_w], device=dev)
+        rel_cell = cell[None] * torch.tensor([h, w], device=dev) if isinstance(model, LMLIIF) else None
         out = torch.empty(1, 3, r1 - r0, c1 - c0)
         pad = model.receptive_radius + 1  # +1: the local ensemble reaches one LR pixel further
         tiles = [(ty, tx) for ty in _spans(h, self.config.tile) for tx in _spans(w, self.config.tile)]
         need = [(ty, tx) for ty, tx in tiles if _any_in(own_y, ty) and _any_in(own_x, tx)]
         total = sum(int(_mask(own_y, ty).sum()) * int(_mask(own_x, tx).sum()) for ty, tx in need)
         done = 0
-        tail = InferenceTail(model.imnet, self._compute_dtype(), dev)
+        tail = InferenceTail(model.imnet, self._compute_dtype(), dev) if isinstance(model, LIIF) else None
         for (ty0, ty1), (tx0, tx1) in need:
             py0, py1, px0, px1 = max(0, ty0 - pad), min(h, ty1 + pad), max(0, tx0 - pad), min(w, tx1 + pad)
-            first = self._first_layer(inp, (py0, py1, px0, px1), cache_key)
+            first = self._first_layer(inp, (py0, py1, px0, px1), cache_key, rel_cell)
             row_idx = torch.nonzero(_mask(own_y, (ty0, ty1))).flatten()
             col_idx = torch.nonzero(_mask(own_x, (tx0, tx1))).flatten()
             ry, cx = ys[row_idx].to(dev), xs[col_idx].to(dev)
             rows_per_chunk = max(1, self.config.chunk // len(col_idx))
+            fused = self._fused_tile(first, cx, (py0, px0, h, w)) if self.fused_render is not None else None
             for s in range(0, len(row_idx), rows_per_chunk):
                 cy = ry[s:s + rows_per_chunk]
-                coord = torch.stack(torch.meshgrid(cy, cx, indexing="ij"), dim=-1).view(1, -1, 2)
-                pred = model.decode(first, coord, cell.expand(1, coord.shape[1], 2), (py0, px0, h, w), tail)
+                if fused is not None:
+                    pred = fused(cy)
+                else:
+                    coord = torch.stack(torch.meshgrid(cy, cx, indexing="ij"), dim=-1).view(1, -1, 2)
+                    pred = model.decode(first, coord, cell.expand(1, coord.shape[1], 2), (py0, px0, h, w), tail)
                 block = pred.float().mul_(0.5).add_(0.5).clamp_(0, 1).view(len(cy), len(cx), 3).permute(2, 0, 1).cpu()
                 sel = row_idx[s:s + rows_per_chunk]
                 out[0, :, sel[0]:sel[-1] + 1, col_idx[0]:col_idx[-1] + 1] = block
-                done += coord.shape[1]
+                done += len(cy) * len(cx)
                 if progress is not None:
                     progress(done, total)
         return out
 
+    def _fused_tile(self, first: FirstLayer, cx: torch.Tensor,
+                    region: tuple[int, int, int, int]) -> Callable[[torch.Tensor], torch.Tensor]:
+        """The fused kernel bound to one tile: output rows' coordinates -> RGB (rows, cols, 3)."""
+        y0, x0, h, w = region
+        fused, ens = self.fused_render, self.model.local_ensemble
+        table = fused.kernel_table(first.feat_map)
+        tile_w = first.feat_map.shape[2]
+        cols = axis_neighbours(cx.cpu(), w, ens)
+        ix = np.stack([(i - x0).numpy() for i, _ in cols]).astype(np.int64)
+        rx = np.stack([r.numpy() for _, r in cols]).astype(np.float32)
+        threads = torch.get_num_threads()
+
+        def run(cy: torch.Tensor) -> torch.Tensor:
+            rows = axis_neighbours(cy.cpu(), h, ens)
+            iy = np.stack([(i - y0).numpy() for i, _ in rows]).astype(np.int64)
+            ry = np.stack([r.numpy() for _, r in rows]).astype(np.float32)
+            return torch.from_numpy(fused(table, tile_w, first.w_query, iy, ry, ix, rx, AREA_EPS, threads))
+
+        return run
+
     # ----- helpers ----------------------------------------------------------------------------
-    def _first_layer(self, inp: torch.Tensor, span: tuple[int, int, int, int], cache_key: Hashable | None) -> FirstLayer:
-        """Encoder + first decoder layer on one padded tile, from the one-image cache when possible."""
-        key = (cache_key, self.config.precision, span)
+    def _first_layer(self, inp: torch.Tensor, span: tuple[int, int, int, int], cache_key: Hashable | None,
+                     rel_cell: torch.Tensor | None = None) -> FirstLayer:
+        """Encoder + per-pixel table on one padded tile, from the one-image cache when possible.
+
+        LM-LIIF's table depends on the image's cell (the hypernet reads it), so it is cached per cell.
+        """
+        cell_key = None if rel_cell is None else tuple(rel_cell.flatten().tolist())
+        key = (cache_key, self.config.precision, span, cell_key)
         if cache_key is not None and self._cache_key == cache_key and key in self._cache:
             return self._cache[key]
         py0, py1, px0, px1 = span
@@ -237,7 +311,10 @@ class Upscaler:
             tile_in = tile_in.contiguous(memory_format=torch.channels_last)
         with self._autocast():
             feat = self.model.gen_feat(tile_in)
-        first = self.model.first_layer(feat.float())
+            if isinstance(self.model, LMLIIF):  # the hypernet is per-LR-pixel work like the encoder
+                first = self.model.first_layer(feat, rel_cell)
+        if isinstance(self.model, LIIF):
+            first = self.model.first_layer(feat.float())
         if cache_key is not None:
             if self._cache_key != cache_key:
                 self._cache, self._cache_key = {}, cache_key

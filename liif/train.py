@@ -18,7 +18,7 @@ from tqdm import tqdm
 
 from .checkpoint import build_from_spec, save_checkpoint
 from .data import PatchSampler, find_images
-from .models import LIIF
+from .models import LIIF, LMLIIF
 from .zoo import ModelConfig
 
 
@@ -51,6 +51,10 @@ class TrainConfig:
     log_every: int = 50
     val_every: int = 500
     save_every_minutes: float = 5.0
+    # A checkpoint (bundled name or path) whose encoder initialises this model's: LM-LIIF from LIIF.
+    init_encoder_from: str | None = None
+    # Train only the decoder: the encoder's backward pass is most of a step's cost on a CPU.
+    freeze_encoder: bool = False
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "TrainConfig":
@@ -81,13 +85,27 @@ class Trainer:
         torch.manual_seed(cfg.seed)
         self.rng = np.random.default_rng(cfg.seed)
         random.seed(cfg.seed)
-        self.model: LIIF = build_from_spec(ModelConfig(**cfg.model).to_spec()).train()
+        self.model: LIIF | LMLIIF = build_from_spec(ModelConfig(**cfg.model).to_spec()).train()
+        if cfg.init_encoder_from:
+            self._init_encoder(cfg.init_encoder_from)
         self.ema: LIIF | None = copy.deepcopy(self.model).eval() if cfg.ema_decay > 0 else None
-        self.opt = torch.optim.Adam(self.model.parameters(), lr=cfg.lr)
+        if cfg.freeze_encoder:
+            self.model.encoder.requires_grad_(False)
+        self.opt = torch.optim.Adam([p for p in self.model.parameters() if p.requires_grad], lr=cfg.lr)
         self.step = 0
         self.elapsed = 0.0  # training seconds across all runs
         self.sampler = PatchSampler(find_images(cfg.train_dirs), cfg.patch, cfg.scale_min, cfg.scale_max,
                                     cfg.sample_q, cfg.augment)
+
+    def _init_encoder(self, source: str) -> None:
+        """Copy the encoder weights of another model (same encoder architecture) into this one."""
+        from .zoo import load_model
+
+        donor = load_model(source)
+        try:
+            self.model.encoder.load_state_dict(donor.encoder.state_dict())
+        except RuntimeError as exc:
+            raise ValueError(f"cannot initialise the encoder from {source}: the encoders differ ({exc})") from exc
 
     @property
     def state_path(self) -> Path:
@@ -116,7 +134,7 @@ class Trainer:
         return self.state_path
 
     def load(self, path: str | Path) -> None:
-        """Continue from a saved state (the config saved there wins over this one's steps and schedule)."""
+        """Continue from a saved state: weights, optimiser, step, time and RNG streams (the config is this trainer's)."""
         st = torch.load(path, map_location="cpu", weights_only=True)
         self.model.load_state_dict(st["model"])
         if self.ema is not None:
@@ -135,7 +153,12 @@ class Trainer:
         for g in self.opt.param_groups:
             g["lr"] = lr_at(cfg, self.step)
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.precision == "bf16"):
-            pred = self.model(b.inp, b.coord, b.cell)
+            if cfg.freeze_encoder:
+                with torch.no_grad():
+                    feat = self.model.gen_feat(b.inp)
+                pred = self.model.query_rgb(feat, b.coord, b.cell)
+            else:
+                pred = self.model(b.inp, b.coord, b.cell)
         loss = F.l1_loss(pred.float(), b.gt)
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -151,7 +174,7 @@ class Trainer:
         self.step += 1
         return float(loss.detach())
 
-    def eval_model(self) -> LIIF:
+    def eval_model(self) -> LIIF | LMLIIF:
         """The weights to evaluate and ship: the average when there is one."""
         return (self.ema if self.ema is not None else self.model).eval()
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from .checkpoint import SUFFIXES, build_from_spec, load_checkpoint
 from .errors import CheckpointError
-from .models import LIIF
+from .models import LIIF, LMLIIF
 
 WEIGHTS_DIR = Path(__file__).parent / "weights"
 DEFAULT_MODEL = "edsr-baseline-liif"
@@ -15,7 +15,12 @@ DEFAULT_MODEL = "edsr-baseline-liif"
 
 @dataclass
 class ModelConfig:
-    """A LIIF architecture: encoder name + args and the decoder's hidden widths and switches."""
+    """A LIIF-family architecture: the encoder, the decoder and the three official switches.
+
+    ``family`` "liif" decodes with an MLP of widths ``hidden_list`` at every output pixel; "lmliif"
+    (LMF) runs a hypernet of widths ``hypernet_hidden`` per input pixel and a small modulated render
+    MLP (``render_hidden`` wide, ``render_depth`` hidden layers) per output pixel.
+    """
 
     encoder: str = "edsr-baseline"
     encoder_args: dict[str, Any] = field(default_factory=dict)
@@ -23,19 +28,31 @@ class ModelConfig:
     local_ensemble: bool = True
     feat_unfold: bool = True
     cell_decode: bool = True
+    family: str = "liif"  # liif | lmliif
+    render_hidden: int = 16
+    render_depth: int = 6
+    hypernet_hidden: list[int] = field(default_factory=lambda: [208])
+    mod_input: bool = True
 
     def to_spec(self) -> dict[str, Any]:
         """The official-style spec dict."""
-        return {
-            "name": "liif",
-            "args": {
-                "encoder_spec": {"name": self.encoder, "args": {**self.encoder_args, "no_upsampling": True}},
-                "imnet_spec": {"name": "mlp", "args": {"out_dim": 3, "hidden_list": list(self.hidden_list)}},
-                "local_ensemble": self.local_ensemble,
-                "feat_unfold": self.feat_unfold,
-                "cell_decode": self.cell_decode,
-            },
+        common = {
+            "encoder_spec": {"name": self.encoder, "args": {**self.encoder_args, "no_upsampling": True}},
+            "local_ensemble": self.local_ensemble,
+            "feat_unfold": self.feat_unfold,
+            "cell_decode": self.cell_decode,
         }
+        if self.family == "liif":
+            imnet = {"name": "mlp", "args": {"out_dim": 3, "hidden_list": list(self.hidden_list)}}
+            return {"name": "liif", "args": {**common, "imnet_spec": imnet}}
+        if self.family == "lmliif":
+            render = {"name": "lmmlp", "args": {"out_dim": 3, "hidden_dim": self.render_hidden,
+                                                "hidden_depth": self.render_depth, "mod_scale": True, "mod_shift": True}}
+            out_dim = self.render_hidden * (2 * self.render_depth + (1 if self.mod_input else 0))  # 208 in the paper
+            hyper = {"name": "mlp", "args": {"out_dim": out_dim, "hidden_list": list(self.hypernet_hidden)}}
+            return {"name": "lmliif", "args": {**common, "imnet_spec": render, "hypernet_spec": hyper,
+                                               "mod_input": self.mod_input}}
+        raise ValueError(f"unknown model family {self.family!r}: use 'liif' or 'lmliif'")
 
     @classmethod
     def edsr_baseline(cls) -> "ModelConfig":
@@ -48,6 +65,11 @@ class ModelConfig:
         return cls(encoder="rdn")
 
     @classmethod
+    def edsr_baseline_lmliif(cls) -> "ModelConfig":
+        """The LMF paper's EDSR-baseline-LM-LIIF (render MLP 16 x 6, hypernet [208])."""
+        return cls(family="lmliif")
+
+    @classmethod
     def tiny(cls) -> "ModelConfig":
         """A very small model for tests and quick experiments."""
         return cls(encoder_args={"n_resblocks": 2, "n_feats": 8}, hidden_list=[16, 16])
@@ -57,8 +79,8 @@ class ModelConfig:
         return asdict(self)
 
 
-def build_model(config: ModelConfig | None = None) -> LIIF:
-    """A randomly initialised LIIF model for ``config`` (the paper's EDSR-baseline-LIIF by default)."""
+def build_model(config: ModelConfig | None = None) -> LIIF | LMLIIF:
+    """A randomly initialised model for ``config`` (the paper's EDSR-baseline-LIIF by default)."""
     return build_from_spec((config or ModelConfig()).to_spec())
 
 
@@ -84,6 +106,6 @@ def resolve_model_path(name_or_path: str | Path | None) -> Path:
     raise CheckpointError(f"unknown model {str(name_or_path)!r} ({hint}); pass a checkpoint path (.pth or .safetensors)")
 
 
-def load_model(name_or_path: str | Path | None = None) -> LIIF:
+def load_model(name_or_path: str | Path | None = None) -> LIIF | LMLIIF:
     """Load a bundled model by name (default: the project's EDSR-baseline-LIIF) or a checkpoint file."""
     return load_checkpoint(resolve_model_path(name_or_path))

@@ -14,6 +14,7 @@ REPO = TESTS.parent
 SHARED = REPO.parent / "shared"
 FIXTURES = TESTS / "fixtures" / "liif-official"
 SHARED_FIXTURES = SHARED / "fixtures" / "liif-official"
+LMF_FIXTURES = SHARED / "fixtures" / "lmf-official"
 EVAL = SHARED / "datasets" / "eval"
 
 # One thread: test processes share two cores with servers and browsers, and OpenMP spin-waits badly

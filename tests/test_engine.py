@@ -1,6 +1,8 @@
 """Engine: scales and sizes, tiling equality, windows, precision, memory bound, guards."""
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
 import torch
@@ -110,13 +112,13 @@ def test_progress_reports_every_query(tiny_model, photo):
 def test_working_set_is_bounded_by_tile_and_chunk(small_official_model, monkeypatch):
     """Memory bound by construction: every encoder call sees at most (tile + 2 * overlap)^2 pixels and
     every decoder call at most ``chunk`` queries, whatever the output size."""
-    model = small_official_model
+    up = liif.Upscaler(small_official_model, tile=32, chunk=3000)
+    model = up.model
     seen = {"pixels": [], "queries": []}
     gen_feat, decode = model.gen_feat, model.decode
     monkeypatch.setattr(model, "gen_feat", lambda x: seen["pixels"].append(x.shape[-2] * x.shape[-1]) or gen_feat(x))
     monkeypatch.setattr(model, "decode", lambda f, c, *a: seen["queries"].append(c.shape[1]) or decode(f, c, *a))
     rgb = np.random.default_rng(0).random((70, 90, 3), dtype=np.float32)
-    up = liif.Upscaler(model, tile=32, chunk=3000)
     pad = model.receptive_radius + 1
     for out_h, out_w in [(140, 180), (700, 900)]:
         seen["pixels"].clear()
@@ -151,8 +153,8 @@ def test_window_keeps_alpha_of_that_window(tiny_model, photo):
 def test_zoom_reuses_features_for_the_same_image(small_official_model, photo, monkeypatch):
     up = liif.Upscaler(small_official_model, tile=None)
     calls = []
-    gen_feat = small_official_model.gen_feat
-    monkeypatch.setattr(small_official_model, "gen_feat", lambda x: calls.append(1) or gen_feat(x))
+    gen_feat = up.model.gen_feat
+    monkeypatch.setattr(up.model, "gen_feat", lambda x: calls.append(1) or gen_feat(x))
     a = up.render_window(photo, center=(30, 30), magnification=12, window=(48, 48))
     b = up.render_window(photo, center=(60, 50), magnification=12, window=(48, 48))
     assert len(calls) == 1  # the second window reused the encoder's features
@@ -163,3 +165,22 @@ def test_zoom_reuses_features_for_the_same_image(small_official_model, photo, mo
     up.render_window(photo[::-1].copy(), center=(60, 50), magnification=12, window=(48, 48))
     assert len(calls) == 1  # another image: computed again
     assert not np.array_equal(a, b)
+
+
+def test_upscaler_leaves_the_callers_model_alone(tiny_model):
+    """The engine works on its own copy: a training model stays in training mode and layout."""
+    model = copy.deepcopy(tiny_model).train()
+    conv = model.encoder.head[0].weight if hasattr(model.encoder, "head") else next(model.encoder.parameters())
+    before = conv.stride()
+    up = liif.Upscaler(model, device="cpu")
+    assert model.training and conv.stride() == before
+    assert not up.model.training and up.model is not model
+
+
+def test_engine_config_reaches_the_upscaler(tiny_model):
+    cfg = liif.EngineConfig(device="cpu", tile=64, cache_mb=1.0)
+    up = liif.Upscaler(tiny_model, config=cfg, chunk=999)
+    assert (up.config.tile, up.config.cache_mb, up.config.chunk) == (64, 1.0, 999)
+    assert cfg.chunk == 12000  # the caller's config is not modified
+    with pytest.raises(liif.InputError, match="unknown engine option"):
+        liif.Upscaler(tiny_model, tiles=3)

@@ -19,7 +19,7 @@ from .mlp import MLP
 from .registry import make, register
 
 _ENSEMBLE_EPS = 1e-6  # the official eps_shift: breaks ties between neighbouring features
-_AREA_EPS = 1e-9
+AREA_EPS = 1e-9
 _CLAMP = 1 - 1e-6
 
 
@@ -45,6 +45,21 @@ def nearest_index(c: torch.Tensor, n: int) -> torch.Tensor:
     # Same unnormalisation as grid_sample with align_corners=False, then round-half-to-even.
     pos = ((c + 1) * n - 1) / 2
     return torch.round(pos).clamp_(0, n - 1).long()
+
+
+def axis_neighbours(c: torch.Tensor, n: int, local_ensemble: bool = True) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """(pixel index, offset in pixels) of each local-ensemble neighbour of coordinates ``c`` on an n-pixel axis.
+
+    The ensemble's geometry is separable: rows and columns are found independently, which lets
+    the engine compute it once per output row and column instead of once per query.
+    """
+    shifts, eps = ([-1, 1], _ENSEMBLE_EPS) if local_ensemble else ([0], 0.0)
+    centres = axis_centres(n, c.device)
+    out = []
+    for v in shifts:
+        i = nearest_index((c + (v / n + eps)).clamp_(-_CLAMP, _CLAMP), n)
+        out.append((i, (c - centres[i]) * n))
+    return out
 
 
 # (flat first-layer rows, gather index, per-query first-layer inputs, their weights) -> prediction
@@ -75,31 +90,20 @@ def decode_local_ensemble(
     q = coord.shape[1]
     flat = fmap.reshape(bsz * th * tw, hidden)
     base = (torch.arange(bsz, device=coord.device) * (th * tw) - y0 * tw - x0).view(bsz, 1)
-    ys, xs = axis_centres(h, coord.device), axis_centres(w, coord.device)
-    if local_ensemble:
-        shifts, eps = [-1, 1], _ENSEMBLE_EPS
-    else:
-        shifts, eps = [0], 0.0
     rel_cell = None
     if cell_decode:
         if cell is None:
             raise ValueError("this model decodes the cell size: pass cell")
         rel_cell = cell * torch.tensor([h, w], dtype=cell.dtype, device=cell.device)
     preds, areas = [], []
-    for vy in shifts:
-        cy = (coord[..., 0] + (vy / h + eps)).clamp_(-_CLAMP, _CLAMP)
-        iy = nearest_index(cy, h)
-        rel_y = (coord[..., 0] - ys[iy]) * h
-        for vx in shifts:
-            cx = (coord[..., 1] + (vx / w + eps)).clamp_(-_CLAMP, _CLAMP)
-            ix = nearest_index(cx, w)
-            rel_x = (coord[..., 1] - xs[ix]) * w
+    for iy, rel_y in axis_neighbours(coord[..., 0], h, local_ensemble):
+        for ix, rel_x in axis_neighbours(coord[..., 1], w, local_ensemble):
             rel = torch.stack([rel_y, rel_x], dim=-1)
             query_in = rel if rel_cell is None else torch.cat([rel, rel_cell], dim=-1)
             idx = (base + iy * tw + ix).reshape(-1)
             pred = tail(flat, idx, query_in.reshape(-1, query_in.shape[-1]), first.w_query)
             preds.append(pred.view(bsz, q, -1))
-            areas.append((rel_y * rel_x).abs_() + _AREA_EPS)
+            areas.append((rel_y * rel_x).abs_() + AREA_EPS)
     if not local_ensemble:
         return preds[0]
     total = areas[0] + areas[1] + areas[2] + areas[3]

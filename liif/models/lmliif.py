@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .liif import FirstLayer, decode_local_ensemble
+from .liif import DecoderTail, FirstLayer, decode_local_ensemble
 from .mlp import MLP
 from .registry import make, register
 
@@ -151,7 +151,11 @@ class LMLIIF(nn.Module):
 
     def first_layer(self, feat: torch.Tensor, rel_cell: torch.Tensor | None = None) -> FirstLayer:
         """Per-pixel table rows [render layer-1 term | scales | shifts] and the query weights."""
-        mods = self.modulations(feat, rel_cell).float()
+        mods = self.modulations(feat, rel_cell).float()  # bf16 under autocast: per-LR-pixel work
+        with torch.autocast(mods.device.type, enabled=False):  # the table itself stays float32
+            return self._table(feat, mods, rel_cell)
+
+    def _table(self, feat: torch.Tensor, mods: torch.Tensor, rel_cell: torch.Tensor | None) -> FirstLayer:
         render = self.imnet
         lin0 = render.linears[0]
         mod_dim = render.mod_dim
@@ -164,11 +168,12 @@ class LMLIIF(nn.Module):
             w_query = w_query[:, :2]
         return FirstLayer(torch.cat([base, mods[..., :mod_dim]], dim=-1).contiguous(), w_query)
 
-    def decode(self, first: FirstLayer, coord: torch.Tensor, region: tuple[int, int, int, int] | None = None,
-               tail: Any = None) -> torch.Tensor:
+    def decode(self, first: FirstLayer, coord: torch.Tensor, cell: torch.Tensor | None = None,
+               region: tuple[int, int, int, int] | None = None, tail: DecoderTail | None = None) -> torch.Tensor:
         """RGB (normalised, unclamped) at ``coord`` (B, Q, 2) from a table made by ``first_layer``.
 
-        The table already holds the cell term, so queries carry only their relative coordinate.
+        As ``LIIF.decode``, but ``cell`` is unused: the table already holds the image's cell term,
+        so queries carry only their relative coordinate.
         """
         return decode_local_ensemble(first, coord, None, region, tail or self.autograd_tail,
                                      self.local_ensemble, cell_decode=False)

@@ -37,6 +37,9 @@ def make(spec: dict[str, Any], args: dict[str, Any] | None = None) -> nn.Module:
     if args:
         model_args.update(args)
     try:
-        return _MODELS[name](**model_args)
+        model = _MODELS[name](**model_args)
     except TypeError as exc:  # an unknown or missing argument in a hand-written spec
         raise ValueError(f"bad arguments for model {name!r}: {exc}") from exc
+    # The spec that rebuilds this model, so that any model from ``make`` can be saved and reloaded.
+    model.spec = {"name": name, "args": copy.deepcopy(spec.get("args") or {})}
+    return model
