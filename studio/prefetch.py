@@ -85,16 +85,16 @@ class Prefetch:
         waiting = [k for k in self.keys if k not in done and k not in failed]
         parts = []
         if waiting and not finished:
-            parts.append(f"downloading in the background: {self._names(waiting)}"
+            parts.append(f"Downloading in the background: {self._names(waiting)}"
                          + (f" (now {self._names([running])})" if running else "")
                          + "; the scores appear in reports once ready")
         if done:
-            parts.append(f"ready: {self._names(done)}")
+            parts.append(f"Ready: {self._names(done)}")
         if failed:
             reasons = sorted(set(failed.values()))
-            parts.append(f"not available: {self._names(list(failed))} ({'; '.join(reasons)}); "
+            parts.append(f"Not available: {self._names(list(failed))}, because {'; '.join(reasons)}; "
                          "the demo works without them")
-        return "Quality models: " + ". ".join(parts) + "." if parts else ""
+        return "Quality models. " + ". ".join(parts) + "." if parts else ""
 
     def report_note(self) -> str:
         """The sentence that follows a report's list of missing scores."""

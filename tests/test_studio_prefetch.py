@@ -29,13 +29,13 @@ def test_a_failed_download_leaves_a_reason_without_blocking():
     started = time.monotonic()
     state = prefetch.start("niqe")  # no network here
     assert time.monotonic() - started < 1.0  # returns at once
-    assert "downloading in the background: NIQE" in state.summary()
+    assert "Downloading in the background: NIQE" in state.summary()
     assert "downloading in the background" in state.report_note()
     deadline = time.monotonic() + 240
     while not state.finished and time.monotonic() < deadline:
         time.sleep(0.2)
     assert state.finished and state.failed == {"niqe": prefetch.plain_reason("URLError: network")}
-    assert "not available: NIQE (the download servers could not be reached" in state.summary()
+    assert "Not available: NIQE, because the download servers could not be reached" in state.summary()
     assert "failed" in state.report_note()
     assert prefetch.start("none") is None and "liif prefetch" in prefetch.report_note(None)
 
@@ -54,4 +54,4 @@ def test_an_exception_in_one_download_does_not_stop_the_others(monkeypatch):
     state.run()
     assert calls == ["niqe", "brisque"] and state.done == ["brisque"]
     assert state.failed == {"niqe": "download failed: RuntimeError: boom"}
-    assert "ready: BRISQUE" in state.summary()
+    assert "Ready: BRISQUE" in state.summary()
