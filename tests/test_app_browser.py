@@ -147,6 +147,23 @@ def test_corrupt_upload_gets_one_plain_sentence(browser, launch_app, tmp_path):
     page.close()
 
 
+def test_an_upload_above_the_cap_is_refused_with_the_cap(browser, launch_app, tmp_path):
+    from test_app_helpers import UPLOAD_CAP_MB
+
+    big = tmp_path / "huge.png"
+    big.write_bytes(b"\x89PNG" + bytes((UPLOAD_CAP_MB + 1) * 2**20))
+    page = _page(browser, launch_app)
+    label = page.locator("#upscale-file").inner_text()
+    assert f"up to {UPLOAD_CAP_MB} MB" in label  # the cap is stated before anyone uploads
+    page.locator("#upscale-file input[type=file]").set_input_files(str(big))
+    toast = page.get_by_text("exceed the maximum allowed size")
+    toast.wait_for()
+    text = toast.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "demo-upload-cap.png"))
+    page.close()
+    assert f"{UPLOAD_CAP_MB:.1f} M" in text and "huge.png" in text  # gradio's message states the cap
+
+
 def test_compare_scales_charts_the_gain_over_bicubic(browser, launch_app):
     from playwright.sync_api import expect
 
