@@ -1,4 +1,4 @@
-"""Throughput and peak memory of the engine against the official query procedure and PIL bicubic.
+"""Throughput and peak memory of the engine (LIIF and LM-LIIF) against the official LIIF procedure and PIL bicubic.
 
 Each case runs in a fresh subprocess so that its peak resident memory (torch included) is its own.
 Figures are printed as ratios against the official path measured in the same run.
@@ -7,6 +7,11 @@ Figures are printed as ratios against the official path measured in the same run
     python benchmarks/bench_engine.py --quick         # 128x128 at x4 only
     python benchmarks/bench_engine.py --psnr          # also: PSNR change of bf16 vs exact (bundled model, Set5)
     python benchmarks/bench_engine.py --psnr-only     # only that
+    python benchmarks/bench_engine.py --methods exact lmf-exact   # a subset (ratios then against the first)
+
+Methods: official (the official LIIF query_rgb, tests/liif_oracle.py), exact and bf16 (LIIF in the
+engine), lmf-exact and lmf-bf16 (LM-LIIF in the engine: the fused render kernel where numba is
+installed), bicubic (PIL).
 """
 from __future__ import annotations
 
@@ -20,7 +25,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-METHODS = ["official", "exact", "bf16", "bicubic"]
+METHODS = ["official", "exact", "bf16", "lmf-exact", "lmf-bf16", "bicubic"]
 
 
 def run_case(method: str, size: int, scale: int, threads: int) -> dict:
@@ -40,7 +45,9 @@ def run_case(method: str, size: int, scale: int, threads: int) -> dict:
     img = np.asarray(Image.fromarray(data.astronaut()).resize((size, size), Image.BICUBIC))
     out_side = size * scale
     torch.manual_seed(0)
-    model = liif.build_model()  # the paper's EDSR-baseline-LIIF; speed does not depend on the weights
+    # The papers' EDSR-baseline models; speed does not depend on the weights.
+    family = "lmliif" if method.startswith("lmf-") else "liif"
+    model = liif.build_model(liif.ModelConfig(family=family))
     if method == "bicubic":
         t0 = time.perf_counter()
         Image.fromarray(img).resize((out_side, out_side), Image.BICUBIC)
@@ -54,7 +61,7 @@ def run_case(method: str, size: int, scale: int, threads: int) -> dict:
         official_upscale(model, x, out_side, out_side)
         seconds = time.perf_counter() - t0
     else:
-        up = liif.Upscaler(model, device="cpu", precision=method)
+        up = liif.Upscaler(model, device="cpu", precision=method.removeprefix("lmf-"))
         up.render(img[:16, :16].astype(np.float32) / 255, 64, 64)  # warm-up
         t0 = time.perf_counter()
         up.render(img.astype(np.float32) / 255, out_side, out_side)
@@ -66,17 +73,18 @@ def run_case(method: str, size: int, scale: int, threads: int) -> dict:
 
 
 def psnr_check() -> list[dict]:
-    """Y-PSNR of exact vs bf16 with the bundled model on Set5 (standard protocol)."""
+    """Y-PSNR of exact vs bf16 with each bundled model on Set5 (standard protocol)."""
     import liif
     from liif.evaluate import evaluate_folder
 
     folder = REPO.parent / "shared" / "datasets" / "eval" / "Set5"
-    model = liif.load_model()
     rows = []
-    for scale in (2, 4, 8):
-        exact = evaluate_folder(model, folder, [scale], precision="exact")[0]["psnr"]
-        bf16 = evaluate_folder(model, folder, [scale], precision="bf16")[0]["psnr"]
-        rows.append({"scale": scale, "exact_psnr": exact, "bf16_psnr": bf16, "delta_db": bf16 - exact})
+    for name in liif.list_models():
+        model = liif.load_model(name)
+        for scale in (2, 4, 8):
+            exact = evaluate_folder(model, folder, [scale], precision="exact")[0]["psnr"]
+            bf16 = evaluate_folder(model, folder, [scale], precision="bf16")[0]["psnr"]
+            rows.append({"model": name, "scale": scale, "exact_psnr": exact, "bf16_psnr": bf16, "delta_db": bf16 - exact})
     return rows
 
 
@@ -86,6 +94,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--psnr", action="store_true", help="also measure bf16's PSNR change (bundled model)")
     parser.add_argument("--psnr-only", action="store_true", help="only the PSNR check, no timings")
+    parser.add_argument("--methods", nargs="+", choices=METHODS, default=METHODS)
     parser.add_argument("--case", help=argparse.SUPPRESS)  # internal: method,size,scale
     args = parser.parse_args()
     if args.case:
@@ -97,27 +106,32 @@ def main() -> None:
           f"python {platform.python_version()}")
     results = []
     for size, scale in cases:
-        for method in METHODS:
+        for method in args.methods:
             proc = subprocess.run([sys.executable, __file__, "--case", f"{method},{size},{scale}",
                                    "--threads", str(args.threads)], capture_output=True, text=True, check=True)
             results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
             r = results[-1]
             print(f"  {method:9s} {size}x{size} x{scale}: {r['seconds']:8.2f} s  {r['mp_per_s']:.4f} MP/s  "
                   f"peak {r['peak_rss_mb']:.0f} MB", flush=True)
+    base_name = args.methods[0]
+    second = "exact" if "exact" in args.methods and base_name != "exact" else None
     if cases:
-        print("\n| input | scale | method | seconds | output MP/s | vs official | peak RSS (MB) | vs official |")
-        print("|---|---|---|---|---|---|---|---|")
+        extra = " vs exact LIIF |" if second else ""
+        print(f"\n| input | scale | method | seconds | output MP/s | vs {base_name} |{extra} peak RSS (MB) | vs {base_name} |")
+        print("|---|---|---|---|---|---|" + ("---|" if second else "") + "---|---|")
     for size, scale in cases:
         group = [r for r in results if r["input"] == size and r["scale"] == scale]
-        base = next(r for r in group if r["method"] == "official")
+        base = next(r for r in group if r["method"] == base_name)
+        ref = next((r for r in group if r["method"] == second), None)
         for r in group:
+            vs_exact = f" {r['mp_per_s'] / ref['mp_per_s']:.2f}x |" if ref else ""
             print(f"| {size}x{size} | x{scale} | {r['method']} | {r['seconds']:.2f} | {r['mp_per_s']:.4f} | "
-                  f"{r['mp_per_s'] / base['mp_per_s']:.2f}x | {r['peak_rss_mb']:.0f} | "
+                  f"{r['mp_per_s'] / base['mp_per_s']:.2f}x |{vs_exact} {r['peak_rss_mb']:.0f} | "
                   f"{r['peak_rss_mb'] / base['peak_rss_mb']:.2f} |")
     if args.psnr or args.psnr_only:
-        print("\n| Set5 scale | exact PSNR | bf16 PSNR | change (dB) |\n|---|---|---|---|")
+        print("\n| model | Set5 scale | exact PSNR | bf16 PSNR | change (dB) |\n|---|---|---|---|---|")
         for r in psnr_check():
-            print(f"| x{r['scale']} | {r['exact_psnr']:.3f} | {r['bf16_psnr']:.3f} | {r['delta_db']:+.3f} |")
+            print(f"| {r['model']} | x{r['scale']} | {r['exact_psnr']:.3f} | {r['bf16_psnr']:.3f} | {r['delta_db']:+.3f} |")
 
 
 if __name__ == "__main__":

@@ -64,8 +64,8 @@ def cmd_upscale(args: argparse.Namespace) -> int:
     files = _collect_inputs(args.inputs)
     out = Path(args.output)
     model = load_model(args.model)
-    up = Upscaler(model, device=args.device, tile=args.tile or None, precision=args.precision,
-                  chunk=args.chunk, max_output_megapixels=args.max_megapixels, threads=args.threads)
+    up = Upscaler(model, device=args.device, tile=args.tile or None, precision=args.precision, chunk=args.chunk,
+                  max_output_megapixels=args.max_megapixels, threads=args.threads, ensemble=args.ensemble)
     failures = 0
     for src in files:
         dst = _output_path(src, out, single=len(files) == 1)
@@ -163,7 +163,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     rows = []
     for folder in args.data:
         rows += evaluate_folder(model, folder, args.scales, shave=not args.no_shave, tile=args.tile or None,
-                                precision=args.precision)
+                                precision=args.precision, device=args.device, ensemble=args.ensemble)
     paths = write_tables(rows, args.out)
     print(paths[0].read_text(), end="")
     print(f"written: {', '.join(map(str, paths))}")
@@ -201,6 +201,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--chunk", type=int, default=12000, help="queries decoded at once (cache-sized blocks are fastest)")
     p.add_argument("--max-megapixels", type=float, default=64.0, help="refuse outputs above this size")
     p.add_argument("--threads", type=int, default=None, help="CPU threads")
+    p.add_argument("--ensemble", type=int, default=1, choices=[1, 2, 4, 8],
+                   help="geometric self-ensemble: average 2, 4 or 8 flipped/transposed renders (costs as many renders)")
     p.add_argument("--overwrite", action="store_true", help="replace existing output files")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_upscale)
@@ -239,7 +241,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-shave", action="store_true", help="keep the border (default: shave ceil(scale) px)")
     p.add_argument("--bicubic-only", action="store_true")
     p.add_argument("--tile", type=int, default=256)
-    p.add_argument("--precision", default="exact", choices=["exact", "bf16"])
+    p.add_argument("--precision", default="exact", choices=["exact", "bf16", "fp16"])
+    p.add_argument("--device", default="cpu", choices=["auto", "cpu", "cuda", "mps"])
+    p.add_argument("--ensemble", type=int, default=1, choices=[1, 2, 4, 8], help="geometric self-ensemble size")
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("models", help="list bundled models")

@@ -20,6 +20,7 @@ import torch
 
 from .errors import InputError, SizeLimitError
 from . import render_kernel
+from .ensemble import ENSEMBLE_SIZES, transforms
 from .imageio import ImageLike, Picture, from_picture, to_picture
 from .kernels import InferenceTail
 from .models import LIIF, LMLIIF
@@ -46,6 +47,7 @@ class EngineConfig:
     cache_mb: float = 512.0  # features kept for zooming around one image (render_window)
     # LM-LIIF's render MLP on the CPU: auto = the fused numba kernel when numba is installed.
     render_kernel: str = "auto"  # auto | fused | torch
+    ensemble: int = 1  # geometric self-ensemble: 1 (off), 2, 4 or 8 renders averaged
 
 
 def pick_device(name: str = "auto") -> torch.device:
@@ -154,6 +156,8 @@ class Upscaler:
             raise InputError(f"precision must be one of {', '.join(PRECISIONS)}, got {cfg.precision!r}")
         if cfg.render_kernel not in RENDER_KERNELS:
             raise InputError(f"render_kernel must be one of {', '.join(RENDER_KERNELS)}, got {cfg.render_kernel!r}")
+        if cfg.ensemble not in ENSEMBLE_SIZES:
+            raise InputError(f"ensemble must be one of {', '.join(map(str, ENSEMBLE_SIZES))}, got {cfg.ensemble!r}")
         if cfg.tile is not None and cfg.tile < 8:
             raise InputError(f"tile must be at least 8 pixels (or None for no tiling), got {cfg.tile}")
         self.device = pick_device(cfg.device)
@@ -232,6 +236,27 @@ class Upscaler:
 
         With ``cache_key`` (an identifier of ``inp``), the encoder's per-tile features are kept for
         that one image and reused by the next call with the same key (zooming around one image).
+        With ``ensemble`` > 1 in the config, the renders of the flipped/transposed input are averaged.
+        """
+        rows, cols = rows or (0, out_h), cols or (0, out_w)
+        todo = transforms(self.config.ensemble)
+        if len(todo) == 1:
+            return self._render_once(inp, out_h, out_w, rows, cols, progress, cache_key)
+        total = None
+        for k, t in enumerate(todo):
+            t_rows, t_cols = t.window(out_h, out_w, rows, cols)
+            t_h, t_w = t.size(out_h, out_w)
+            step = None if progress is None else (lambda d, n, k=k: progress(k * n + d, len(todo) * n))
+            out = t.undo(self._render_once(t.apply(inp), t_h, t_w, t_rows, t_cols, step, cache_key, variant=t))
+            total = out if total is None else total.add_(out)
+        return total.div_(len(todo))
+
+    def _render_once(self, inp: torch.Tensor, out_h: int, out_w: int, rows: tuple[int, int] | None = None,
+                     cols: tuple[int, int] | None = None, progress: Progress | None = None,
+                     cache_key: Hashable | None = None, variant: Hashable = None) -> torch.Tensor:
+        """One render (no self-ensemble): the tiled, chunked decode of ``render_tensor``.
+
+        ``variant`` names the transform ``inp`` went through, so cached tiles of one are never used for another.
         """
         model, dev = self.model, self.device
         _, _, h, w = inp.shape
@@ -253,7 +278,7 @@ class Upscaler:
         tail = InferenceTail(model.imnet, self._compute_dtype(), dev) if isinstance(model, LIIF) else None
         for (ty0, ty1), (tx0, tx1) in need:
             py0, py1, px0, px1 = max(0, ty0 - pad), min(h, ty1 + pad), max(0, tx0 - pad), min(w, tx1 + pad)
-            first = self._first_layer(inp, (py0, py1, px0, px1), cache_key, rel_cell)
+            first = self._first_layer(inp, (py0, py1, px0, px1), cache_key, rel_cell, variant)
             row_idx = torch.nonzero(_mask(own_y, (ty0, ty1))).flatten()
             col_idx = torch.nonzero(_mask(own_x, (tx0, tx1))).flatten()
             ry, cx = ys[row_idx].to(dev), xs[col_idx].to(dev)
@@ -296,13 +321,13 @@ class Upscaler:
 
     # ----- helpers ----------------------------------------------------------------------------
     def _first_layer(self, inp: torch.Tensor, span: tuple[int, int, int, int], cache_key: Hashable | None,
-                     rel_cell: torch.Tensor | None = None) -> FirstLayer:
+                     rel_cell: torch.Tensor | None = None, variant: Hashable = None) -> FirstLayer:
         """Encoder + per-pixel table on one padded tile, from the one-image cache when possible.
 
         LM-LIIF's table depends on the image's cell (the hypernet reads it), so it is cached per cell.
         """
         cell_key = None if rel_cell is None else tuple(rel_cell.flatten().tolist())
-        key = (cache_key, self.config.precision, span, cell_key)
+        key = (cache_key, variant, self.config.precision, span, cell_key)
         if cache_key is not None and self._cache_key == cache_key and key in self._cache:
             return self._cache[key]
         py0, py1, px0, px1 = span

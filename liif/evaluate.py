@@ -13,7 +13,7 @@ import torch
 from .data import find_images
 from .imageio import load_rgb_array
 from iqa.fr import psnr_y, ssim_y
-from .models import LIIF
+from .models import LIIF, LMLIIF
 from .resize import imresize
 
 
@@ -38,18 +38,21 @@ def bicubic_upscale(lr: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return _resize_uint8(lr, size)
 
 
-def liif_upscale(model: LIIF, lr: np.ndarray, size: tuple[int, int], **engine_kw: Any) -> np.ndarray:
-    """LIIF upscaling of a uint8 LR to (h, w), quantised to uint8."""
+def liif_upscale(model: "LIIF | LMLIIF | Upscaler", lr: np.ndarray, size: tuple[int, int], **engine_kw: Any) -> np.ndarray:
+    """LIIF-family upscaling of a uint8 LR to (h, w), quantised to uint8 (a model, or a ready Upscaler)."""
     from .engine import Upscaler
 
-    up = Upscaler(model, device=engine_kw.pop("device", "cpu"), **engine_kw)
+    up = model if isinstance(model, Upscaler) else Upscaler(model, **{"device": "cpu", **engine_kw})
     out = up.render(lr.astype(np.float32) / 255, size[0], size[1])
     return np.clip(np.rint(out * 255), 0, 255).astype(np.uint8)
 
 
-def evaluate_folder(model: LIIF | None, folder: str | Path, scales: list[float], shave: bool = True,
+def evaluate_folder(model: LIIF | LMLIIF | None, folder: str | Path, scales: list[float], shave: bool = True,
                     **engine_kw: Any) -> list[dict[str, Any]]:
-    """Mean Y-PSNR/SSIM per scale over a folder for LIIF (model) and bicubic; model=None: bicubic only."""
+    """Mean Y-PSNR/SSIM per scale over a folder for the model and bicubic; model=None: bicubic only."""
+    from .engine import Upscaler
+
+    up = None if model is None else Upscaler(model, **{"device": "cpu", **engine_kw})  # one engine for every image
     files = find_images([folder])
     images = [load_rgb_array(f) for f in files]
     rows = []
@@ -62,7 +65,7 @@ def evaluate_folder(model: LIIF | None, folder: str | Path, scales: list[float],
             acc["bicubic_psnr"].append(psnr_y(bic, hr, border))
             acc["bicubic_ssim"].append(ssim_y(bic, hr, border))
             if model is not None:
-                sr = liif_upscale(model, lr, hr.shape[:2], **dict(engine_kw))
+                sr = liif_upscale(up, lr, hr.shape[:2])
                 acc["psnr"].append(psnr_y(sr, hr, border))
                 acc["ssim"].append(ssim_y(sr, hr, border))
         row = {"dataset": Path(folder).name, "scale": scale, "images": len(images)}

@@ -96,5 +96,31 @@ def test_train_and_export_via_cli(tmp_path, photo):
                  "--export", str(tmp_path / "m.safetensors")]) == 0
     assert main(["train", "--config", str(cfg), "--data", str(data), "--run-dir", str(run), "-q"]) == 2  # exists
     assert main(["train", "--resume", str(run / "last.pt"), "--run-dir", str(run), "--steps", "6", "-q"]) == 0
+    # A bare --resume continues the run folder's own state (it used to be ignored).
+    assert main(["train", "--resume", "--run-dir", str(run), "--steps", "7", "-q"]) == 0
+    import torch
+
+    assert torch.load(run / "last.pt", weights_only=True)["step"] == 7
     assert main(["export", str(run / "last.pt"), str(tmp_path / "e.safetensors")]) == 0
     assert liif.load_model(tmp_path / "e.safetensors").imnet.linears[0].out_features == 16
+
+
+def test_upscale_with_self_ensemble(inputs, model_path, tmp_path):
+    plain, ens = tmp_path / "plain.png", tmp_path / "ens.png"
+    src = str(inputs / "a.png")
+    assert main(["upscale", src, "-o", str(plain), "--scale", "2", "--model", str(model_path), "-q"]) == 0
+    assert main(["upscale", src, "-o", str(ens), "--scale", "2", "--model", str(model_path), "-q", "--ensemble", "8"]) == 0
+    a, b = np.asarray(Image.open(plain), np.int16), np.asarray(Image.open(ens), np.int16)
+    assert a.shape == b.shape and np.abs(a - b).max() > 0
+
+
+def test_eval_runs_a_model_on_the_chosen_device_with_ensemble(tmp_path, photo, model_path, capsys):
+    folder = tmp_path / "set"
+    folder.mkdir()
+    Image.fromarray(photo).save(folder / "a.png")
+    args = ["eval", "--model", str(model_path), "--data", str(folder), "--scales", "2", "--out", str(tmp_path / "r"),
+            "--device", "cpu"]
+    assert main(args) == 0
+    plain = capsys.readouterr().out
+    assert main(args + ["--ensemble", "2"]) == 0
+    assert "| set | x2 |" in plain and plain != capsys.readouterr().out

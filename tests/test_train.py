@@ -94,3 +94,30 @@ def test_parse_duration(text, seconds):
 def test_parse_duration_rejects_nonsense():
     with pytest.raises(ValueError, match="cannot read"):
         parse_duration("soon")
+
+
+def test_lmliif_trains_with_a_frozen_encoder_copied_from_another_model(train_dir, tmp_path):
+    """LM-LIIF from a LIIF's encoder: the encoder is copied and stays fixed; the decoder learns."""
+    donor = liif.build_model(liif.ModelConfig.tiny())
+    donor_path = liif.save_checkpoint(donor, tmp_path / "donor.safetensors")
+    model_cfg = liif.ModelConfig(family="lmliif", encoder_args={"n_resblocks": 2, "n_feats": 8}, render_hidden=8,
+                                 render_depth=2, hypernet_hidden=[16])
+    tr = Trainer(_cfg(train_dir, model=model_cfg.asdict(), init_encoder_from=str(donor_path), freeze_encoder=True,
+                      total_steps=30), tmp_path / "run")
+    enc_before = {k: v.clone() for k, v in tr.model.encoder.state_dict().items()}
+    for k, v in donor.encoder.state_dict().items():
+        torch.testing.assert_close(enc_before[k], v)
+    hyper_before = tr.model.hypernet.linears[0].weight.clone()
+    first = tr.train_step()
+    for _ in range(28):
+        tr.train_step()
+    assert tr.train_step() < first
+    for k, v in tr.model.encoder.state_dict().items():
+        torch.testing.assert_close(v, enc_before[k], rtol=0, atol=0)
+    assert not torch.equal(tr.model.hypernet.linears[0].weight, hyper_before)
+
+
+def test_encoder_init_from_a_different_encoder_is_explained(train_dir, tmp_path):
+    donor_path = liif.save_checkpoint(liif.build_model(liif.ModelConfig.tiny()), tmp_path / "donor.safetensors")
+    with pytest.raises(ValueError, match="encoders differ"):
+        Trainer(_cfg(train_dir, model=liif.ModelConfig().asdict(), init_encoder_from=str(donor_path)), tmp_path / "r")
