@@ -1,58 +1,12 @@
 """Full-reference scores against a ground-truth high-resolution image.
 
-PSNR and SSIM are computed on BT.601 luma as the super-resolution literature does
-(Y = 16 + 65.481 R + 128.553 G + 24.966 B with RGB in [0, 1], the MATLAB
-``rgb2ycbcr`` convention), optionally shaving ``shave`` pixels from every border
-(the usual choice is the scale factor). LPIPS and DISTS go through pyiqa when their
-weights are present (``iqa.nr``).
+PSNR and SSIM on MATLAB ``rgb2ycbcr`` Y with a shaved border are the benchmark protocol's, so they
+are ``liif.metrics``' (one implementation for ``liif eval`` and the report). LPIPS and DISTS go
+through pyiqa when their weights are present (``iqa.nr``).
 """
 
 from __future__ import annotations
 
-import numpy as np
-from skimage.metrics import structural_similarity
-
-from .retention import psnr
+from liif.metrics import psnr_y, rgb_to_y, ssim_y
 
 __all__ = ["rgb_to_y", "psnr_y", "ssim_y"]
-
-
-def rgb_to_y(image: np.ndarray) -> np.ndarray:
-    """MATLAB-style BT.601 luma in [16, 235], float64."""
-    rgb = image.astype(np.float64) / 255.0
-    return 16.0 + rgb @ np.array([65.481, 128.553, 24.966])
-
-
-def _shave(y: np.ndarray, shave: int) -> np.ndarray:
-    if shave <= 0:
-        return y
-    if 2 * shave >= min(y.shape[:2]):
-        raise ValueError(f"shave={shave} leaves nothing of a {y.shape[1]}x{y.shape[0]} image")
-    return y[shave:-shave, shave:-shave]
-
-
-def _pair(image: np.ndarray, reference: np.ndarray, shave: int):
-    if image.shape != reference.shape:
-        raise ValueError(
-            f"the reference must have the output's size: output "
-            f"{image.shape[1]}x{image.shape[0]}, reference "
-            f"{reference.shape[1]}x{reference.shape[0]}"
-        )
-    return _shave(rgb_to_y(image), shave), _shave(rgb_to_y(reference), shave)
-
-
-def psnr_y(image: np.ndarray, reference: np.ndarray, shave: int = 0) -> float:
-    """PSNR on Y in dB (``inf`` for identical images)."""
-    a, b = _pair(image, reference, shave)
-    return psnr(a, b, data_range=255.0)
-
-
-def ssim_y(image: np.ndarray, reference: np.ndarray, shave: int = 0) -> float:
-    """SSIM on Y (Wang et al. 2004 settings: Gaussian window sigma 1.5, K1 0.01, K2 0.03)."""
-    a, b = _pair(image, reference, shave)
-    return float(
-        structural_similarity(
-            a, b, data_range=255.0, gaussian_weights=True, sigma=1.5,
-            use_sample_covariance=False,
-        )
-    )

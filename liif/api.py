@@ -3,15 +3,16 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from .engine import Progress, Upscaler
 from .imageio import ImageLike, load_image
-from .models import LIIF
+from .models import LIIF, LMLIIF
 from .zoo import load_model
 
 
 @lru_cache(maxsize=4)
-def _cached_model(name_or_path: str | None) -> LIIF:
+def _cached_model(name_or_path: str | None) -> LIIF | LMLIIF:
     return load_model(name_or_path)
 
 
@@ -19,20 +20,23 @@ def upscale(
     image: ImageLike | str | Path,
     scale: float | tuple[float, float] | None = None,
     size: tuple[int, int] | None = None,
-    model: LIIF | str | Path | None = None,
+    model: LIIF | LMLIIF | str | Path | None = None,
     device: str = "auto",
     tile: int | None = 256,
     precision: str = "exact",
     max_output_megapixels: float = 64.0,
     progress: Progress | None = None,
+    **engine_options: Any,
 ) -> ImageLike:
     """Upscale an image (PIL, numpy array or file path) by ``scale`` or to ``size`` = (width, height).
 
     ``model`` is a loaded model, a bundled model name, a checkpoint path, or None for the default.
     The result has the input's form: PIL in, PIL out (mode and alpha kept); numpy in, numpy out.
+    Other ``EngineConfig`` fields pass through, e.g. ``ensemble=8`` or ``threads=2``.
     """
     if isinstance(image, (str, Path)):
         image = load_image(image)
-    net = model if isinstance(model, LIIF) else _cached_model(None if model is None else str(model))
-    up = Upscaler(net, device=device, tile=tile, precision=precision, max_output_megapixels=max_output_megapixels)
+    net = model if isinstance(model, (LIIF, LMLIIF)) else _cached_model(None if model is None else str(model))
+    up = Upscaler(net, device=device, tile=tile, precision=precision, max_output_megapixels=max_output_megapixels,
+                  **engine_options)
     return up.upscale(image, scale=scale, size=size, progress=progress)

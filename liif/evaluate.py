@@ -12,7 +12,7 @@ import torch
 
 from .data import find_images
 from .imageio import load_rgb_array
-from iqa.fr import psnr_y, ssim_y
+from .metrics import psnr_y, ssim_y
 from .models import LIIF, LMLIIF
 from .resize import imresize
 
