@@ -16,9 +16,10 @@ import socket
 import sys
 import time
 import uuid
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 from .errors import InputError, LiifError
 
@@ -283,7 +284,7 @@ def _connect(address: str | None, workers: int | None, cpus: int, verbose: bool)
         os.environ.setdefault("RAY_BACKEND_LOG_LEVEL", "fatal")
     try:
         import ray
-        import ray.data  # noqa: F401
+        import ray.data  # Ray Data is a submodule: ray.data.from_items needs it loaded
     except ImportError:
         raise LiifError("liif batch needs Ray: pip install 'liif-studio[ray]' (or pip install 'ray[data]')") from None
     if ray.is_initialized():
@@ -369,7 +370,7 @@ def _check_report_is_ours(out: Path) -> None:
     if parquet.exists():
         try:
             ours = REPORT_MARK in (pq.read_schema(parquet).metadata or {})
-        except Exception:
+        except Exception:  # not a parquet file at all: certainly not ours
             ours = False
     if ours and csv.exists():
         with open(csv, "rb") as fh:
@@ -462,8 +463,8 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     p.add_argument("--model", default=None, help="bundled model name or checkpoint path (every node must see it)")
     p.add_argument("--precision", default="exact", choices=["exact", "bf16", "fp16"])
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
-    p.add_argument("--score", nargs="*", metavar="KEY", default=None,
-                   help="add quality cues per image (no KEY: the classical cues; 'liif metrics' lists keys)")
+    p.add_argument("--score", action="store_true", help="add quality cues per image to the report (the classical ones)")
+    p.add_argument("--metrics", nargs="+", metavar="KEY", help="these cues instead ('liif metrics' lists them)")
     p.add_argument("--workers", type=int, default=None, help="actors (default: as many as the CPUs allow)")
     p.add_argument("--cpus-per-worker", type=int, default=1, help="CPUs (torch threads) per actor")
     p.add_argument("--gpus-per-worker", type=float, default=0.0, help="GPUs per actor (e.g. 1, or 0.5 to share)")
@@ -483,7 +484,7 @@ def main(args: argparse.Namespace) -> int:
     """Run ``liif batch``; exit status 1 when some images failed."""
     if args.cpus_per_worker < 1 or args.retries < 0 or args.gpus_per_worker < 0:
         raise LiifError("--cpus-per-worker must be at least 1, --retries and --gpus-per-worker at least 0")
-    scorer = iqa_scorer(args.score) if args.score is not None else None
+    scorer = iqa_scorer(args.metrics or []) if args.score or args.metrics else None
     job = Job(scale=args.scale, size=args.size, model=args.model, precision=args.precision, device=args.device,
               tile=args.tile or None, chunk=args.chunk, max_megapixels=args.max_megapixels,
               threads=args.cpus_per_worker, overwrite=args.overwrite)

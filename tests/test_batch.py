@@ -13,19 +13,19 @@ import shutil
 # Ray's single-machine mode keeps every Ray server on 127.0.0.1; it is read when Ray is first imported.
 os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
 
-from pathlib import Path  # noqa: E402
+from pathlib import Path
 
-import numpy as np  # noqa: E402
-import pyarrow.csv as pacsv  # noqa: E402
-import pyarrow.parquet as pq  # noqa: E402
-import pytest  # noqa: E402
-import ray  # noqa: E402
-from PIL import Image  # noqa: E402
+import numpy as np
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+import pytest
+import ray
+from PIL import Image
 
-import liif  # noqa: E402
-from liif.batch import Job, collect, existing_output, plan, run, write_atomic  # noqa: E402
-from liif.cli import main  # noqa: E402
-from liif.errors import InputError, LiifError  # noqa: E402
+import liif
+from liif.batch import Job, collect, existing_output, plan, run, write_atomic
+from liif.cli import main
+from liif.errors import InputError, LiifError
 
 POISON_SIZE = (13, 11)  # an input of this size kills its worker every time (see test_killed_worker)
 
@@ -145,7 +145,7 @@ def test_write_atomic_never_replaces_a_file_unless_asked(tmp_path):
 
 def test_bad_arguments_are_one_line_errors_before_ray_starts(collection, tmp_path, capsys):
     assert main(["batch", str(tmp_path / "missing"), "-o", str(tmp_path / "o"), "--scale", "2"]) == 2
-    assert main(["batch", str(collection), "-o", str(tmp_path / "o"), "--scale", "2", "--score", "nope"]) == 2
+    assert main(["batch", str(collection), "-o", str(tmp_path / "o"), "--scale", "2", "--metrics", "nope"]) == 2
     assert main(["batch", str(collection), "-o", str(tmp_path / "o"), "--scale", "2", "--model", "nope.pth"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 3 and all(line.startswith("error: ") for line in err)
@@ -158,7 +158,7 @@ def first_run(ray_runtime, collection, model_path, tmp_path_factory):
     """`liif batch` over the collection with 2 workers and two cues: (exit code, stdout, stderr, output)."""
     out = tmp_path_factory.mktemp("first") / "out"
     args = ["batch", str(collection), "-o", str(out), "--scale", "2", "--model", str(model_path), "--workers", "2",
-            "--score", "laplacian_var", "color_drift", "-q"]
+            "--metrics", "laplacian_var", "color_drift", "-q"]
     stdout, stderr = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
         code = main(args)
