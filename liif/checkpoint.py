@@ -13,7 +13,6 @@ from typing import Any
 import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
-from torch import nn
 
 from .errors import CheckpointError
 from .models import LIIF, LMLIIF, make
@@ -95,6 +94,9 @@ def save_checkpoint(model: ImplicitModel, path: str | Path, card: dict[str, Any]
         v = v.detach().cpu().contiguous()
         tensors[k] = v.half() if half and v.is_floating_point() else v
     meta = {"format": FORMAT, "spec": json.dumps(model_spec(model))}
+    inference = inference_settings(model)
+    if inference:
+        meta["inference"] = json.dumps(inference)
     if card:
         meta["card"] = json.dumps(card)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -102,6 +104,12 @@ def save_checkpoint(model: ImplicitModel, path: str | Path, card: dict[str, Any]
     save_file(tensors, str(tmp), metadata=meta)
     tmp.replace(path)
     return path
+
+
+def inference_settings(model: ImplicitModel) -> dict[str, Any]:
+    """How the model wants to be queried, where it differs from its family's convention."""
+    own = getattr(model, "cell_enlarge_above", None)
+    return {} if own == type(model).cell_enlarge_above else {"cell_enlarge_above": own}
 
 
 def read_card(path: str | Path) -> dict[str, Any]:
@@ -127,7 +135,12 @@ def load_ours(path: str | Path) -> ImplicitModel:
     meta = _safetensors_metadata(path)
     if meta.get("format") != FORMAT or "spec" not in meta:
         raise CheckpointError(f"{path}: a safetensors file, but not a liif-studio model (no '{FORMAT}' spec in its metadata)")
-    return build_from_spec(json.loads(meta["spec"]), load_file(str(path)), str(path))
+    model = build_from_spec(json.loads(meta["spec"]), load_file(str(path)), str(path))
+    # Recorded query settings (e.g. a LIIF trained here that decodes best with an enlarged cell).
+    for key, value in json.loads(meta.get("inference", "{}")).items():
+        if key == "cell_enlarge_above":
+            model.cell_enlarge_above = None if value is None else float(value)
+    return model
 
 
 def load_checkpoint(path: str | Path) -> ImplicitModel:
@@ -140,8 +153,3 @@ def load_checkpoint(path: str | Path) -> ImplicitModel:
     if path.suffix == ".safetensors" or (head[:2] not in (b"PK", b"\x80\x02") and len(head) == 8):
         return load_ours(path)
     return load_official(path)
-
-
-def count_parameters(model: nn.Module) -> int:
-    """Number of trainable parameters."""
-    return sum(p.numel() for p in model.parameters() if p.requires_grad)

@@ -65,7 +65,8 @@ def cmd_upscale(args: argparse.Namespace) -> int:
     out = Path(args.output)
     model = load_model(args.model)
     up = Upscaler(model, device=args.device, tile=args.tile or None, precision=args.precision, chunk=args.chunk,
-                  max_output_megapixels=args.max_megapixels, threads=args.threads, ensemble=args.ensemble)
+                  max_output_megapixels=args.max_megapixels, threads=args.threads, ensemble=args.ensemble,
+                  cell=args.cell)
     failures = 0
     for src in files:
         dst = _output_path(src, out, single=len(files) == 1)
@@ -163,7 +164,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     rows = []
     for folder in args.data:
         rows += evaluate_folder(model, folder, args.scales, shave=not args.no_shave, tile=args.tile or None,
-                                precision=args.precision, device=args.device, ensemble=args.ensemble)
+                                precision=args.precision, device=args.device, ensemble=args.ensemble, cell=args.cell)
     paths = write_tables(rows, args.out)
     print(paths[0].read_text(), end="")
     print(f"written: {', '.join(map(str, paths))}")
@@ -204,6 +205,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ensemble", type=int, default=1, choices=[1, 2, 4, 8],
                    help="geometric self-ensemble: average 2, 4 or 8 flipped/transposed renders (costs as many renders)")
     p.add_argument("--overwrite", action="store_true", help="replace existing output files")
+    p.add_argument("--cell", default="model", choices=["model", "true", "enlarge"],
+                   help="cell beyond x4: the model's convention, the true pixel size, or enlarged by scale/4")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_upscale)
 
@@ -244,6 +247,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--precision", default="exact", choices=["exact", "bf16", "fp16"])
     p.add_argument("--device", default="cpu", choices=["auto", "cpu", "cuda", "mps"])
     p.add_argument("--ensemble", type=int, default=1, choices=[1, 2, 4, 8], help="geometric self-ensemble size")
+    p.add_argument("--cell", default="model", choices=["model", "true", "enlarge"],
+                   help="cell beyond x4: the model's convention, the true pixel size, or enlarged by scale/4")
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("models", help="list bundled models")

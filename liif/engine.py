@@ -29,6 +29,8 @@ from .models.liif import AREA_EPS, FirstLayer, axis_centres, axis_neighbours, ne
 Progress = Callable[[int, int], None]
 PRECISIONS = ("exact", "bf16", "fp16")
 RENDER_KERNELS = ("auto", "fused", "torch")
+CELL_POLICIES = ("model", "true", "enlarge")
+ENLARGE_ABOVE = 4.0  # the training range's top scale that "enlarge" assumes (LMF's and LTE's)
 Model = LIIF | LMLIIF
 
 
@@ -48,6 +50,9 @@ class EngineConfig:
     # LM-LIIF's render MLP on the CPU: auto = the fused numba kernel when numba is installed.
     render_kernel: str = "auto"  # auto | fused | torch
     ensemble: int = 1  # geometric self-ensemble: 1 (off), 2, 4 or 8 renders averaged
+    # The cell beyond the training scales: the model's own convention (recorded with it), the true
+    # pixel size (official LIIF), or enlarged by max(scale / 4, 1) (official LMF, LTE).
+    cell: str = "model"  # model | true | enlarge
 
 
 def pick_device(name: str = "auto") -> torch.device:
@@ -127,17 +132,16 @@ def _spans(n: int, tile: int | None) -> Iterator[tuple[int, int]]:
         yield start, min(n, start + step)
 
 
-def query_cell(model: Model, in_h: int, out_h: int, out_w: int) -> tuple[float, float]:
+def query_cell(model: Model, in_h: int, out_h: int, out_w: int, policy: str = "model") -> tuple[float, float]:
     """The cell (pixel size in [-1, 1] units) the model is queried with for an out_h x out_w output.
 
-    Models trained up to x4 with a cell policy (LM-LIIF, as the official LMF demo) see the cell
-    enlarged by ``max(scale / limit, 1)`` with ``scale = out_h / in_h``; official LIIF gets the
-    true cell at every scale.
+    ``policy`` "model" follows the model's ``cell_enlarge_above`` (LM-LIIF: 4, as the official LMF
+    demo; official LIIF: none; a checkpoint can record its own): beyond that scale the cell is
+    enlarged by ``max(scale / limit, 1)`` with ``scale = out_h / in_h``. "true" never enlarges it,
+    "enlarge" always does (above x4).
     """
-    factor = 1.0
-    limit = getattr(model, "cell_enlarge_above", None)
-    if limit:
-        factor = max(out_h / in_h / limit, 1.0)
+    limit = {"model": getattr(model, "cell_enlarge_above", None), "true": None, "enlarge": ENLARGE_ABOVE}[policy]
+    factor = max(out_h / in_h / limit, 1.0) if limit else 1.0
     return 2 / out_h * factor, 2 / out_w * factor
 
 
@@ -156,6 +160,8 @@ class Upscaler:
             raise InputError(f"precision must be one of {', '.join(PRECISIONS)}, got {cfg.precision!r}")
         if cfg.render_kernel not in RENDER_KERNELS:
             raise InputError(f"render_kernel must be one of {', '.join(RENDER_KERNELS)}, got {cfg.render_kernel!r}")
+        if cfg.cell not in CELL_POLICIES:
+            raise InputError(f"cell must be one of {', '.join(CELL_POLICIES)}, got {cfg.cell!r}")
         if cfg.ensemble not in ENSEMBLE_SIZES:
             raise InputError(f"ensemble must be one of {', '.join(map(str, ENSEMBLE_SIZES))}, got {cfg.ensemble!r}")
         if cfg.tile is not None and cfg.tile < 8:
@@ -266,7 +272,7 @@ class Upscaler:
         xs = axis_centres(out_w)[c0:c1]
         # Each output row/column belongs to the tile holding its nearest LR pixel.
         own_y, own_x = nearest_index(ys, h), nearest_index(xs, w)
-        cell_h, cell_w = query_cell(model, h, out_h, out_w)
+        cell_h, cell_w = query_cell(model, h, out_h, out_w, self.config.cell)
         cell = torch.tensor([cell_h, cell_w], device=dev)
         rel_cell = cell[None] * torch.tensor([h, w], device=dev) if isinstance(model, LMLIIF) else None
         out = torch.empty(1, 3, r1 - r0, c1 - c0)

@@ -58,14 +58,14 @@ def test_garbage_file(tmp_path):
 def test_foreign_pytorch_checkpoint(tmp_path):
     path = tmp_path / "resnet.pth"
     torch.save({"state_dict": {"w": torch.zeros(2)}}, path)
-    with pytest.raises(liif.CheckpointError, match="not an official LIIF checkpoint"):
+    with pytest.raises(liif.CheckpointError, match="not an official LIIF/LMF checkpoint"):
         liif.load_checkpoint(path)
 
 
 def test_not_liif_model(tmp_path):
     path = tmp_path / "edsr.pth"
     torch.save({"model": {"name": "edsr-baseline", "args": {}, "sd": {}}}, path)
-    with pytest.raises(liif.CheckpointError, match="not a LIIF model"):
+    with pytest.raises(liif.CheckpointError, match="not a LIIF-family model"):
         liif.load_checkpoint(path)
 
 

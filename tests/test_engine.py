@@ -184,3 +184,31 @@ def test_engine_config_reaches_the_upscaler(tiny_model):
     assert cfg.chunk == 12000  # the caller's config is not modified
     with pytest.raises(liif.InputError, match="unknown engine option"):
         liif.Upscaler(tiny_model, tiles=3)
+
+
+def test_cell_policies(tiny_model):
+    from liif.engine import query_cell
+
+    lmf = liif.build_model(liif.ModelConfig(family="lmliif", encoder_args={"n_resblocks": 1, "n_feats": 8},
+                                            render_hidden=8, render_depth=2, hypernet_hidden=[8]))
+    assert query_cell(tiny_model, 10, 80, 40) == (2 / 80, 2 / 40)  # official LIIF: the true cell
+    assert query_cell(lmf, 10, 80, 40) == pytest.approx((2 / 80 * 2, 2 / 40 * 2))  # LMF: x8 -> cell x2
+    assert query_cell(lmf, 10, 30, 30) == (2 / 30, 2 / 30)  # within the training range: unchanged
+    assert query_cell(lmf, 10, 80, 40, "true") == (2 / 80, 2 / 40)
+    assert query_cell(tiny_model, 10, 120, 120, "enlarge") == pytest.approx((2 / 120 * 3, 2 / 120 * 3))
+    with pytest.raises(liif.InputError, match="cell must be one of"):
+        liif.Upscaler(tiny_model, cell="bigger")
+
+
+def test_a_recorded_cell_policy_is_saved_loaded_and_applied(tiny_model, photo, tmp_path):
+    model = copy.deepcopy(tiny_model)
+    model.cell_enlarge_above = 4.0
+    path = liif.save_checkpoint(model, tmp_path / "enlarging.safetensors")
+    again = liif.load_model(path)
+    assert again.cell_enlarge_above == 4.0
+    assert liif.load_model(liif.save_checkpoint(tiny_model, tmp_path / "plain.safetensors")).cell_enlarge_above is None
+    rgb = photo[:20, :20].astype(np.float32) / 255
+    recorded = liif.Upscaler(again).render(rgb, 160, 160)
+    np.testing.assert_array_equal(recorded, liif.Upscaler(tiny_model, cell="enlarge").render(rgb, 160, 160))
+    assert not np.array_equal(recorded, liif.Upscaler(again, cell="true").render(rgb, 160, 160))
+    np.testing.assert_array_equal(liif.Upscaler(again).render(rgb, 60, 60), liif.Upscaler(tiny_model).render(rgb, 60, 60))
