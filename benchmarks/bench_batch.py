@@ -70,8 +70,14 @@ def free_port(host: str) -> int:
 
 
 @contextlib.contextmanager
-def two_node_cluster(env: dict[str, str], logs: Path) -> Iterator[tuple[str, float]]:
-    """A head and a worker node (1 CPU each) on loopback; yields (address, seconds to start both)."""
+def two_node_cluster(env: dict[str, str], logs: Path) -> Iterator[tuple[str, float, dict[str, str]]]:
+    """A head and a worker node (1 CPU each) on loopback; yields (address, seconds to start both, the
+    environment a driver needs to join it)."""
+    # Token authentication on both nodes and the driver (Ray turns it on for `ray start` clusters);
+    # Ray's single-machine switch would refuse the second node.
+    env = {k: v for k, v in env.items() if k != "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"}
+    env.update(RAY_AUTH_MODE="token", RAY_USAGE_STATS_ENABLED="0")
+    subprocess.run(["ray", "get-auth-token", "--generate"], env=env, capture_output=True, check=True)
     port = free_port(HEAD_IP)
     address = f"{HEAD_IP}:{port}"
     common = ["--num-cpus=1", "--disable-usage-stats", "--block"]  # --block: the node stops with its process
@@ -83,7 +89,7 @@ def two_node_cluster(env: dict[str, str], logs: Path) -> Iterator[tuple[str, flo
         nodes.append(_start_node([f"--address={address}", f"--node-ip-address={WORKER_IP}", *common], env,
                                  logs / "worker.log"))
         _wait(lambda: _alive_nodes(address, env) == 2, nodes, "the second node")
-        yield address, time.perf_counter() - t0
+        yield address, time.perf_counter() - t0, env
     finally:
         for node in reversed(nodes):  # SIGTERM makes `ray start --block` drain and stop its own processes
             node.send_signal(signal.SIGTERM)
@@ -174,10 +180,7 @@ def main() -> None:
                                        "--workers", str(workers), "-q", *model], out)
         cluster_start = None
         if not args.skip_cluster:
-            # Token authentication on both nodes and the driver (Ray turns it on for `ray start` clusters).
-            cenv = dict(env, RAY_AUTH_MODE="token")
-            subprocess.run(["ray", "get-auth-token", "--generate"], env=cenv, capture_output=True, check=True)
-            with two_node_cluster(cenv, work) as (address, cluster_start):
+            with two_node_cluster(env, work) as (address, cluster_start, cenv):
                 out = work / "cluster-2w"
                 case("cluster 2w", [*liif_cmd, "batch", str(src), "-o", str(out), "--scale", args.scale,
                                     "--workers", "2", "--address", address, "-q", *model], out, cenv)

@@ -152,7 +152,7 @@ class Worker:
         self.job, self.scorer = job, scorer
         self.up = Upscaler(model, device=job.device, tile=job.tile, precision=job.precision, chunk=job.chunk,
                            max_output_megapixels=job.max_megapixels, threads=job.threads)
-        self.name = f"{socket.gethostname()}:{os.getpid()}"
+        self.name = f"{_node_address()}:{os.getpid()}"
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[str]]:
         """Process a batch of ``{src, dst}`` rows; each report row comes back as JSON (one fixed column)."""
@@ -231,6 +231,16 @@ def write_atomic(image: Any, dst: Path, overwrite: bool, run_id: str) -> None:
             os.replace(tmp, dst)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _node_address() -> str:
+    # The Ray node's address names the machine on a cluster (several nodes may share a host name).
+    try:
+        import ray
+
+        return ray.util.get_node_ip_address()
+    except Exception:  # outside a Ray worker (a direct call): the host name will do
+        return socket.gethostname()
 
 
 def _dims(image: Any) -> tuple[int, int]:
