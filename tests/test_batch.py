@@ -26,7 +26,7 @@ from PIL import Image
 
 import liif
 from liif.batch import Job, collect, existing_output, plan, run, write_atomic
-from studio.cli import main  # the installed `liif`: the engine's batch with iqa's scorer wired in
+from liif.cli import main
 from liif.errors import InputError, LiifError
 
 POISON_SIZE = (13, 11)  # an input of this size kills its worker every time (see test_killed_worker)
@@ -267,7 +267,7 @@ def test_two_node_local_cluster(collection, model_path, references, tmp_path):
     listing.write_text("\n".join(str(collection / rel) for rel in GOOD))
     out = tmp_path / "out"
     with two_node_cluster(dict(os.environ), tmp_path) as (address, _, env):
-        proc = subprocess.run([sys.executable, "-m", "studio.cli", "batch", str(listing), "-o", str(out), "--scale", "2",
+        proc = subprocess.run([sys.executable, "-m", "liif.cli", "batch", str(listing), "-o", str(out), "--scale", "2",
                                "--model", str(model_path), "--workers", "2", "--address", address, "-q"],
                               env=dict(env, OMP_NUM_THREADS="1"), capture_output=True, text=True, timeout=300,
                               check=False)
