@@ -12,18 +12,26 @@ from liif.zoo import resolve_model_path
 
 
 def test_default_model_is_bundled_with_a_card():
-    assert liif.DEFAULT_MODEL in liif.list_models()
+    assert liif.DEFAULT_MODEL in liif.list_bundled_models()
     model = liif.load_model()  # no name: the default
     assert model.encoder.out_dim == 64 and [lin.out_features for lin in model.imnet.linears] == [256] * 4 + [3]
     card = read_card(resolve_model_path(None))
     assert card["step"] > 0 and card["config"]["train_dirs"]
 
 
+@pytest.mark.parametrize("name", liif.list_bundled_models())
+def test_every_bundled_model_has_a_card_and_loads_by_name(name):
+    card = read_card(resolve_model_path(name))
+    assert card["step"] > 0 and card["config"]["train_dirs"] and card["train_seconds"] > 0
+    assert type(liif.load_model(name)).__name__ == {"liif": "LIIF", "lmliif": "LMLIIF"}[card["config"]["model"].get("family", "liif")]
+
+
+@pytest.mark.parametrize("name", liif.list_bundled_models())
 @pytest.mark.parametrize("scale", [2, 4, 6])
-def test_default_model_beats_bicubic(scale):
-    """Standard protocol on a photo the model never saw (scikit-image's astronaut, a 240x240 crop)."""
+def test_bundled_models_beat_bicubic(name, scale):
+    """Standard protocol on a photo the models never saw (scikit-image's astronaut, a 240x240 crop)."""
     hr, lr = make_pair(data.astronaut()[40:280, 140:380], scale)
-    model = liif.load_model()
+    model = liif.load_model(name)
     sr = liif_upscale(model, lr, hr.shape[:2])
     bic = bicubic_upscale(lr, hr.shape[:2])
     assert psnr_y(sr, hr, scale) > psnr_y(bic, hr, scale) + 0.3
