@@ -1,7 +1,10 @@
-"""Image loading and saving: modes, bit depths, alpha, EXIF orientation, and input guards.
+"""The project's one image layer: loading and saving, modes, bit depths, alpha, EXIF orientation, guards.
 
-Everything enters the engine as ``Picture``: float32 RGB in [0, 1] plus an optional alpha plane and
-what is needed to give the result back in the caller's own form (PIL mode or numpy dtype).
+The array contract: an image is a PIL image (any mode) or a numpy array of shape (H, W), (H, W, 3)
+or (H, W, 4) holding uint8 (0-255), uint16 (0-65535) or float (0-1). Everything enters the engine as
+``Picture`` (float32 RGB in [0, 1], an optional alpha plane, and what is needed to give the result back
+in the caller's form); the quality package takes :func:`to_rgb8` of it (HxWx3 uint8). Luma is
+:func:`luma_bt601`; the benchmark's MATLAB ``rgb2ycbcr`` Y is a different thing (``liif.metrics.rgb_to_y``).
 """
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ from .errors import InputError
 
 ImageLike = Union[Image.Image, np.ndarray]
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".ppm", ".pgm"}
-_LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)  # ITU-R BT.601, as PIL's convert("L")
+BT601_LUMA = (0.299, 0.587, 0.114)  # ITU-R BT.601 luma weights, as PIL's convert("L") and OpenCV's RGB2GRAY
 
 
 @dataclass
@@ -83,6 +86,25 @@ def load_rgb_array(path: str | Path) -> np.ndarray:
     return np.array(im.convert("RGB"))
 
 
+def luma_bt601(rgb: np.ndarray) -> np.ndarray:
+    """BT.601 luma Y' = 0.299 R + 0.587 G + 0.114 B of an (..., 3) array, in the input's range (float32 stays)."""
+    dtype = np.float32 if rgb.dtype == np.float32 else np.float64
+    return rgb.astype(dtype, copy=False) @ np.array(BT601_LUMA, dtype)
+
+
+def to_rgb8(image: ImageLike, what: str = "image") -> np.ndarray:
+    """Any image of the array contract as an (H, W, 3) uint8 array: grayscale replicated, alpha dropped."""
+    if isinstance(image, np.ndarray) and np.issubdtype(image.dtype, np.floating) and image.size \
+            and np.nanmax(image) > 1.001:  # 0-255 floats would otherwise clip to white
+        raise InputError(f"{what}: float pixels must be in [0, 1] (got values up to {np.nanmax(image):.4g}): "
+                         "divide 0-255 values by 255 or pass uint8")
+    try:
+        pic = to_picture(image)
+    except InputError as exc:
+        raise InputError(f"{what}: {exc}") from None
+    return np.rint(pic.rgb * 255).astype(np.uint8)
+
+
 def to_picture(image: ImageLike) -> Picture:
     """Convert a PIL image or a numpy array (uint8, uint16 or float in [0, 1]) into a ``Picture``."""
     if isinstance(image, Image.Image):
@@ -133,7 +155,7 @@ def _array_to_picture(arr: np.ndarray, as_pil: bool) -> Picture:
 def from_picture(rgb: np.ndarray, alpha: np.ndarray | None, like: Picture) -> ImageLike:
     """Hand an (H, W, 3) float result back in the form, mode and bit depth of ``like``."""
     rgb = np.clip(rgb, 0, 1)
-    planes = [rgb @ _LUMA if like.gray else rgb]
+    planes = [luma_bt601(rgb) if like.gray else rgb]
     if alpha is not None:
         planes.append(np.clip(alpha, 0, 1))
     data = np.dstack([p if p.ndim == 3 else p[..., None] for p in planes])

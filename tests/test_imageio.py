@@ -89,3 +89,42 @@ def test_save_never_overwrites_unless_asked(photo, tmp_path):
 def test_png_is_lossless(photo, tmp_path):
     path = liif.save_image(photo, tmp_path / "x.png")
     assert np.array_equal(np.asarray(Image.open(path)), photo)
+
+
+def test_luma_bt601_is_pils_grey_and_not_matlab_y():
+    from liif.imageio import luma_bt601
+    from liif.metrics import rgb_to_y
+
+    rgb = np.random.default_rng(0).integers(0, 256, (16, 16, 3), dtype=np.uint8)
+    pil_grey = np.asarray(Image.fromarray(rgb).convert("L")).astype(float)
+    assert np.abs(luma_bt601(rgb) - pil_grey).max() <= 0.5 + 1e-6  # PIL rounds to 8 bits
+    assert luma_bt601(rgb.astype(np.float32) / 255).dtype == np.float32
+    assert np.abs(rgb_to_y(rgb) - luma_bt601(rgb)).max() > 10  # studio-range Y is another quantity
+
+
+def test_to_rgb8_maps_every_array_form_to_8_bit_rgb():
+    from liif.imageio import to_rgb8
+
+    grey16 = np.full((3, 4), 257 * 200, np.uint16)
+    assert to_rgb8(grey16).shape == (3, 4, 3) and (to_rgb8(grey16) == 200).all()
+    assert (to_rgb8(np.full((3, 4, 4), 0.25, np.float32)) == 64).all()  # alpha dropped
+    assert (to_rgb8(Image.new("I;16", (4, 3), 65535)) == 255).all()
+    with pytest.raises(liif.InputError, match="output: .*divide 0-255 values by 255"):
+        to_rgb8(np.full((3, 4, 3), 255.0), "output")
+    with pytest.raises(liif.InputError, match="NaN"):
+        to_rgb8(np.full((3, 4, 3), np.nan, np.float32))
+
+
+def test_pil_bicubic_is_pillows_kernel_for_8_bit_and_float(photo):
+    from liif.resize import pil_bicubic
+
+    rgb = np.ascontiguousarray(photo[:12, :10])
+    expected = np.asarray(Image.fromarray(rgb).resize((25, 30), Image.Resampling.BICUBIC))
+    assert np.array_equal(pil_bicubic(rgb, (25, 30)), expected)
+    as_float = pil_bicubic(rgb.astype(np.float32) / 255, (25, 30))
+    assert as_float.dtype == np.float32 and as_float.shape == (30, 25, 3)
+    # The same kernel without 8-bit rounding; Pillow's 8-bit path also clips between its two passes,
+    # which moves a few pixels beside strong edges by several levels.
+    diff = np.abs(np.clip(as_float * 255, 0, 255) - expected)
+    assert np.median(diff) <= 0.5 and diff.max() < 16
+    assert pil_bicubic(rgb, (10, 12)) is not rgb and np.array_equal(pil_bicubic(rgb, (10, 12)), rgb)
