@@ -23,7 +23,7 @@ from .assess import assess, select_metrics
 from .catalog import METRICS, Metric
 from .clip_cues import ClipCues, ClipUnavailable, default_clip
 from .images import ImageInputError
-from .nr import MetricUnavailable
+from .pyiqa_backend import MetricUnavailable
 from .report import Report, Score
 from .verdict import Verdict, judge
 
@@ -68,7 +68,7 @@ def prefetch(keys: Optional[Iterable[str]] = None, clip: Optional[ClipCues] = No
     Files go to the cache in ``iqa.paths`` ($LIIF_STUDIO_CACHE). Returns
     (key, ok, message) per key; a network failure is reported, not raised.
     """
-    from . import nr
+    from . import pyiqa_backend
 
     if keys is None:
         keys = [k for k, m in METRICS.items() if m.needs_weights]
@@ -81,7 +81,7 @@ def prefetch(keys: Optional[Iterable[str]] = None, clip: Optional[ClipCues] = No
                 clip_done = (clip or default_clip()).prefetch()
             results.append((key, *clip_done))
         elif metric.needs_weights and metric.pyiqa_name:
-            results.append((key, *nr.prefetch_one(key)))
+            results.append((key, *pyiqa_backend.prefetch_one(key)))
         else:
             results.append((key, True, "no weights needed"))
     return results

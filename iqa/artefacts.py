@@ -13,7 +13,9 @@ import cv2
 import numpy as np
 from skimage.restoration import estimate_sigma
 
-from .images import center_crop, luma
+from liif.imageio import luma_bt601
+
+from .images import center_crop
 
 __all__ = [
     "ARTEFACT_CROP",
@@ -36,7 +38,7 @@ HALO_PRESMOOTH = 1.0
 
 
 def _y(image: np.ndarray) -> np.ndarray:
-    return luma(center_crop(image, ARTEFACT_CROP)).astype(np.float32)
+    return luma_bt601(center_crop(image, ARTEFACT_CROP)).astype(np.float32)
 
 
 def noise_sigma(image: np.ndarray) -> float:
@@ -55,8 +57,8 @@ def halo_overshoot(image: np.ndarray, lowres: np.ndarray) -> float:
     has no strong edge with a flat side.
     """
     h, w = image.shape[:2]
-    y = cv2.GaussianBlur(luma(image).astype(np.float32), (0, 0), HALO_PRESMOOTH)
-    low = luma(lowres).astype(np.float32)
+    y = cv2.GaussianBlur(luma_bt601(image).astype(np.float32), (0, 0), HALO_PRESMOOTH)
+    low = luma_bt601(lowres).astype(np.float32)
     k3, k5 = np.ones((3, 3), np.uint8), np.ones((5, 5), np.uint8)
     hi3, lo3 = cv2.dilate(low, k3), cv2.erode(low, k3)
     zone_low = ((hi3 - lo3) < HALO_FLAT) & ((cv2.dilate(low, k5) - cv2.erode(low, k5)) >= HALO_EDGE)
@@ -83,7 +85,7 @@ def jpeg_blockiness(image: np.ndarray) -> float:
     enlargement grid, so an upscaler's own periodic pattern cancels out. 1 = no grid.
     Only a grid aligned with the image's top-left corner is seen (a JPEG of the output).
     """
-    y = luma(image).astype(np.float32)  # no centre crop: it could move the grid's phase
+    y = luma_bt601(image).astype(np.float32)  # no centre crop: it could move the grid's phase
     y = y[: ARTEFACT_CROP, : ARTEFACT_CROP]
     ratios = []
     for steps in _abs_steps(y):

@@ -1,17 +1,20 @@
 """The catalogue: every score the product can report, as data.
 
 Each :class:`Metric` says what it measures, which direction is better, its range,
-and which weight files it needs. ``METRICS`` maps catalogue keys to metrics, in
-the order reports list them.
+which weight files it needs and the function that computes its row (value, bicubic
+baseline, reading, warning) from the images of one assessment: ``iqa.assess`` is one
+loop over the requested entries. ``METRICS`` maps catalogue keys to metrics, in the
+order reports list them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Callable, Optional
 
-from . import artefact_cues, paths
+from . import artefact_cues, classical_cues, clip_rows, fr, paths, pyiqa_backend
 from .cue import Cue, Views
 
 __all__ = [
@@ -107,9 +110,18 @@ class Metric:
     pyiqa_name: Optional[str] = None
     learned: bool = False  # a neural network (large-image crop LEARNED_CROP)
     weights: tuple[WeightFile, ...] = field(default=())
-    # The row's compute function (value, baseline, reading, warning); assess calls it
-    # directly. Metrics without one are still dispatched by kind in iqa.assess.
+    # The row's compute function (value, baseline, reading, warning; a family adds parts);
+    # it raises iqa.cue.CueUnavailable, with the reason, where the row cannot be computed.
     compute: Optional[Callable[[Views], Cue]] = None
+
+    def __post_init__(self) -> None:
+        if self.compute is None:  # assess has no other way to compute a row
+            raise ValueError(f"catalogue entry {self.key!r} has no compute function")
+
+    @property
+    def needs_reference(self) -> bool:
+        """Whether the row compares with a ground-truth image (full-reference)."""
+        return self.kind == "fr"
 
 
 def _p(*names: str) -> WeightFile:
@@ -118,33 +130,33 @@ def _p(*names: str) -> WeightFile:
 
 _M = Metric
 _ALL = [
-    # --- classical cues, computed by iqa.retention -------------------------------
+    # --- classical cues (iqa.classical, read in iqa.classical_cues) -------------------------------
     _M("laplacian_var", "Laplacian variance", "classical", "sharpness",
        "Variance of the Laplacian of luminance: edge and texture contrast. Noise and "
-       "ringing also raise it.", "higher", "0 to unbounded"),
+       "ringing also raise it.", "higher", "0 to unbounded", compute=classical_cues.laplacian_var),
     _M("tenengrad", "Tenengrad", "classical", "sharpness",
        "Mean squared Sobel gradient magnitude of luminance: edge strength.",
-       "higher", "0 to unbounded"),
+       "higher", "0 to unbounded", compute=classical_cues.tenengrad),
     _M("hf_share", "High-frequency share", "classical", "sharpness",
        "Share of spectral energy above the input's Nyquist frequency: fine detail that "
        "the low-resolution input could not hold and the upscaler had to create.",
-       "higher", "0 to 1"),
+       "higher", "0 to 1", compute=classical_cues.hf_share),
     _M("consistency_psnr", "Consistency with input", "classical", "consistency",
        "PSNR between the output shrunk back to the input size (bicubic) and the input: "
        "does the enlargement still agree with what was there?", "higher",
-       "0 to unbounded dB (identical: inf)"),
+       "0 to unbounded dB (identical: inf)", compute=classical_cues.consistency_psnr),
     _M("color_drift", "Colour drift", "classical", "tone",
        "Mean CIEDE2000 colour difference between the output shrunk back to the input "
-       "size and the input.", "lower", "0 to ~100 dE (<1 invisible)"),
+       "size and the input.", "lower", "0 to ~100 dE (<1 invisible)", compute=classical_cues.color_drift),
     _M("luma_mean_shift", "Brightness shift", "classical", "tone",
        "Mean lightness L* of the shrunk output minus that of the input.",
-       "none", "-100 to 100 L* (0 = unchanged)"),
+       "none", "-100 to 100 L* (0 = unchanged)", compute=classical_cues.luma_mean_shift),
     _M("luma_spread_shift", "Contrast shift", "classical", "tone",
        "Standard deviation of L* (global contrast) of the shrunk output minus that "
-       "of the input.", "none", "-100 to 100 L* (0 = unchanged)"),
+       "of the input.", "none", "-100 to 100 L* (0 = unchanged)", compute=classical_cues.luma_spread_shift),
     _M("colourfulness_change", "Colourfulness change", "classical", "tone",
        "Relative change of Hasler-Suesstrunk colourfulness, shrunk output vs input.",
-       "none", "-100% to unbounded (0 = unchanged)"),
+       "none", "-100% to unbounded (0 = unchanged)", compute=classical_cues.colourfulness_change),
     # --- artefacts: what the enlargement added (iqa.artefacts, read in iqa.artefact_cues) ----
     _M("noise_sigma", "Added noise", "classical", "artefacts",
        "Noise standard deviation of luma estimated by scikit-image's wavelet "
@@ -172,78 +184,93 @@ _ALL = [
     _M("piqe", "PIQE", "nr", "no-reference",
        "Perception-based image quality evaluator: blockiness and noise in "
        "active blocks (classical, no weights).", "lower", "0 to 100",
-       pyiqa_name="piqe"),
+       pyiqa_name="piqe",
+       compute=partial(pyiqa_backend.nr_cue, "piqe")),
     _M("entropy", "Entropy", "nr", "no-reference",
        "Shannon entropy of the grey-level histogram: information content, not "
        "quality (classical, no weights). Noise raises it, flat areas lower it.",
        "none", "0 to 8 bits",
-       pyiqa_name="entropy"),
+       pyiqa_name="entropy",
+       compute=partial(pyiqa_backend.nr_cue, "entropy")),
     _M("niqe", "NIQE", "nr", "no-reference",
        "Natural image quality evaluator: distance of local statistics from those of "
        "natural pristine images (classical with fitted parameters).", "lower",
        "~0 to ~100", needs_weights=True, pyiqa_name="niqe",
-       weights=(_p("niqe_modelparameters.mat"),)),
+       weights=(_p("niqe_modelparameters.mat"),),
+       compute=partial(pyiqa_backend.nr_cue, "niqe")),
     _M("brisque", "BRISQUE", "nr", "no-reference",
        "Blind/referenceless spatial quality evaluator: an SVM on natural scene "
        "statistics (classical with fitted parameters).", "lower", "~0 to ~150",
        needs_weights=True, pyiqa_name="brisque",
-       weights=(_p("brisque_svm_weights.pth"),)),
+       weights=(_p("brisque_svm_weights.pth"),),
+       compute=partial(pyiqa_backend.nr_cue, "brisque")),
     _M("musiq", "MUSIQ", "nr", "no-reference",
        "Multi-scale image quality transformer trained on KonIQ-10k human ratings.",
        "higher", "~0 to ~100", needs_weights=True, pyiqa_name="musiq", learned=True,
-       weights=(_p("musiq_koniq_ckpt-e95806b9.pth"),)),
+       weights=(_p("musiq_koniq_ckpt-e95806b9.pth"),),
+       compute=partial(pyiqa_backend.nr_cue, "musiq")),
     _M("clipiqa", "CLIP-IQA", "nr", "no-reference",
        "CLIP (RN50) with antonym prompts (good/bad, sharp/blurry, ...): perceived "
        "quality.", "higher", "0 to 1", needs_weights=True, pyiqa_name="clipiqa",
-       learned=True, weights=(WeightFile("clip", ("RN50.pt",)),)),
+       learned=True, weights=(WeightFile("clip", ("RN50.pt",)),),
+       compute=partial(pyiqa_backend.nr_cue, "clipiqa")),
     _M("topiq_nr", "TOPIQ-NR", "nr", "no-reference",
        "Top-down attention network on ResNet-50 features, trained on KonIQ-10k.",
        "higher", "~0 to ~1", needs_weights=True, pyiqa_name="topiq_nr", learned=True,
        weights=(_p("cfanet_nr_koniq_res50-9a73138b.pth"),
                 WeightFile("hf", ("model.safetensors", "pytorch_model.bin"),
-                           "timm/resnet50.a1_in1k"))),
+                           "timm/resnet50.a1_in1k")),
+       compute=partial(pyiqa_backend.nr_cue, "topiq_nr")),
     _M("maniqa", "MANIQA", "nr", "no-reference",
        "Multi-dimension attention network (ViT-B/8), trained on KonIQ-10k.",
        "higher", "~0 to ~1", needs_weights=True, pyiqa_name="maniqa", learned=True,
        weights=(_p("ckpt_koniq10k.pt"),
                 WeightFile("hf", ("model.safetensors", "pytorch_model.bin"),
-                           "timm/vit_base_patch8_224.augreg2_in21k_ft_in1k"))),
+                           "timm/vit_base_patch8_224.augreg2_in21k_ft_in1k")),
+       compute=partial(pyiqa_backend.nr_cue, "maniqa")),
     # --- CLIP cues through open_clip (families: each fans out into several rows) -------
     _M("clip_clarity", "CLIP clarity", "clip", "clip-clarity",
        "CLIP antonym prompts sharp/blurry, clear/unclear, detailed/smooth, "
        "clean/noisy: probability of the positive word; the family row is their mean.",
-       "higher", "0 to 1", needs_weights=True, learned=True),
+       "higher", "0 to 1", needs_weights=True, learned=True,
+       compute=clip_rows.clarity),
     _M("clip_tone", "CLIP tone", "clip", "clip-tone",
        "CLIP antonym prompts bright/dark, colourful/dull, high/low contrast, "
        "natural/synthetic: probability of the first word (no better direction); the "
        "family row is the mean absolute change of these from the input (tone kept = "
-       "low).", "lower", "0 to 1", needs_weights=True, learned=True),
+       "low).", "lower", "0 to 1", needs_weights=True, learned=True,
+       compute=clip_rows.tone),
     _M("clip_emotion", "CLIP emotion", "clip", "clip-emotion",
        "Distribution over AIGI-VC's eight emotions; the family row is emotion "
        "retention, 1 - Jensen-Shannon divergence from the input's distribution.",
-       "higher", "0 to 1", needs_weights=True, learned=True),
+       "higher", "0 to 1", needs_weights=True, learned=True,
+       compute=clip_rows.emotion),
     _M("semantic_retention", "Semantic retention", "clip", "semantic",
        "Cosine similarity of the CLIP image embeddings of input and output: is it "
        "still the same picture?", "higher", "-1 to 1 (typ. 0.8 to 1)",
-       needs_weights=True, learned=True),
+       needs_weights=True, learned=True,
+       compute=clip_rows.semantic_retention),
     # --- full-reference (only with a ground-truth high-resolution image) -------------
     _M("psnr_y", "PSNR (Y)", "fr", "full-reference",
-       "Peak signal-to-noise ratio on BT.601 luma against the reference, as in the SR "
-       "literature.", "higher", "0 to unbounded dB (identical: inf)"),
+       "Peak signal-to-noise ratio on Y (MATLAB rgb2ycbcr: BT.601, studio range 16-235) "
+       "against the reference, as in the SR literature.", "higher",
+       "0 to unbounded dB (identical: inf)", compute=fr.psnr_y_cue),
     _M("ssim_y", "SSIM (Y)", "fr", "full-reference",
-       "Structural similarity on BT.601 luma against the reference (Gaussian window, "
-       "sigma 1.5).", "higher", "-1 to 1 (identical: 1)"),
+       "Structural similarity on Y (MATLAB rgb2ycbcr) against the reference (Gaussian "
+       "window, sigma 1.5).", "higher", "-1 to 1 (identical: 1)", compute=fr.ssim_y_cue),
     _M("lpips", "LPIPS", "fr", "full-reference",
        "Learned perceptual distance (AlexNet features) to the reference.", "lower",
        "0 to ~1", needs_weights=True, pyiqa_name="lpips", learned=True,
        weights=(_p("LPIPS_v0.1_alex-df73285e.pth"),
-                WeightFile("torch", ("alexnet-owt-7be5be79.pth",)))),
+                WeightFile("torch", ("alexnet-owt-7be5be79.pth",))),
+       compute=partial(pyiqa_backend.fr_cue, "lpips")),
     _M("dists", "DISTS", "fr", "full-reference",
        "Deep structure and texture similarity distance (VGG-16 features) to the "
        "reference.", "lower", "0 to ~1", needs_weights=True, pyiqa_name="dists",
        learned=True,
        weights=(_p("DISTS_weights-f5e65c96.pth"),
-                WeightFile("torch", ("vgg16-397923af.pth",)))),
+                WeightFile("torch", ("vgg16-397923af.pth",))),
+       compute=partial(pyiqa_backend.fr_cue, "dists")),
 ]
 
 METRICS: dict[str, Metric] = {m.key: m for m in _ALL}

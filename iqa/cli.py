@@ -1,8 +1,8 @@
-"""Command-line subcommands for the ``liif`` console script.
+"""The quality subcommands of the ``liif`` console script.
 
-``liif.cli.main`` calls :func:`add_score_parser` with its argparse subparsers; each
-subparser sets ``func`` to a handler taking the parsed args and returning an exit
-code::
+``studio.cli`` (where the engine and the quality package meet) calls
+:func:`add_score_parser` with the ``liif`` command's argparse subparsers; each subparser
+sets ``func`` to a handler taking the parsed args and returning an exit code::
 
     liif score IMAGE --input LOWRES [--reference HR] [--metrics KEY ...] [--format json|table] [--shave N]
     liif prefetch [METRIC ...]
@@ -15,20 +15,17 @@ import argparse
 import sys
 from pathlib import Path
 
-__all__ = ["add_score_parser", "score_command", "prefetch_command", "metrics_command", "main"]
+__all__ = ["add_score_parser", "score_command", "prefetch_command", "metrics_command"]
 
 
 def _load(path: str, what: str):
-    from PIL import Image
+    # The engine's loader, so a file is scored as `liif upscale` reads it (EXIF orientation, 16 bits).
+    from liif.errors import InputError
+    from liif.imageio import load_image
 
-    file = Path(path)
-    if not file.is_file():
-        raise FileNotFoundError(f"{what} not found: {path}")
-    try:
-        with Image.open(file) as image:
-            return image.convert("RGB")
-    except Exception as error:
-        raise ValueError(f"cannot read {what} {path}: {error}") from error
+    if not Path(path).is_file():
+        raise InputError(f"{what} not found: {path}")
+    return load_image(path)
 
 
 def _metric_list(values):
@@ -42,6 +39,7 @@ def _metric_list(values):
 
 def score_command(args: argparse.Namespace) -> int:
     import iqa
+    from liif.errors import LiifError
 
     try:
         output = _load(args.image, "image")
@@ -49,7 +47,7 @@ def score_command(args: argparse.Namespace) -> int:
         reference = _load(args.reference, "reference image") if args.reference else None
         report = iqa.assess(output, lowres, reference=reference,
                             metrics=_metric_list(args.metrics), shave=args.shave)
-    except (FileNotFoundError, ValueError) as error:
+    except (LiifError, ValueError) as error:
         print(f"liif score: error: {error}", file=sys.stderr)
         return 2
     print(report.to_json() if args.format == "json" else report.to_table())
@@ -119,15 +117,3 @@ def add_score_parser(subparsers) -> None:
     metrics = subparsers.add_parser("metrics", help="list the metric catalogue and what is available")
     metrics.add_argument("-v", "--verbose", action="store_true", help="say why a metric is unavailable")
     metrics.set_defaults(func=metrics_command)
-
-
-def main(argv=None) -> int:
-    """Stand-alone entry (``python -m iqa.cli``) with the same subcommands."""
-    parser = argparse.ArgumentParser(prog="liif")
-    add_score_parser(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return args.func(args)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())

@@ -1,55 +1,39 @@
-"""Image helpers: every image inside ``iqa`` is an HxWx3 uint8 numpy array."""
+"""``iqa``'s view of an image: an HxWx3 uint8 array, made by the engine's image layer.
+
+Loading, modes, bit depths and the array contract are ``liif.imageio``'s (one loader, one contract);
+the bicubic baseline is ``liif.resize.pil_bicubic``; luma is ``liif.imageio.luma_bt601``. This module
+adds what only assessment needs: the two-pixel minimum and the centre crop of the large-image policy.
+"""
 
 from __future__ import annotations
 
 import numpy as np
-from PIL import Image
 
-__all__ = ["ImageInputError", "to_rgb_array", "resize_bicubic", "center_crop", "luma"]
+from liif.errors import InputError
+from liif.imageio import ImageLike, luma_bt601, to_rgb8
+from liif.resize import pil_bicubic
+
+__all__ = ["ImageInputError", "to_rgb_array", "center_crop", "luma_bt601", "pil_bicubic", "resize_bicubic"]
+
+# The old name of the display kernel, kept for scripts that import it from here (benchmarks/iqa_validity.py).
+resize_bicubic = pil_bicubic
 
 
-class ImageInputError(ValueError):
+class ImageInputError(InputError):
     """An image ``iqa`` cannot assess; the message says what is wrong."""
 
 
-def to_rgb_array(image, what: str = "image") -> np.ndarray:
-    """PIL image or HxW / HxWx{1,3,4} numpy array -> HxWx3 uint8 (alpha dropped)."""
-    if isinstance(image, Image.Image):
-        if image.mode != "RGB":
-            image = image.convert("RGB")
-        array = np.asarray(image, dtype=np.uint8)
-    elif isinstance(image, np.ndarray):
-        array = image
-        if array.ndim == 2:
-            array = array[:, :, None]
-        if array.ndim != 3 or array.shape[2] not in (1, 3, 4):
-            raise ImageInputError(
-                f"{what}: expected an HxWx3 array, got shape {tuple(image.shape)}"
-            )
-        if array.dtype != np.uint8:
-            if np.issubdtype(array.dtype, np.floating) and array.size and array.max() <= 1.0:
-                raise ImageInputError(
-                    f"{what}: got float values in [0, 1]; pass uint8 in [0, 255]"
-                )
-            array = np.clip(np.rint(array), 0, 255).astype(np.uint8)
-        if array.shape[2] == 1:
-            array = np.repeat(array, 3, axis=2)
-        elif array.shape[2] == 4:
-            array = array[:, :, :3]
-    else:
-        raise ImageInputError(
-            f"{what}: expected a PIL image or a numpy array, got {type(image).__name__}"
-        )
+def to_rgb_array(image: ImageLike, what: str = "image") -> np.ndarray:
+    """An image of ``liif.imageio``'s contract (PIL, or uint8 / uint16 / float [0, 1] array) as HxWx3 uint8."""
+    if not isinstance(image, np.ndarray) and not hasattr(image, "mode"):
+        raise ImageInputError(f"{what}: expected a PIL image or a numpy array, got {type(image).__name__}")
+    try:
+        array = to_rgb8(image, what)
+    except InputError as error:
+        raise ImageInputError(str(error)) from None
     if array.shape[0] < 2 or array.shape[1] < 2:
         raise ImageInputError(f"{what}: image is too small ({array.shape[1]}x{array.shape[0]})")
-    return np.ascontiguousarray(array)
-
-
-def resize_bicubic(array: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """Bicubic resize with PIL (antialiased when shrinking); size is (width, height)."""
-    if (array.shape[1], array.shape[0]) == tuple(size):
-        return array.copy()
-    return np.asarray(Image.fromarray(array).resize(tuple(size), Image.BICUBIC))
+    return array
 
 
 def center_crop(array: np.ndarray, max_side: int) -> np.ndarray:
@@ -58,8 +42,3 @@ def center_crop(array: np.ndarray, max_side: int) -> np.ndarray:
     ch, cw = min(h, max_side), min(w, max_side)
     top, left = (h - ch) // 2, (w - cw) // 2
     return array[top : top + ch, left : left + cw]
-
-
-def luma(array: np.ndarray) -> np.ndarray:
-    """BT.601 luma Y' = 0.299 R + 0.587 G + 0.114 B, float64 in [0, 255]."""
-    return array.astype(np.float64) @ np.array([0.299, 0.587, 0.114])

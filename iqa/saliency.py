@@ -14,7 +14,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from .images import luma
+from liif.imageio import luma_bt601
 
 __all__ = ["SALIENCY_WIDTH", "spectral_residual", "map_correlation"]
 
@@ -27,7 +27,7 @@ def spectral_residual(image: np.ndarray, width: int = SALIENCY_WIDTH) -> np.ndar
     """Spectral-residual saliency of an HxWx3 uint8 image, float32 in [0, 1], ``width`` px wide."""
     h, w = image.shape[:2]
     size = (width, max(1, round(width * h / w)))
-    y = cv2.resize(luma(image).astype(np.float32), size, interpolation=cv2.INTER_AREA)
+    y = cv2.resize(luma_bt601(image).astype(np.float32), size, interpolation=cv2.INTER_AREA)
     spectrum = np.fft.fft2(y)
     log_amplitude = np.log(np.abs(spectrum) + 1e-8).astype(np.float32)
     residual = log_amplitude - cv2.blur(log_amplitude, (3, 3), borderType=cv2.BORDER_REPLICATE)

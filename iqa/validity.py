@@ -19,7 +19,8 @@ import numpy as np
 from PIL import Image
 from skimage.filters import unsharp_mask
 
-from .images import resize_bicubic
+from liif.resize import pil_bicubic
+
 from .report import Report
 from .verdict import judge
 
@@ -35,7 +36,7 @@ def _uint8(x: np.ndarray) -> np.ndarray:
 
 def _unsharp(amount: float) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
     def make(liif: np.ndarray, low: np.ndarray) -> np.ndarray:
-        bic = resize_bicubic(low, (liif.shape[1], liif.shape[0]))
+        bic = pil_bicubic(low, (liif.shape[1], liif.shape[0]))
         return _uint8(unsharp_mask(bic, radius=2, amount=amount, channel_axis=2, preserve_range=True))
     return make
 
@@ -68,7 +69,7 @@ def _cast(liif: np.ndarray, low: np.ndarray) -> np.ndarray:
 
 
 def _bicubic(liif: np.ndarray, low: np.ndarray) -> np.ndarray:
-    return resize_bicubic(low, (liif.shape[1], liif.shape[0]))
+    return pil_bicubic(low, (liif.shape[1], liif.shape[0]))
 
 
 def _nearest(liif: np.ndarray, low: np.ndarray) -> np.ndarray:

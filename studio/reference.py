@@ -18,9 +18,9 @@ from PIL import Image
 import iqa
 import liif
 from iqa.fr import rgb_to_y
-from iqa.images import resize_bicubic
 from liif.evaluate import make_pair
 from liif.imageio import ImageLike
+from liif.resize import pil_bicubic
 
 from .reports import format_score
 from .views import to_display
@@ -59,7 +59,7 @@ def degrade_and_score(up: liif.Upscaler, reference: ImageLike, factor: float) ->
     result = up.upscale(lr, size=size)
     shave = math.ceil(factor)
     report = iqa.assess(result, lr, reference=hr, shave=shave)
-    return ReferenceResult(hr, lr, result, resize_bicubic(lr, size), report, factor, shave)
+    return ReferenceResult(hr, lr, result, pil_bicubic(lr, size), report, factor, shave)
 
 
 def error_maps(run: ReferenceResult) -> tuple[Image.Image, Image.Image, float]:

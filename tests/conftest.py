@@ -60,12 +60,12 @@ def eval_triplet(name: str, factor: int) -> tuple[np.ndarray, np.ndarray, np.nda
     """(HR, LR, LR enlarged by bicubic) for a Set5/Set14 image; skips where the datasets are absent."""
     from PIL import Image
 
-    from iqa.images import resize_bicubic
+    from liif.resize import pil_bicubic
 
     path = next(EVAL.glob(f"*/{name}.png"), None)
     if path is None:
         pytest.skip(f"evaluation images not found under {EVAL}")
     hr = np.asarray(Image.open(path).convert("RGB"))
     hr = hr[: hr.shape[0] // factor * factor, : hr.shape[1] // factor * factor]
-    lr = resize_bicubic(hr, (hr.shape[1] // factor, hr.shape[0] // factor))
-    return hr, lr, resize_bicubic(lr, (hr.shape[1], hr.shape[0]))
+    lr = pil_bicubic(hr, (hr.shape[1] // factor, hr.shape[0] // factor))
+    return hr, lr, pil_bicubic(lr, (hr.shape[1], hr.shape[0]))

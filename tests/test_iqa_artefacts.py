@@ -14,7 +14,7 @@ from skimage.filters import unsharp_mask
 import iqa
 from iqa import artefact_cues, artefacts, saliency
 from iqa.cue import CueUnavailable, Views
-from iqa.images import resize_bicubic
+from liif.resize import pil_bicubic
 
 NEW = ["noise_sigma", "halo_overshoot", "jpeg_blockiness", "pixel_grid", "saliency_retention"]
 
@@ -27,8 +27,8 @@ def _uint8(x) -> np.ndarray:
 def scene():
     """(HR 256x256 photo crop, its x4 input, the input enlarged by bicubic)."""
     hr = np.ascontiguousarray(data.astronaut()[0:256, 128:384])
-    low = resize_bicubic(hr, (64, 64))
-    return hr, low, resize_bicubic(low, (256, 256))
+    low = pil_bicubic(hr, (64, 64))
+    return hr, low, pil_bicubic(low, (256, 256))
 
 
 def views(output, low, bic, scale=4.0) -> Views:
@@ -81,7 +81,7 @@ def test_pixelation_needs_a_whole_number_scale(scene):
     _, low, bic = scene
     with pytest.raises(CueUnavailable, match="whole-number scale"):
         artefact_cues.pixelation(views(bic, low, bic, scale=3.5))
-    report = iqa.assess(resize_bicubic(low, (224, 224)), low, metrics=["pixel_grid"])
+    report = iqa.assess(pil_bicubic(low, (224, 224)), low, metrics=["pixel_grid"])
     row = report["pixel_grid"]
     assert not row.available and "whole-number scale" in row.reason
 
@@ -131,8 +131,8 @@ def test_each_new_cue_under_half_a_second_on_two_megapixels():
     cv2.setNumThreads(1)
     tile = data.astronaut()
     big = np.tile(tile, (3, 4, 1))[:1224, :1632]  # 2.0 MP
-    low = resize_bicubic(big, (408, 306))
-    v = Views(big, resize_bicubic(low, (1632, 1224)), low, 4.0)
+    low = pil_bicubic(big, (408, 306))
+    v = Views(big, pil_bicubic(low, (1632, 1224)), low, 4.0)
     singles = {
         "noise_sigma": lambda: artefacts.noise_sigma(big),
         "halo_overshoot": lambda: artefacts.halo_overshoot(big, low),

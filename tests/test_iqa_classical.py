@@ -9,9 +9,12 @@ import numpy as np
 import pytest
 from PIL import Image, ImageFilter
 
+from conftest import eval_triplet as pair
+
 import iqa
-from iqa import fr, retention
-from iqa.images import ImageInputError, resize_bicubic, to_rgb_array
+from iqa import classical, fr
+from iqa.images import ImageInputError, to_rgb_array
+from liif.resize import pil_bicubic
 
 EVAL = Path(__file__).resolve().parents[1].parent / "shared" / "datasets" / "eval"
 CLASSICAL = ["laplacian_var", "tenengrad", "hf_share", "consistency_psnr", "color_drift",
@@ -25,14 +28,6 @@ def load(name: str) -> np.ndarray:
     return np.asarray(Image.open(path).convert("RGB"))
 
 
-def pair(name: str, scale: int):
-    hr = load(name)
-    h, w = hr.shape[0] - hr.shape[0] % scale, hr.shape[1] - hr.shape[1] % scale
-    hr = np.ascontiguousarray(hr[:h, :w])
-    lr = resize_bicubic(hr, (w // scale, h // scale))
-    return hr, lr, resize_bicubic(lr, (w, h))
-
-
 def blur(image: np.ndarray, radius: float) -> np.ndarray:
     return np.asarray(Image.fromarray(image).filter(ImageFilter.GaussianBlur(radius)))
 
@@ -41,10 +36,10 @@ def blur(image: np.ndarray, radius: float) -> np.ndarray:
 def test_sharpness_cues_rank_image_above_blurred_copy(name):
     image = load(name)
     soft = blur(image, 2.0)
-    assert retention.laplacian_variance(image) > 2 * retention.laplacian_variance(soft)
-    assert retention.tenengrad(image) > 1.5 * retention.tenengrad(soft)
-    assert retention.high_frequency_share(image) > 2 * retention.high_frequency_share(soft)
-    assert 0 <= retention.high_frequency_share(soft) < retention.high_frequency_share(image) <= 1
+    assert classical.laplacian_variance(image) > 2 * classical.laplacian_variance(soft)
+    assert classical.tenengrad(image) > 1.5 * classical.tenengrad(soft)
+    assert classical.high_frequency_share(image) > 2 * classical.high_frequency_share(soft)
+    assert 0 <= classical.high_frequency_share(soft) < classical.high_frequency_share(image) <= 1
 
 
 def test_sharpness_rows_read_as_gain_over_bicubic():
@@ -63,18 +58,18 @@ def test_sharpness_rows_read_as_gain_over_bicubic():
 
 
 def test_sharpness_reading_percent():
-    from iqa.assess import _relative_reading
+    from iqa.readings import relative_reading
 
-    assert _relative_reading(122.0, 100.0, "sharper", "softer", "edge contrast") == "22% sharper than bicubic"
-    assert _relative_reading(80.0, 100.0, "sharper", "softer", "edge contrast") == "20% softer than bicubic"
-    assert "about the same" in _relative_reading(101.0, 100.0, "sharper", "softer", "edge contrast")
+    assert relative_reading(122.0, 100.0, "sharper", "softer", "edge contrast") == "22% sharper than bicubic"
+    assert relative_reading(80.0, 100.0, "sharper", "softer", "edge contrast") == "20% softer than bicubic"
+    assert "about the same" in relative_reading(101.0, 100.0, "sharper", "softer", "edge contrast")
 
 
 def test_tone_cues_catch_a_colour_shifted_copy():
     hr, lr, bic = pair("flowers", 3)
     shifted = np.clip(bic.astype(np.float64) * [1.15, 1.0, 0.85], 0, 255).astype(np.uint8)
-    faithful = retention.tone_cues(bic, lr)
-    wrong = retention.tone_cues(shifted, lr)
+    faithful = classical.tone_cues(bic, lr)
+    wrong = classical.tone_cues(shifted, lr)
     assert faithful.color_drift < 2.5
     assert wrong.color_drift > faithful.color_drift + 3
     assert abs(wrong.colourfulness_change) > abs(faithful.colourfulness_change) + 5
@@ -99,22 +94,22 @@ def test_tone_cues_catch_brightness_and_contrast_changes():
 
 
 def test_colour_drift_reading_words():
-    from iqa.assess import _drift_reading
+    from iqa.readings import drift_reading
 
-    assert _drift_reading(0.6) == "colour drift 0.6 dE: invisible"
-    assert "colours have changed" in _drift_reading(12.0)
+    assert drift_reading(0.6) == "colour drift 0.6 dE: invisible"
+    assert "colours have changed" in drift_reading(12.0)
 
 
 @pytest.mark.parametrize("name,scale", [("baby", 4), ("zebra", 2)])
 def test_consistency_high_for_faithful_upscale_low_for_wrong_one(name, scale):
     hr, lr, bic = pair(name, scale)
-    faithful = retention.tone_cues(bic, lr).consistency_psnr
+    faithful = classical.tone_cues(bic, lr).consistency_psnr
     assert faithful > 30
-    assert math.isinf(retention.tone_cues(hr, lr).consistency_psnr)  # lr is hr shrunk by the same kernel
+    assert math.isinf(classical.tone_cues(hr, lr).consistency_psnr)  # lr is hr shrunk by the same kernel
     shifted = np.roll(hr, (2 * scale, 2 * scale), axis=(0, 1))
-    other = resize_bicubic(load("monarch"), (hr.shape[1], hr.shape[0]))
-    assert retention.tone_cues(shifted, lr).consistency_psnr < 24
-    assert retention.tone_cues(other, lr).consistency_psnr < 15
+    other = pil_bicubic(load("monarch"), (hr.shape[1], hr.shape[0]))
+    assert classical.tone_cues(shifted, lr).consistency_psnr < 24
+    assert classical.tone_cues(other, lr).consistency_psnr < 15
     row = iqa.assess(other, lr, metrics=["consistency_psnr"])["consistency_psnr"]
     assert row.reading.startswith("does not match the input")
     row = iqa.assess(bic, lr, metrics=["consistency_psnr"])["consistency_psnr"]
@@ -124,13 +119,13 @@ def test_consistency_high_for_faithful_upscale_low_for_wrong_one(name, scale):
 def test_psnr_known_values():
     a = np.zeros((8, 8, 3), np.uint8)
     b = np.full((8, 8, 3), 10, np.uint8)
-    assert retention.psnr(a, b) == pytest.approx(10 * math.log10(255**2 / 100))
-    assert math.isinf(retention.psnr(a, a))
+    assert classical.psnr(a, b) == pytest.approx(10 * math.log10(255**2 / 100))
+    assert math.isinf(classical.psnr(a, a))
     # Y = 16 + 219 * v / 255 for grey pixels (MATLAB rgb2ycbcr convention)
     dy = 10 * 219 / 255
     assert fr.psnr_y(b, a) == pytest.approx(10 * math.log10(255**2 / dy**2))
     with pytest.raises(ValueError):
-        retention.psnr(a, b[:4])
+        classical.psnr(a, b[:4])
 
 
 def test_psnr_y_shave_ignores_the_border():
@@ -164,21 +159,36 @@ def test_full_reference_rows_against_bicubic():
     assert soft.value < soft.baseline and "-" in soft.reading
 
 
-def test_image_inputs_are_normalised():
+def test_image_inputs_follow_the_engine_array_contract():
     rgba = np.zeros((5, 6, 4), np.uint8)
     assert to_rgb_array(rgba).shape == (5, 6, 3)
     assert to_rgb_array(Image.new("L", (6, 5))).shape == (5, 6, 3)
-    with pytest.raises(ImageInputError):
-        to_rgb_array(np.zeros((5, 6, 3), np.float32) + 0.5)
-    with pytest.raises(ImageInputError):
+    assert (to_rgb_array(np.full((5, 6, 3), 0.5, np.float32)) == 128).all()  # float in [0, 1], as liif
+    assert (to_rgb_array(np.full((5, 6, 3), 65535, np.uint16)) == 255).all()
+    with pytest.raises(ImageInputError, match=r"\[0, 1\].*divide 0-255 values by 255"):
+        to_rgb_array(np.full((5, 6, 3), 200.0))
+    with pytest.raises(ImageInputError, match="PIL image or a numpy array"):
         to_rgb_array("not an image")
+    with pytest.raises(ImageInputError, match="too small"):
+        to_rgb_array(np.zeros((1, 6, 3), np.uint8))
+
+
+def test_a_16bit_output_scores_as_its_pixels_not_as_white():
+    """The old loader clipped uint16 to 255: a 16-bit result read as a white image."""
+    hr, lr, bic = pair("baby", 4)
+    as16 = hr.astype(np.uint16) * 257  # the same picture in 16 bits
+    keys = ["laplacian_var", "consistency_psnr", "color_drift", "luma_mean_shift"]
+    eight, sixteen = iqa.assess(hr, lr, metrics=keys), iqa.assess(as16, lr, metrics=keys)
+    for key in keys:
+        assert sixteen[key].value == pytest.approx(eight[key].value), key
+    assert abs(sixteen["luma_mean_shift"].value) < 3  # a white image would be tens of L* brighter
 
 
 def test_classical_defaults_run_fast_on_a_large_output():
     import time
 
     hr = load("baboon")
-    big = resize_bicubic(hr, (2000, 1920))
+    big = pil_bicubic(hr, (2000, 1920))
     started = time.perf_counter()
     report = iqa.assess(big, hr, metrics=CLASSICAL)
     assert time.perf_counter() - started < 20
@@ -190,8 +200,8 @@ def test_colourfulness_change_of_a_grey_input_stays_small():
     """A trace of chroma on a grey input is not a huge relative change (floor M = 15)."""
     grey = np.repeat(load("bridge")[:128, :128, :1], 3, axis=2)
     tinted = np.clip(grey.astype(int) + [1, 0, -1], 0, 255).astype(np.uint8)
-    low = resize_bicubic(grey, (64, 64))
-    change = retention.tone_cues(resize_bicubic(tinted, (64, 64)), low).colourfulness_change
+    low = pil_bicubic(grey, (64, 64))
+    change = classical.tone_cues(pil_bicubic(tinted, (64, 64)), low).colourfulness_change
     assert 0 < change < 20
     report = iqa.assess(tinted, low, metrics=["colourfulness_change"])
     assert report["colourfulness_change"].warning == ""

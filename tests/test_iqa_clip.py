@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import socket
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -24,7 +23,6 @@ from iqa.prompts import CLARITY_PAIRS, EMOTIONS, TONE_PAIRS
 
 open_clip = pytest.importorskip("open_clip")
 
-EVAL = Path(__file__).resolve().parents[1].parent / "shared" / "datasets" / "eval"
 FAMILIES = ["clip_clarity", "clip_tone", "clip_emotion", "semantic_retention"]
 TINY_CFG = {
     "embed_dim": 32,
@@ -101,8 +99,8 @@ def test_emotion_distribution_sums_to_one(images):
     dist = cues.emotion_distribution(cues.encode_images([lr, bic, hr]))
     assert dist.shape == (3, 8) and np.all(dist > 0)
     np.testing.assert_allclose(dist.sum(axis=1), 1.0, rtol=1e-6)
-    result = cues.cues(lr, bic, hr)
-    assert 0 <= result.emotion_retention_output <= 1
+    result = cues.cues(lr, bic, hr)  # retention: 1 - JS divergence (bits) between the input's and the output's
+    assert result.emotion_retention_output == pytest.approx(1 - js_divergence(dist[0], dist[2]), abs=1e-6)
 
 
 def test_js_divergence():
@@ -129,7 +127,7 @@ def test_text_features_are_computed_once(images):
 
 
 def test_report_rows_for_clip_families(images):
-    hr, lr, _ = images
+    hr, lr, bic = images
     report = iqa.assess(hr, lr, metrics=FAMILIES, clip=tiny_cues())
     keys = [r.key for r in report.rows]
     assert keys == (
@@ -145,7 +143,9 @@ def test_report_rows_for_clip_families(images):
     assert sum(emotions) == pytest.approx(1.0)
     clarity = np.mean([report[f"clip_clarity.{p.key}"].value for p in CLARITY_PAIRS])
     assert report["clip_clarity"].value == pytest.approx(clarity)
-    assert -1 <= report["semantic_retention"].value <= 1
+    direct = tiny_cues().cues(lr, bic, hr)
+    assert report["semantic_retention"].value == pytest.approx(direct.semantic_output, abs=1e-6)
+    assert report["semantic_retention"].baseline == pytest.approx(direct.semantic_bicubic, abs=1e-6)
     assert report.meta["clip_model"] == "tiny-random"
 
 

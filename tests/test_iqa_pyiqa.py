@@ -16,10 +16,10 @@ import pytest
 from conftest import eval_triplet
 
 import iqa
-from iqa import catalog, nr, paths
+from iqa import catalog, paths
+from iqa import pyiqa_backend
 
 REPO = Path(__file__).resolve().parents[1]
-EVAL = REPO.parent / "shared" / "datasets" / "eval"
 
 
 class NetworkUsed(AssertionError):
@@ -42,9 +42,9 @@ def no_network(monkeypatch):
 @pytest.fixture
 def empty_cache(tmp_path, monkeypatch):
     monkeypatch.setenv(paths.ENV_VAR, str(tmp_path / "cache"))
-    nr.clear_cache()
+    pyiqa_backend.clear_cache()
     yield tmp_path / "cache"
-    nr.clear_cache()
+    pyiqa_backend.clear_cache()
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +64,7 @@ def test_piqe_and_entropy_run_offline_through_pyiqa(images, no_network, empty_ca
     assert piqe.value < piqe.baseline  # the real photo is better than its bicubic enlargement
     assert "better than bicubic" in piqe.reading
     # the same numbers as calling pyiqa directly (on the same centre crop)
-    assert nr.score("piqe", [hr])[0] == pytest.approx(piqe.value)
+    assert pyiqa_backend.score("piqe", [hr])[0] == pytest.approx(piqe.value)
 
 
 def test_metric_without_weights_is_unavailable_fast_without_network(images, no_network, empty_cache):
@@ -78,8 +78,8 @@ def test_metric_without_weights_is_unavailable_fast_without_network(images, no_n
         assert not row.available and row.value is None and row.baseline is None
         assert f"liif prefetch {row.key}" in row.reason
         assert str(empty_cache) in row.reason
-    with pytest.raises(nr.MetricUnavailable, match="weights not found"):
-        nr.create("musiq")
+    with pytest.raises(pyiqa_backend.MetricUnavailable, match="weights not found"):
+        pyiqa_backend.create("musiq")
 
 
 def test_defaults_list_weight_needing_metrics_as_unavailable(images, no_network, empty_cache):
@@ -121,10 +121,10 @@ def test_download_guard_refuses_and_restores(no_network, empty_cache):
 
     hub_before = torch.hub.get_dir()
     download_before = download_util.download_url_to_file
-    with nr.pyiqa_environment(allow_network=False):
+    with pyiqa_backend.pyiqa_environment(allow_network=False):
         assert torch.hub.get_dir() == str(empty_cache / "torch")
         assert download_util.DEFAULT_CACHE_DIR == str(empty_cache / "pyiqa")
-        with pytest.raises(nr.DownloadRefused):
+        with pytest.raises(pyiqa_backend.DownloadRefused):
             download_util.load_file_from_url("https://example.invalid/weights.pth")
     assert torch.hub.get_dir() == hub_before
     assert download_util.download_url_to_file is download_before
@@ -137,9 +137,9 @@ def test_prefetch_reports_network_failure(no_network, empty_cache):
 
 
 def test_large_image_policy_crops_learned_and_classical_metrics():
-    assert nr.crop_size_for("musiq") == catalog.LEARNED_CROP == 512
-    assert nr.crop_size_for("piqe") == catalog.CLASSICAL_CROP == 1024
-    x = nr._to_tensor([np.zeros((3000, 700, 3), np.uint8)], 512)
+    assert pyiqa_backend.crop_size_for("musiq") == catalog.LEARNED_CROP == 512
+    assert pyiqa_backend.crop_size_for("piqe") == catalog.CLASSICAL_CROP == 1024
+    x = pyiqa_backend._to_tensor([np.zeros((3000, 700, 3), np.uint8)], 512)
     assert tuple(x.shape) == (1, 3, 512, 512)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -17,7 +16,6 @@ from iqa import cli, paths
 from iqa.images import ImageInputError
 from iqa.report import Report, Score
 
-EVAL = Path(__file__).resolve().parents[1].parent / "shared" / "datasets" / "eval"
 QUICK = ["laplacian_var", "hf_share", "consistency_psnr", "color_drift", "piqe", "psnr_y", "ssim_y"]
 
 

@@ -11,7 +11,7 @@ from skimage import data
 
 import iqa
 from iqa import cli, validity
-from iqa.images import resize_bicubic
+from liif.resize import pil_bicubic
 from iqa.report import Report, Score
 from iqa.verdict import judge
 
@@ -30,7 +30,7 @@ def scene():
     import cv2
 
     hr = np.ascontiguousarray(data.astronaut()[0:256, 128:384])
-    low = resize_bicubic(hr, (64, 64))
+    low = pil_bicubic(hr, (64, 64))
     return hr, low, cv2.GaussianBlur(hr, (0, 0), 1.0)
 
 

@@ -14,7 +14,10 @@ import cv2
 import numpy as np
 from skimage.color import deltaE_ciede2000, rgb2lab
 
-from .images import center_crop, luma, resize_bicubic
+from liif.imageio import luma_bt601
+from liif.resize import pil_bicubic
+
+from .images import center_crop
 
 __all__ = [
     "SHARPNESS_CROP",
@@ -39,7 +42,7 @@ COLOURFULNESS_FLOOR = 15.0
 
 def _y(image: np.ndarray) -> np.ndarray:
     image = center_crop(image, SHARPNESS_CROP)
-    return luma(image) if image.ndim == 3 else image.astype(np.float64)
+    return luma_bt601(image) if image.ndim == 3 else image.astype(np.float64)
 
 
 def laplacian_variance(image: np.ndarray) -> float:
@@ -95,7 +98,7 @@ def colourfulness(image: np.ndarray) -> float:
 
 def shrink_to(image: np.ndarray, like: np.ndarray) -> np.ndarray:
     """Bicubic resize of ``image`` to the size of ``like``."""
-    return resize_bicubic(image, (like.shape[1], like.shape[0]))
+    return pil_bicubic(image, (like.shape[1], like.shape[0]))
 
 
 def _subsample(image: np.ndarray) -> np.ndarray:

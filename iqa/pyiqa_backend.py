@@ -1,4 +1,7 @@
-"""pyiqa wrapper: metric creation that never reaches for the network by surprise.
+"""The pyiqa backend: the catalogue's pyiqa rows, with metric creation that never reaches for the network.
+
+* :func:`nr_cue` and :func:`fr_cue` are the compute functions of the catalogue's pyiqa entries
+  (``catalog`` binds each to its key): the output and the bicubic baseline scored alike.
 
 * Weight files are checked *before* a metric is created (``catalog.weights_status``);
   a metric whose files are missing is reported unavailable at once.
@@ -20,14 +23,19 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
+# catalog imports this module to bind the compute functions; this one reads the catalogue only when called.
 from . import catalog, paths
+from .cue import Cue, CueUnavailable, Views
+from .fr import NEEDS_REFERENCE
 from .images import center_crop
+from .readings import compare_reading
 
 __all__ = [
     "MetricUnavailable",
     "DownloadRefused",
     "pyiqa_environment",
-    "status",
+    "nr_cue",
+    "fr_cue",
     "create",
     "score",
     "score_fr",
@@ -96,14 +104,6 @@ def pyiqa_environment(allow_network: bool = False) -> Iterator[None]:
             if clip_model is not None:
                 _patch(stack, clip_model, "_download", _refuse)
         yield
-
-
-def status(key: str) -> tuple[bool, str]:
-    """(available, reason) for a pyiqa-backed metric, without creating it."""
-    metric = catalog.get(key)
-    if metric.pyiqa_name is None:
-        raise ValueError(f"{key!r} is not a pyiqa metric")
-    return catalog.weights_status(key)
 
 
 def create(key: str, allow_network: bool = False):
@@ -195,3 +195,33 @@ def prefetch_one(key: str) -> tuple[bool, str]:
     return ok, "ready" if ok else reason
 
 
+def _guarded(key: str, run) -> list[float]:
+    metric = catalog.get(key)
+    ok, reason = catalog.weights_status(key)
+    if not ok:
+        raise CueUnavailable(reason)
+    try:
+        return run()
+    except MetricUnavailable as error:
+        raise CueUnavailable(str(error)) from error
+    except Exception as error:  # e.g. an image smaller than the network's input
+        raise CueUnavailable(f"{metric.name} failed: {type(error).__name__}: {error}") from error
+
+
+def nr_cue(key: str, views: Views) -> Cue:
+    """A no-reference pyiqa metric on the output and on the bicubic baseline."""
+    metric = catalog.get(key)
+    value, base = _guarded(key, lambda: score(key, [views.output, views.bicubic]))
+    return Cue(value, base, compare_reading(value, base, metric.direction, metric.name))
+
+
+def fr_cue(key: str, views: Views) -> Cue:
+    """A full-reference pyiqa metric (a distance: lower is closer) of the output and of bicubic."""
+    if views.reference is None:
+        raise CueUnavailable(NEEDS_REFERENCE)
+    metric = catalog.get(key)
+    value, base = _guarded(key, lambda: score_fr(key, [views.output, views.bicubic], views.reference))
+    if metric.direction != "lower":
+        return Cue(value, base, compare_reading(value, base, metric.direction, metric.name))
+    closer = "closer to" if value < base else ("as close to" if value == base else "further from")
+    return Cue(value, base, f"{closer} the reference than bicubic ({value:.3f} vs {base:.3f}; lower is better)")
