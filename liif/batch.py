@@ -4,7 +4,8 @@ Each Ray actor loads the model once and upscales one image per task, exactly as 
 (same loader, engine and PNG writer, so the bits are the same); outputs are written atomically and
 never over an existing file, so a re-run skips finished images and a retried task cannot write twice.
 Ray is an optional extra (``pip install 'liif-studio[ray]'``): nothing here imports it before a batch
-runs, and the quality cues come in as a callable, so this module never imports ``iqa`` itself.
+runs. The quality cues come in as a callable (``Scorer``, made by the ``ScorerFactory`` that
+``studio.cli`` passes to :func:`add_parser`), so the engine never imports ``iqa``.
 """
 from __future__ import annotations
 
@@ -412,54 +413,13 @@ def write_report(rows: list[dict[str, Any]], out: Path) -> tuple[Path, Path]:
 
 
 # ----- quality cues -----------------------------------------------------------------------------
-class IqaScorer:
-    """Scores each output with ``iqa`` (imported in the worker, on first use): value and bicubic baseline."""
-
-    def __init__(self, metrics: Sequence[str]) -> None:
-        self.metrics = list(metrics)
-
-    def __call__(self, output: Any, image: Any) -> dict[str, float]:
-        """``{score_KEY: value, bicubic_KEY: baseline}`` for every cue that has a value."""
-        import iqa
-
-        report = iqa.assess(_to_uint8(output), _to_uint8(image), metrics=self.metrics)
-        cols: dict[str, float] = {}
-        for s in report.rows:
-            if s.available and s.value is not None:
-                cols[f"score_{s.key}"] = float(s.value)
-                if s.baseline is not None:
-                    cols[f"bicubic_{s.key}"] = float(s.baseline)
-        return cols
-
-
-def iqa_scorer(keys: Sequence[str]) -> IqaScorer:
-    """An :class:`IqaScorer` for ``keys`` (none: the classical cues); checks they run here, on the driver."""
-    try:
-        import iqa
-    except ImportError:
-        raise LiifError("--score needs the quality package iqa (part of liif-studio): reinstall liif-studio") from None
-    keys = list(keys) or [k for k, m in iqa.METRICS.items() if m.kind == "classical"]
-    status = {k: (ok, why) for k, ok, why in iqa.available_metrics()}
-    for key in keys:
-        if key not in status:
-            raise LiifError(f"unknown metric {key!r}: 'liif metrics' lists them")
-        if not status[key][0]:
-            raise LiifError(f"metric {key} is unavailable here ({status[key][1]}): 'liif prefetch {key}' fetches it")
-    return IqaScorer(keys)
-
-
-def _to_uint8(image: Any) -> Any:
-    # iqa takes 8-bit pictures; a 16-bit result is scored on its top 8 bits.
-    import numpy as np
-
-    if isinstance(image, np.ndarray) and image.dtype == np.uint16:
-        return (image >> 8).astype(np.uint8)
-    return image
+# metric keys (none: the default cues) -> a picklable Scorer; raises LiifError when a key cannot run here.
+ScorerFactory = Callable[[Sequence[str]], Scorer]
 
 
 # ----- the command ------------------------------------------------------------------------------
-def add_parser(sub: Any) -> argparse.ArgumentParser:
-    """Register ``liif batch`` on the ``liif`` command's subparsers."""
+def add_parser(sub: Any, scorer_factory: ScorerFactory | None = None) -> argparse.ArgumentParser:
+    """Register ``liif batch`` on the ``liif`` command's subparsers; ``scorer_factory`` enables ``--score``."""
     from .cli import _parse_scale, _parse_size
 
     p = sub.add_parser("batch", help="upscale a whole collection on a Ray cluster (local by default)",
@@ -486,7 +446,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     p.add_argument("--overwrite", action="store_true", help="replace existing outputs (default: skip complete ones)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.add_argument("-v", "--verbose", action="store_true", help="show Ray's own log messages")
-    p.set_defaults(func=main)
+    p.set_defaults(func=main, scorer_factory=scorer_factory)
     return p
 
 
@@ -494,7 +454,13 @@ def main(args: argparse.Namespace) -> int:
     """Run ``liif batch``; exit status 1 when some images failed."""
     if args.cpus_per_worker < 1 or args.retries < 0 or args.gpus_per_worker < 0:
         raise LiifError("--cpus-per-worker must be at least 1, --retries and --gpus-per-worker at least 0")
-    scorer = iqa_scorer(args.metrics or []) if args.score or args.metrics else None
+    scorer = None
+    if args.score or args.metrics:
+        factory = getattr(args, "scorer_factory", None)
+        if factory is None:  # the engine's own parser (python -m liif.cli) has no quality package wired in
+            raise LiifError("--score and --metrics need the quality cues: run the installed `liif` command "
+                            "(liif-studio with its quality package), not the engine's `python -m liif.cli`")
+        scorer = factory(args.metrics or [])
     job = Job(scale=args.scale, size=args.size, model=args.model, precision=args.precision, device=args.device,
               tile=args.tile or None, chunk=args.chunk, max_megapixels=args.max_megapixels,
               threads=args.cpus_per_worker, overwrite=args.overwrite)

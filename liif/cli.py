@@ -1,11 +1,17 @@
-"""The ``liif`` command: upscale, train, eval, export, models (and score/prefetch from ``iqa``)."""
+"""The engine's commands: upscale, train, eval, export, models, batch.
+
+The installed ``liif`` command is ``studio.cli``: this parser plus ``iqa``'s score, prefetch and
+metrics, wired where the packages meet, so the engine never imports the quality package.
+``python -m liif.cli`` runs the engine's commands alone.
+"""
 from __future__ import annotations
 
 import argparse
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 from .errors import LiifError
 
@@ -184,8 +190,9 @@ def cmd_models(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argparse tree of the ``liif`` command."""
+def build_parser(extra_commands: Callable[[Any], None] | None = None,
+                 scorer_factory: Callable[[Sequence[str]], Any] | None = None) -> argparse.ArgumentParser:
+    """The engine's argparse tree; ``extra_commands(subparsers)`` adds more, ``scorer_factory`` backs batch --score."""
     parser = argparse.ArgumentParser(prog="liif", description="Arbitrary-scale super-resolution with LIIF.")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -255,20 +262,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_models)
 
     from .batch import add_parser as add_batch_parser  # `liif batch`: Ray is imported only when it runs
-    add_batch_parser(sub)
+    add_batch_parser(sub, scorer_factory)
 
-    try:
-        from iqa.cli import add_score_parser
-    except ImportError:  # the quality package is optional for the engine
-        pass
-    else:
-        add_score_parser(sub)
+    if extra_commands is not None:
+        extra_commands(sub)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``liif`` console script."""
-    parser = build_parser()
+def main(argv: Sequence[str] | None = None, parser: argparse.ArgumentParser | None = None) -> int:
+    """Run one command of ``parser`` (default: the engine's) with one-line errors and exit statuses."""
+    parser = parser or build_parser()
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)

@@ -26,7 +26,7 @@ from PIL import Image
 
 import liif
 from liif.batch import Job, collect, existing_output, plan, run, write_atomic
-from liif.cli import main
+from studio.cli import main  # the installed `liif`: the engine's batch with iqa's scorer wired in
 from liif.errors import InputError, LiifError
 
 POISON_SIZE = (13, 11)  # an input of this size kills its worker every time (see test_killed_worker)

@@ -70,9 +70,11 @@ def test_official_checkpoint_through_cli(inputs, tmp_path):
     assert Image.open(dst).size == (288, 240)
 
 
-def test_console_script_installed():
+def test_engine_commands_run_as_a_module():
+    """`python -m liif.cli` is the engine's command alone (the installed `liif` adds iqa's: test_studio_cli.py)."""
     out = subprocess.run([sys.executable, "-m", "liif.cli", "--help"], capture_output=True, text=True)
     assert out.returncode == 0 and "upscale" in out.stdout and "train" in out.stdout and "eval" in out.stdout
+    assert "score" not in out.stdout
 
 
 def test_eval_bicubic_only(tmp_path, photo, capsys):
@@ -124,3 +126,4 @@ def test_eval_runs_a_model_on_the_chosen_device_with_ensemble(tmp_path, photo, m
     plain = capsys.readouterr().out
     assert main(args + ["--ensemble", "2"]) == 0
     assert "| set | x2 |" in plain and plain != capsys.readouterr().out
+

@@ -1,0 +1,41 @@
+"""The package layering: app.py -> studio -> liif, iqa; iqa -> liif; liif imports neither (checked on the source)."""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def imported_packages(path: Path) -> set[str]:
+    """Top-level package of every import in a module, including imports inside functions."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+def offences(package: str, forbidden: set[str]) -> list[str]:
+    modules = sorted((ROOT / package).rglob("*.py"))
+    assert len(modules) > 5, f"no modules found under {package}/"  # a wrong path must not pass
+    return [f"{m.relative_to(ROOT)} imports {name}" for m in modules for name in sorted(imported_packages(m) & forbidden)]
+
+
+def test_the_walker_sees_imports_inside_functions(tmp_path):
+    module = tmp_path / "m.py"
+    module.write_text("import os\ndef f():\n    from iqa.cli import x\n    import gradio as gr\n")
+    assert imported_packages(module) == {"os", "iqa", "gradio"}
+
+
+@pytest.mark.parametrize("package, forbidden", [
+    ("liif", {"iqa", "studio", "gradio", "app"}),
+    ("iqa", {"studio", "gradio", "app"}),
+    ("studio", {"gradio", "app"}),
+])
+def test_no_package_imports_a_layer_above_it(package, forbidden):
+    assert offences(package, forbidden) == []

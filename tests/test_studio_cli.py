@@ -1,0 +1,76 @@
+"""The installed `liif` command (studio.cli): the engine's commands plus iqa's, wired where they meet."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from liif import cli as engine_cli
+from studio.cli import build_parser, main
+
+EXIF_ORIENTATION = 0x0112
+
+
+def commands(parser) -> set[str]:
+    return set(parser._subparsers._group_actions[0].choices)  # argparse keeps its subcommands here
+
+
+def test_the_full_command_adds_the_quality_commands_to_the_engine():
+    engine = commands(engine_cli.build_parser())
+    assert {"upscale", "train", "eval", "export", "models", "batch"} <= engine
+    assert not engine & {"score", "prefetch", "metrics"}
+    assert commands(build_parser()) == engine | {"score", "prefetch", "metrics"}
+
+
+def test_the_console_script_runs_the_full_command():
+    script = shutil.which("liif")
+    if script is None:
+        pytest.fail("the `liif` console script is not installed: run `pip install -e .`")
+    out = subprocess.run([script, "--help"], capture_output=True, text=True, check=False)
+    assert out.returncode == 0
+    assert all(name in out.stdout for name in ("upscale", "train", "eval", "batch", "score", "metrics"))
+
+
+def test_score_applies_exif_orientation_like_upscale(photo, tmp_path, capsys):
+    """A rotated photo (pixels stored sideways, EXIF says turn them) is scored upright, as `liif upscale` reads it."""
+    low = photo[:30, :20]  # 20 wide, 30 high
+    Image.fromarray(low).save(tmp_path / "low.png")
+    upright = np.asarray(Image.fromarray(low).resize((40, 60), Image.Resampling.BICUBIC))
+    stored = Image.fromarray(np.ascontiguousarray(np.rot90(upright, 1)))  # 60 wide, 40 high on disk
+    exif = Image.Exif()
+    exif[EXIF_ORIENTATION] = 6  # "rotate 90 clockwise to display"
+    stored.save(tmp_path / "out.jpg", exif=exif, quality=98)
+    assert main(["score", str(tmp_path / "out.jpg"), "--input", str(tmp_path / "low.png"),
+                 "--metrics", "consistency_psnr", "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["meta"]["output_size"] == "40x60"
+    assert report["rows"][0]["value"] > 30  # sideways, the shrunk-back output would not match the input
+
+
+def test_score_errors_are_one_line(tmp_path, capsys):
+    Image.new("RGB", (8, 8)).save(tmp_path / "low.png")
+    (tmp_path / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n not an image")
+    assert main(["score", str(tmp_path / "broken.png"), "--input", str(tmp_path / "low.png")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "not an image file that can be read" in err[0]
+
+
+def test_batch_scoring_needs_the_full_command(tmp_path, capsys):
+    """The engine's own parser has no quality package: --score is refused with what to run instead."""
+    (tmp_path / "in").mkdir()
+    Image.new("RGB", (8, 8)).save(tmp_path / "in" / "a.png")
+    args = ["batch", str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--scale", "2", "--score"]
+    assert engine_cli.main(args) == 2
+    assert "run the installed `liif` command" in capsys.readouterr().err
+    assert main(["batch", str(tmp_path / "in"), "-o", str(tmp_path / "o"), "--scale", "2", "--metrics", "nope"]) == 2
+    assert "unknown metric 'nope'" in capsys.readouterr().err
+
+
+def test_python_m_studio_cli_is_the_same_command():
+    out = subprocess.run([sys.executable, "-m", "studio.cli", "metrics"], capture_output=True, text=True, check=False)
+    assert out.returncode == 0 and "laplacian_var" in out.stdout
