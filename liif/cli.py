@@ -179,14 +179,16 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def cmd_models(args: argparse.Namespace) -> int:
     """List bundled models and registered architectures."""
-    from .models import available_models
-    from .zoo import DEFAULT_MODEL, list_models
+    from .models.registry import list_architectures
+    from .zoo import DEFAULT_MODEL
+    from .zoo import list_models as list_bundled_models
 
-    for name in list_models():
+    bundled = list_bundled_models()
+    for name in bundled:
         print(f"{name}{'  (default)' if name == DEFAULT_MODEL else ''}")
-    if not list_models():
+    if not bundled:
         print("no bundled model installed")
-    print(f"architectures: {', '.join(available_models())}")
+    print(f"architectures: {', '.join(list_architectures())}")
     return 0
 
 

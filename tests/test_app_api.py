@@ -10,9 +10,7 @@ import pytest
 from gradio_client import handle_file
 from gradio_client.exceptions import AppError
 from PIL import Image
-from test_app_helpers import APP_CHOICE, ROOT, UPLOAD_CAP_MB, client_for
-
-pytest_plugins = ["test_app_helpers"]
+from conftest import APP_CHOICE, REPO, UPLOAD_CAP_MB, client_for
 
 
 def _smooth_image(path, w: int, h: int, mode: str = "RGB", seed: int = 0) -> str:
@@ -64,7 +62,7 @@ def test_list_models_offers_bundled_models_and_the_models_folder(client):
     import liif
 
     choices = client.predict(api_name="/list_models")
-    assert choices == [f"{name} (bundled)" for name in liif.list_models()] + [APP_CHOICE]
+    assert choices == [f"{name} (bundled)" for name in liif.list_bundled_models()] + [APP_CHOICE]
 
 
 def test_upscale_by_scale_returns_sizes_lossless_png_and_report(client, small_image):
@@ -256,10 +254,10 @@ def test_bf16_is_close_to_exact_where_offered_and_refused_plainly_elsewhere(clie
 
 
 def test_examples_are_small_documented_pngs():
-    lowres = sorted((ROOT / "examples").glob("*.png"))
-    references = sorted((ROOT / "examples" / "reference").glob("*.png"))
+    lowres = sorted((REPO / "examples").glob("*.png"))
+    references = sorted((REPO / "examples" / "reference").glob("*.png"))
     assert len(lowres) >= 4 and len(references) >= 2
-    readme = (ROOT / "examples" / "README.md").read_text()
+    readme = (REPO / "examples" / "README.md").read_text()
     for path in lowres:
         with Image.open(path) as im:
             assert im.format == "PNG" and 128 <= im.width <= 192, path

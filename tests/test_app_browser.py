@@ -12,14 +12,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_app_helpers import ROOT, free_port
-
-pytest_plugins = ["test_app_helpers"]
+from conftest import REPO, free_port
 
 CHROMIUM = Path(os.environ.get("LIIF_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking", "--disable-quic",
                  "--no-first-run", "--disable-component-update", "--disable-sync"]
-ARTIFACTS = ROOT / "test-artifacts"
+ARTIFACTS = REPO / "test-artifacts"
 WIDE = {"width": 1400, "height": 1100}
 PHONE = {"width": 390, "height": 844}
 TIMEOUT_MS = 180_000
@@ -148,7 +146,7 @@ def test_corrupt_upload_gets_one_plain_sentence(browser, launch_app, tmp_path):
 
 
 def test_an_upload_above_the_cap_is_refused_with_the_cap(browser, launch_app, tmp_path):
-    from test_app_helpers import UPLOAD_CAP_MB
+    from conftest import UPLOAD_CAP_MB
 
     big = tmp_path / "huge.png"
     big.write_bytes(b"\x89PNG" + bytes((UPLOAD_CAP_MB + 1) * 2**20))
@@ -193,7 +191,7 @@ def test_compare_models_side_by_side(browser, launch_app):
     page.get_by_role("tab", name="Compare models").click()
     _pick_example(page, "models")
     page.locator("#models-button").click()
-    methods = 1 + len(liif.list_models()) + 1  # bicubic, the bundled models, the checkpoint in the folder
+    methods = 1 + len(liif.list_bundled_models()) + 1  # bicubic, the bundled models, the checkpoint in the folder
     expect(page.locator("#models-gallery img")).to_have_count(methods)
     expect(page.locator("#models-table")).to_contain_text("bicubic")
     expect(page.locator("#models-table")).to_contain_text("tiny.safetensors")
@@ -257,11 +255,11 @@ def test_reference_tab_puts_the_reference_scores_first(browser, launch_app):
 
 def main(target: Path) -> None:
     """Write the README's screenshot with a real model (the bundled default), and the wider set beside it."""
-    import test_app_helpers as helpers
+    import conftest
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=600_000)
-    app = helpers.load_app_module()
+    app = conftest.load_app_module()
     choices = app.models.model_choices(app.SETTINGS.models_dir)
     choice = app.models.default_choice(choices)
     if choice is None:

@@ -127,3 +127,20 @@ def test_eval_runs_a_model_on_the_chosen_device_with_ensemble(tmp_path, photo, m
     assert main(args + ["--ensemble", "2"]) == 0
     assert "| set | x2 |" in plain and plain != capsys.readouterr().out
 
+
+def test_models_lists_bundled_weights_and_architectures(capsys):
+    assert main(["models"]) == 0
+    out = capsys.readouterr().out
+    assert f"{liif.DEFAULT_MODEL}  (default)" in out
+    assert "architectures: " in out and "lmliif" in out
+
+
+def test_names_say_what_they_list_and_old_names_still_work():
+    assert liif.DEFAULT_MODEL in liif.list_bundled_models() and "liif" not in liif.list_bundled_models()
+    assert "liif" in liif.list_architectures() and liif.DEFAULT_MODEL not in liif.list_architectures()
+    with pytest.warns(DeprecationWarning, match="list_bundled_models"):
+        assert liif.list_models() == liif.list_bundled_models()
+    with pytest.warns(DeprecationWarning, match="list_architectures"):
+        assert liif.available_models() == liif.list_architectures()
+    with pytest.raises(AttributeError):
+        liif.no_such_name  # noqa: B018

@@ -18,8 +18,8 @@ def folder(tmp_path, tiny_model):
 
 def test_choices_list_every_bundled_model_then_the_folder(folder):
     choices = models.model_choices(folder)
-    assert choices == [f"{n} (bundled)" for n in liif.list_models()] + ["mine.safetensors (models folder)"]
-    expected = (settings.DEFAULT_MODEL + " (bundled)" if settings.DEFAULT_MODEL in liif.list_models()
+    assert choices == [f"{n} (bundled)" for n in liif.list_bundled_models()] + ["mine.safetensors (models folder)"]
+    expected = (settings.DEFAULT_MODEL + " (bundled)" if settings.DEFAULT_MODEL in liif.list_bundled_models()
                 else choices[0])
     assert models.default_choice(choices) == expected
     assert models.default_choice([]) is None
@@ -34,7 +34,7 @@ def test_sources_and_names(folder):
     with pytest.raises(models.ModelChoiceError, match="Refresh models"):
         models.model_source("something else", "", folder, True)
     assert models.describe(str(folder / "mine.safetensors")) == "mine.safetensors"
-    for name in liif.list_models():
+    for name in liif.list_bundled_models():
         assert models.describe(name) == f"{name} (bundled)"
 
 
@@ -50,7 +50,7 @@ def test_one_cache_reloads_a_replaced_file(folder, tiny_model):
 
 
 def test_status_line_says_what_to_do_without_models(tmp_path, monkeypatch):
-    monkeypatch.setattr(liif, "list_models", list)
+    monkeypatch.setattr(liif, "list_bundled_models", list)
     line = models.status_line(tmp_path, True)
     assert "No model is installed" in line and "give its path" in line
 

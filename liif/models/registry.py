@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import warnings
 from typing import Any, Callable
 
 from torch import nn
@@ -21,9 +22,15 @@ def register(name: str) -> Callable[[Callable[..., nn.Module]], Callable[..., nn
     return decorator
 
 
-def available_models() -> list[str]:
-    """Names that ``make`` accepts."""
+def list_architectures() -> list[str]:
+    """Architecture names that ``make`` accepts (not weights: ``liif.list_bundled_models`` lists those)."""
     return sorted(_MODELS)
+
+
+def available_models() -> list[str]:
+    """Deprecated name of :func:`list_architectures` (it read like a list of usable models)."""
+    warnings.warn("available_models() is deprecated: use list_architectures()", DeprecationWarning, stacklevel=2)
+    return list_architectures()
 
 
 def make(spec: dict[str, Any], args: dict[str, Any] | None = None) -> nn.Module:
@@ -32,7 +39,7 @@ def make(spec: dict[str, Any], args: dict[str, Any] | None = None) -> nn.Module:
         raise ValueError(f"a model spec is a dict with a 'name' key, got {spec!r}")
     name = spec["name"]
     if name not in _MODELS:
-        raise ValueError(f"unknown model {name!r}; known models: {', '.join(available_models())}")
+        raise ValueError(f"unknown model {name!r}; known architectures: {', '.join(list_architectures())}")
     model_args = copy.deepcopy(spec.get("args") or {})
     if args:
         model_args.update(args)
