@@ -397,3 +397,18 @@ def bicubic(image: ImageLike, size: tuple[int, int]) -> ImageLike:
     ow, oh = output_size(pic.size, size=size)
     chans = [np.asarray(Image.fromarray(pic.rgb[..., c], mode="F").resize((ow, oh), Image.BICUBIC)) for c in range(3)]
     return from_picture(np.dstack(chans), Upscaler._resize_alpha(pic, ow, oh), pic)
+
+
+def bf16_native(device: str | torch.device = "auto") -> bool:
+    """Whether ``device`` computes bfloat16 natively (a CUDA GPU with bf16, or a CPU with AVX512-BF16/AMX)."""
+    device = pick_device(device) if isinstance(device, str) else device
+    if device.type == "cuda":
+        return bool(torch.cuda.is_bf16_supported())
+    if device.type != "cpu":
+        return False  # MPS: no measured gain; exact is the safe choice
+    # Without native support the engine's bf16 kernels either fail or run slower than float32.
+    check = getattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", None)
+    try:
+        return bool(check()) if check is not None else False
+    except RuntimeError:
+        return False

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-# The model the demo preselects (a bundled model name, see ``liif.list_models()``).
+# The model the demo preselects (a bundled model name, see ``liif.list_bundled_models()``).
 DEFAULT_MODEL = "edsr-baseline-liif"
 # bf16 changes Set5 PSNR by at most 0.004 dB (README, benchmark) and is 1.7x to 2x faster where the hardware
 # has bfloat16 arithmetic; elsewhere the demo offers exact only (see ``precision_choices``).
@@ -18,17 +18,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def bf16_native() -> bool:
-    """Whether this machine computes bfloat16 natively (a CUDA GPU with bf16, or a CPU with AVX512-BF16/AMX)."""
-    import torch
+    """Whether the device the demo renders on (``auto``) computes bfloat16 natively: ``liif.engine.bf16_native``."""
+    from liif.engine import bf16_native as engine_bf16_native
 
-    if torch.cuda.is_available():
-        return bool(torch.cuda.is_bf16_supported())
-    # Without native support the engine's bf16 kernels either fail or run slower than float32.
-    check = getattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", None)
-    try:
-        return bool(check()) if check is not None else False
-    except RuntimeError:
-        return False
+    return engine_bf16_native("auto")
 
 
 def precision_choices() -> list[str]:

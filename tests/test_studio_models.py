@@ -73,6 +73,9 @@ def test_largest_scale_and_the_output_message():
 
 
 def test_precisions_offered_match_the_hardware():
+    from liif.engine import bf16_native
+
+    assert settings.bf16_native() == bf16_native("auto")  # the engine decides; the demo asks it
     choices = settings.precision_choices()
     assert choices == (["bf16", "exact"] if settings.bf16_native() else ["exact"])
     assert choices[0] == (settings.DEFAULT_PRECISION if settings.bf16_native() else "exact")
