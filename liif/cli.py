@@ -231,7 +231,8 @@ def build_parser(extra_commands: Callable[[Any], None] | None = None,
     p.add_argument("--steps", type=int, help="total steps of the schedule")
     p.add_argument("--lr", type=float)
     p.add_argument("--batch-size", type=int)
-    p.add_argument("--precision", choices=["fp32", "bf16"])
+    p.add_argument("--precision", choices=["exact", "bf16", "fp32"],
+                   help="exact (float32) or bf16 autocast, as for upscale; fp32 is the old name of exact")
     p.add_argument("--threads", type=int)
     p.add_argument("--val-every", type=int)
     p.add_argument("--export", help="write the weights as .safetensors when stopping")

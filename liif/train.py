@@ -18,8 +18,15 @@ from tqdm import tqdm
 
 from .checkpoint import build_from_spec, save_checkpoint
 from .data import PatchSampler, find_images
+from .errors import InputError
 from .models import LIIF, LMLIIF
 from .zoo import ModelConfig
+
+
+# The engine's precision names (EngineConfig.precision): "exact" is float32 throughout. Training has no fp16.
+TRAIN_PRECISIONS = ("exact", "bf16")
+# Configs and training states saved before the names were shared say "fp32"; they still load.
+OLD_PRECISION_NAMES = {"fp32": "exact"}
 
 
 @dataclass
@@ -44,7 +51,7 @@ class TrainConfig:
     gamma: float = 0.5
     min_lr_ratio: float = 0.01  # cosine floor
     ema_decay: float = 0.0  # 0 disables the weight average (e.g. 0.999 smooths a high learning rate)
-    precision: str = "fp32"  # fp32 | bf16 (autocast; ~2x faster on CPUs with AVX512-BF16)
+    precision: str = "exact"  # exact (float32) | bf16 (autocast; ~2x faster on CPUs with AVX512-BF16)
     grad_clip: float = 0.0
     seed: int = 0
     threads: int | None = None
@@ -55,6 +62,11 @@ class TrainConfig:
     init_encoder_from: str | None = None
     # Train only the decoder: the encoder's backward pass is most of a step's cost on a CPU.
     freeze_encoder: bool = False
+
+    def __post_init__(self) -> None:
+        self.precision = OLD_PRECISION_NAMES.get(self.precision, self.precision)
+        if self.precision not in TRAIN_PRECISIONS:
+            raise InputError(f"training precision {self.precision!r} is unknown: use exact (float32) or bf16")
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "TrainConfig":

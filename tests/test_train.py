@@ -1,6 +1,7 @@
 """Training: the loss falls, resume equals uninterrupted training, time budget, export."""
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -121,3 +122,19 @@ def test_encoder_init_from_a_different_encoder_is_explained(train_dir, tmp_path)
     donor_path = liif.save_checkpoint(liif.build_model(liif.ModelConfig.tiny()), tmp_path / "donor.safetensors")
     with pytest.raises(ValueError, match="encoders differ"):
         Trainer(_cfg(train_dir, model=liif.ModelConfig().asdict(), init_encoder_from=str(donor_path)), tmp_path / "r")
+
+
+def test_precision_uses_the_engine_names_and_old_configs_still_load(tmp_path):
+    from liif.errors import InputError
+    from liif.train import load_config_file
+
+    assert TrainConfig().precision == "exact"
+    assert TrainConfig(precision="bf16").precision == "bf16"
+    assert TrainConfig.from_dict({"precision": "fp32"}).precision == "exact"  # runs/*/config.json before the rename
+    old = tmp_path / "config.json"
+    old.write_text(json.dumps({"precision": "fp32", "lr": 5e-4}))
+    assert load_config_file(old).precision == "exact"
+    for saved in sorted(Path(__file__).resolve().parents[1].glob("runs/*/config.json")):
+        assert load_config_file(saved).precision in ("exact", "bf16"), saved
+    with pytest.raises(InputError, match="use exact .float32. or bf16"):
+        TrainConfig(precision="fp16")
