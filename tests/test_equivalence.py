@@ -97,6 +97,9 @@ def test_gradients_match_oracle():
     for fn in (lambda f: model.query_rgb(f, coord, cell), lambda f: official_query_rgb(model, f, coord, cell)):
         model.zero_grad()
         fn(model.gen_feat(inp)).square().sum().backward()
-        grads.append([p.grad.clone() for p in model.parameters() if p.grad is not None])
-    for a, b in zip(*grads):
-        torch.testing.assert_close(a, b, atol=1e-4, rtol=1e-4)
+        grads.append({name: p.grad.clone() for name, p in model.named_parameters() if p.grad is not None})
+    ours, official = grads
+    # Compared by name, so that an empty or a shorter list cannot pass (zip would stop early).
+    assert set(ours) == set(official) == {name for name, p in model.named_parameters() if p.requires_grad}
+    for name in ours:
+        torch.testing.assert_close(ours[name], official[name], atol=1e-4, rtol=1e-4, msg=name)
