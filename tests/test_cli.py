@@ -128,6 +128,20 @@ def test_eval_runs_a_model_on_the_chosen_device_with_ensemble(tmp_path, photo, m
     assert "| set | x2 |" in plain and plain != capsys.readouterr().out
 
 
+def test_exit_status_is_2_for_a_bad_command_and_1_for_an_image_that_failed(inputs, model_path, tmp_path, capsys):
+    """As the README says (and as `liif batch` does): 2 when nothing could start, 1 when an image failed."""
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"\x89PNG\r\n\x1a\n not an image")
+    run = ["-o", str(tmp_path / "out.png"), "--scale", "2", "--model", str(model_path), "-q"]
+    assert main(["upscale", str(broken), *run]) == 1  # a single image that failed
+    assert main(["upscale", str(inputs / "a.png"), str(broken), "-o", str(tmp_path / "o"), "--scale", "2",
+                 "--model", str(model_path), "-q"]) == 1  # one image of several
+    assert main(["upscale", str(tmp_path / "missing.png"), *run]) == 2  # nothing to start with
+    assert main(["upscale", str(inputs / "a.png"), *run[:-3], "--model", "nosuch"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 4 and all(line.startswith("error: ") for line in err)
+
+
 def test_models_lists_bundled_weights_and_architectures(capsys):
     assert main(["models"]) == 0
     out = capsys.readouterr().out
