@@ -13,18 +13,20 @@ import dataclasses
 import hashlib
 import math
 from dataclasses import dataclass
-from typing import Any, Callable, Hashable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Hashable, Iterator
 
 import numpy as np
 import torch
 
 from .errors import InputError, SizeLimitError
-from . import render_kernel
 from .ensemble import ENSEMBLE_SIZES, transforms
 from .imageio import ImageLike, Picture, from_picture, to_picture
 from .kernels import InferenceTail
 from .models import LIIF, LMLIIF
 from .models.liif import AREA_EPS, FirstLayer, axis_centres, axis_neighbours, nearest_index
+
+if TYPE_CHECKING:
+    from .render_kernel import FusedRender
 
 Progress = Callable[[int, int], None]
 PRECISIONS = ("exact", "bf16", "fp16")
@@ -180,8 +182,10 @@ class Upscaler:
         self._cache: dict[Hashable, FirstLayer] = {}
         self._cache_key: Hashable | None = None
 
-    def _pick_fused_render(self) -> "render_kernel.FusedRender | None":
+    def _pick_fused_render(self) -> "FusedRender | None":
         """The fused LM-LIIF kernel where it applies and is wanted, else None (the PyTorch path)."""
+        from . import render_kernel  # numba is imported only when an LM-LIIF model runs on a CPU
+
         kernel = self.config.render_kernel
         if not isinstance(self.model, LMLIIF) or kernel == "torch":
             return None
