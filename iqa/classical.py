@@ -97,7 +97,7 @@ def colourfulness(image: np.ndarray) -> float:
 
 
 def shrink_to(image: np.ndarray, like: np.ndarray) -> np.ndarray:
-    """Bicubic resize of ``image`` to the size of ``like``."""
+    """Bicubic resize of ``image`` to the size of ``like`` (Pillow's kernel, the baseline's: not the benchmark's)."""
     return pil_bicubic(image, (like.shape[1], like.shape[0]))
 
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 import numpy as np
 
 from liif.errors import InputError
-from liif.imageio import ImageLike, luma_bt601, to_rgb8
+from liif.imageio import ImageLike, to_rgb8
 from liif.resize import pil_bicubic
 
-__all__ = ["ImageInputError", "to_rgb_array", "center_crop", "luma_bt601", "pil_bicubic", "resize_bicubic"]
+__all__ = ["ImageInputError", "to_rgb_array", "center_crop"]
 
-# The old name of the display kernel, kept for scripts that import it from here (benchmarks/iqa_validity.py).
+# The old name of liif.resize.pil_bicubic (the same function), for scripts that import it from here
+# (benchmarks/iqa_validity.py); new code imports pil_bicubic from liif.resize.
 resize_bicubic = pil_bicubic
 
 

@@ -59,6 +59,8 @@ def degrade_and_score(up: liif.Upscaler, reference: ImageLike, factor: float) ->
     result = up.upscale(lr, size=size)
     shave = math.ceil(factor)
     report = iqa.assess(result, lr, reference=hr, shave=shave)
+    # The input is made with the benchmark's MATLAB kernel (make_pair); the bicubic shown and scored beside
+    # LIIF is the display kernel, the same baseline iqa.assess computes.
     return ReferenceResult(hr, lr, result, pil_bicubic(lr, size), report, factor, shave)
 
 
