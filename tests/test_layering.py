@@ -39,3 +39,18 @@ def test_the_walker_sees_imports_inside_functions(tmp_path):
 ])
 def test_no_package_imports_a_layer_above_it(package, forbidden):
     assert offences(package, forbidden) == []
+
+
+def test_importing_every_engine_module_loads_no_quality_stack_or_ui():
+    """At run time too: every liif module imported, and nothing of iqa, pyiqa, open_clip, studio or gradio loaded."""
+    import subprocess
+    import sys
+
+    code = ("import pkgutil, sys, importlib, liif\n"
+            "names = [m.name for m in pkgutil.walk_packages(liif.__path__, 'liif.')]\n"
+            "[importlib.import_module(n) for n in names]\n"
+            "loaded = {m.split('.')[0] for m in sys.modules} & {'iqa', 'pyiqa', 'open_clip', 'studio', 'gradio'}\n"
+            "print(len(names), sorted(loaded))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    count, loaded = out.stdout.split(" ", 1)
+    assert int(count) > 15 and loaded.strip() == "[]"
