@@ -79,11 +79,8 @@ def _load_16bit_colour(path: Path) -> np.ndarray:
 
 
 def load_rgb_array(path: str | Path) -> np.ndarray:
-    """An image file as an (H, W, 3) uint8 array (grayscale replicated, alpha dropped)."""
-    im = load_image(path)
-    if isinstance(im, np.ndarray):
-        return (im[..., :3] >> 8).astype(np.uint8)
-    return np.array(im.convert("RGB"))
+    """An image file as an (H, W, 3) uint8 array (grayscale replicated, alpha dropped, 16 bits rounded)."""
+    return to_rgb8(load_image(path), str(path))
 
 
 def luma_bt601(rgb: np.ndarray) -> np.ndarray:

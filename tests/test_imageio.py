@@ -128,3 +128,13 @@ def test_pil_bicubic_is_pillows_kernel_for_8_bit_and_float(photo):
     diff = np.abs(np.clip(as_float * 255, 0, 255) - expected)
     assert np.median(diff) <= 0.5 and diff.max() < 16
     assert pil_bicubic(rgb, (10, 12)) is not rgb and np.array_equal(pil_bicubic(rgb, (10, 12)), rgb)
+
+
+def test_load_rgb_array_reads_16_bit_grey_as_its_values(tmp_path):
+    """Pillow's convert("RGB") clips 16-bit grey to white; the one conversion scales it."""
+    from liif.imageio import load_rgb_array
+
+    path = tmp_path / "grey16.png"
+    Image.fromarray(np.full((4, 5), 257 * 100, np.uint16)).save(path)
+    arr = load_rgb_array(path)
+    assert arr.shape == (4, 5, 3) and arr.dtype == np.uint8 and (arr == 100).all()
