@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 from skimage.color import deltaE_ciede2000, rgb2lab
+from skimage.metrics import peak_signal_noise_ratio
 
 from liif.imageio import luma_bt601
 from liif.resize import pil_bicubic
@@ -82,10 +83,9 @@ def psnr(a: np.ndarray, b: np.ndarray, data_range: float = 255.0) -> float:
     """PSNR in dB over all pixels and channels; ``inf`` for identical images."""
     if a.shape != b.shape:
         raise ValueError(f"PSNR needs equal shapes, got {a.shape} and {b.shape}")
-    mse = np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2)
-    if mse == 0:
+    if np.array_equal(a, b):  # scikit-image would divide by zero
         return float("inf")
-    return float(10.0 * np.log10(data_range * data_range / mse))
+    return float(peak_signal_noise_ratio(a.astype(np.float64), b.astype(np.float64), data_range=data_range))
 
 
 def colourfulness(image: np.ndarray) -> float:
