@@ -87,6 +87,7 @@ class WeightFile:
         return None
 
     def describe(self) -> str:
+        """Where the file is looked for, for messages."""
         if self.store == "hf":
             return f"{self.repo}/{self.names[0]} (Hugging Face cache {paths.hf_dir()})"
         base = {
@@ -99,6 +100,8 @@ class WeightFile:
 
 @dataclass(frozen=True)
 class Metric:
+    """One score of the catalogue: what it measures, how to read it, what it needs, how to compute its row."""
+
     key: str
     name: str
     kind: str  # "classical" | "nr" | "fr" | "clip"
@@ -280,6 +283,7 @@ DEFAULT_KEYS: tuple[str, ...] = tuple(METRICS)
 
 
 def get(key: str) -> Metric:
+    """The catalogue entry of ``key``; an unknown key is a ValueError naming the known ones."""
     try:
         return METRICS[key]
     except KeyError:

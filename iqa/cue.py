@@ -59,6 +59,8 @@ class Part:
 
 @dataclass(frozen=True)
 class Cue:
+    """A computed row: the output's value, the bicubic baseline's, the reading, a warning, a family's parts."""
+
     value: float
     baseline: Optional[float]
     reading: str

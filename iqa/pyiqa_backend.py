@@ -19,7 +19,7 @@ import socket
 import sys
 import threading
 from contextlib import ExitStack, contextmanager
-from typing import Iterator, Sequence
+from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -29,6 +29,9 @@ from .cue import Cue, CueUnavailable, Views
 from .fr import NEEDS_REFERENCE
 from .images import center_crop
 from .readings import compare_reading
+
+if TYPE_CHECKING:
+    import torch
 
 __all__ = [
     "MetricUnavailable",
@@ -106,7 +109,7 @@ def pyiqa_environment(allow_network: bool = False) -> Iterator[None]:
         yield
 
 
-def create(key: str, allow_network: bool = False):
+def create(key: str, allow_network: bool = False) -> "torch.nn.Module":
     """The pyiqa metric for a catalogue key, created once and cached.
 
     Raises :class:`MetricUnavailable` (fast, no network) when weights are missing.
@@ -142,11 +145,13 @@ def create(key: str, allow_network: bool = False):
 
 
 def clear_cache() -> None:
+    """Forget the created metrics (tests; a changed cache directory)."""
     with _LOCK:
         _CREATED.clear()
 
 
 def crop_size_for(key: str) -> int:
+    """The centre-crop side a metric sees (large-image policy: learned metrics see less)."""
     return catalog.LEARNED_CROP if catalog.get(key).learned else catalog.CLASSICAL_CROP
 
 
@@ -195,7 +200,7 @@ def prefetch_one(key: str) -> tuple[bool, str]:
     return ok, "ready" if ok else reason
 
 
-def _guarded(key: str, run) -> list[float]:
+def _guarded(key: str, run: Callable[[], list[float]]) -> list[float]:
     metric = catalog.get(key)
     ok, reason = catalog.weights_status(key)
     if not ok:
