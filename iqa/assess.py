@@ -47,7 +47,7 @@ def select_metrics(metrics: Optional[Iterable[str]], has_reference: bool) -> lis
     """Catalogue keys to run, in catalogue order. None = defaults."""
     if metrics is None:
         wanted = [k for k in catalog.DEFAULT_KEYS
-                  if has_reference or catalog.METRICS[k].kind != "fr"]
+                  if has_reference or not catalog.METRICS[k].needs_reference]
     else:
         wanted = []
         for key in metrics:
