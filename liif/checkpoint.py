@@ -112,6 +112,12 @@ def inference_settings(model: ImplicitModel) -> dict[str, Any]:
     return {} if own == type(model).cell_enlarge_above else {"cell_enlarge_above": own}
 
 
+def read_spec(path: str | Path) -> dict[str, Any]:
+    """The model spec stored in one of our checkpoints, read without loading the weights."""
+    meta = _safetensors_metadata(Path(path))
+    return json.loads(meta["spec"]) if "spec" in meta else {}
+
+
 def read_card(path: str | Path) -> dict[str, Any]:
     """The model card stored in one of our checkpoints ({} when there is none)."""
     meta = _safetensors_metadata(Path(path))

@@ -183,9 +183,14 @@ def cmd_models(args: argparse.Namespace) -> int:
     from .zoo import DEFAULT_MODEL
     from .zoo import list_models as list_bundled_models
 
+    from .checkpoint import read_spec
+    from .zoo import resolve_model_path
+
+    families = {"liif": "LIIF", "lmliif": "LM-LIIF (LMF)"}
     bundled = list_bundled_models()
     for name in bundled:
-        print(f"{name}{'  (default)' if name == DEFAULT_MODEL else ''}")
+        family = families.get(read_spec(resolve_model_path(name)).get("name"), "?")
+        print(f"{name:24s} {family}{'  (default)' if name == DEFAULT_MODEL else ''}")
     if not bundled:
         print("no bundled model installed")
     print(f"architectures: {', '.join(list_architectures())}")

@@ -145,7 +145,10 @@ def test_exit_status_is_2_for_a_bad_command_and_1_for_an_image_that_failed(input
 def test_models_lists_bundled_weights_and_architectures(capsys):
     assert main(["models"]) == 0
     out = capsys.readouterr().out
-    assert f"{liif.DEFAULT_MODEL}  (default)" in out
+    lines = {line.split()[0]: line for line in out.splitlines() if not line.startswith("architectures")}
+    assert set(lines) == set(liif.list_bundled_models())
+    assert lines[liif.DEFAULT_MODEL].endswith("(default)") and " LIIF " in lines[liif.DEFAULT_MODEL]
+    assert all(("LM-LIIF" in line) == ("lmliif" in name) for name, line in lines.items())  # each model's family
     assert "architectures: " in out and "lmliif" in out
 
 
