@@ -18,6 +18,7 @@ from tqdm import tqdm
 
 from .checkpoint import build_from_spec, save_checkpoint
 from .data import PatchSampler, find_images
+from .engine import pick_device
 from .errors import InputError
 from .models import LIIF, LMLIIF
 from .zoo import ModelConfig
@@ -55,6 +56,7 @@ class TrainConfig:
     grad_clip: float = 0.0
     seed: int = 0
     threads: int | None = None
+    device: str = "auto"  # auto (CUDA, then Apple MPS, then CPU) | cpu | cuda | mps
     log_every: int = 50
     val_every: int = 500
     save_every_minutes: float = 5.0
@@ -97,9 +99,11 @@ class Trainer:
         torch.manual_seed(cfg.seed)
         self.rng = np.random.default_rng(cfg.seed)
         random.seed(cfg.seed)
+        self.device = pick_device(cfg.device)
         self.model: LIIF | LMLIIF = build_from_spec(ModelConfig(**cfg.model).to_spec()).train()
         if cfg.init_encoder_from:
             self._init_encoder(cfg.init_encoder_from)
+        self.model.to(self.device)
         self.ema: LIIF | None = copy.deepcopy(self.model).eval() if cfg.ema_decay > 0 else None
         if cfg.freeze_encoder:
             self.model.encoder.requires_grad_(False)
@@ -161,10 +165,10 @@ class Trainer:
     def train_step(self) -> float:
         """One optimisation step; returns the L1 loss."""
         cfg = self.cfg
-        b = self.sampler.sample(cfg.batch_size, self.rng)
+        b = self.sampler.sample(cfg.batch_size, self.rng).to(self.device)
         for g in self.opt.param_groups:
             g["lr"] = lr_at(cfg, self.step)
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.precision == "bf16"):
+        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=cfg.precision == "bf16"):
             if cfg.freeze_encoder:
                 with torch.no_grad():
                     feat = self.model.gen_feat(b.inp)
@@ -196,7 +200,7 @@ class Trainer:
             return None
         from .evaluate import evaluate_folder
 
-        rows = evaluate_folder(self.eval_model(), self.cfg.val_dir, [self.cfg.val_scale])
+        rows = evaluate_folder(self.eval_model(), self.cfg.val_dir, [self.cfg.val_scale], device=self.device.type)
         self.model.train()
         return rows[0]["psnr"]
 

@@ -138,3 +138,12 @@ def test_precision_uses_the_engine_names_and_old_configs_still_load(tmp_path):
         assert load_config_file(saved).precision in ("exact", "bf16"), saved
     with pytest.raises(InputError, match="use exact .float32. or bf16"):
         TrainConfig(precision="fp16")
+
+
+def test_trainer_runs_on_the_configured_device(train_dir, tmp_path):
+    tr = Trainer(_cfg(train_dir, device="cpu", total_steps=2), tmp_path / "run")
+    assert next(tr.model.parameters()).device.type == "cpu" and tr.device.type == "cpu"
+    assert np.isfinite(tr.train_step())
+    if not torch.cuda.is_available():
+        with pytest.raises(liif.InputError, match="no CUDA GPU"):
+            Trainer(_cfg(train_dir, device="cuda"), tmp_path / "gpu")
