@@ -95,6 +95,7 @@ def main() -> None:
     parser.add_argument("--psnr", action="store_true", help="also measure bf16's PSNR change (bundled model)")
     parser.add_argument("--psnr-only", action="store_true", help="only the PSNR check, no timings")
     parser.add_argument("--methods", nargs="+", choices=METHODS, default=METHODS)
+    parser.add_argument("--cases", nargs="+", help="input side and scale, e.g. 256x4 512x4 (default: 256x4 256x8 512x4)")
     parser.add_argument("--case", help=argparse.SUPPRESS)  # internal: method,size,scale
     args = parser.parse_args()
     if args.case:
@@ -102,6 +103,8 @@ def main() -> None:
         print(json.dumps(run_case(method, int(size), int(scale), args.threads)))
         return
     cases = [] if args.psnr_only else [(128, 4)] if args.quick else [(256, 4), (256, 8), (512, 4)]
+    if args.cases and not args.psnr_only:
+        cases = [tuple(int(v) for v in c.split("x")) for c in args.cases]
     print(f"machine: {platform.processor() or platform.machine()}, {args.threads} threads, "
           f"python {platform.python_version()}")
     results = []
