@@ -84,6 +84,9 @@ class LMMLP(nn.Module):
 class LMLIIF(nn.Module):
     """Encoder + hypernet (per low-resolution pixel) + modulated render MLP (per query)."""
 
+    # The engine enlarges the cell beyond this scale, as the official LMF demo does.
+    cell_enlarge_above: float | None = TRAINING_MAX_SCALE
+
     def __init__(
         self,
         encoder_spec: dict[str, Any],
@@ -104,6 +107,8 @@ class LMLIIF(nn.Module):
         self.cell_decode, self.mod_input = cell_decode, mod_input
         self.encoder = make(encoder_spec)
         render_args = imnet_spec.get("args", {})
+        if "hidden_dim" not in render_args or "hidden_depth" not in render_args:
+            raise ValueError("the render MLP's spec needs hidden_dim and hidden_depth")
         hidden = int(render_args["hidden_dim"])
         mod_dim = hidden * int(render_args["hidden_depth"]) * (
             int(render_args.get("mod_scale", True)) + int(render_args.get("mod_shift", True)))
@@ -116,9 +121,6 @@ class LMLIIF(nn.Module):
         self.imnet = make(imnet_spec, args={"in_dim": render_in, "mod_up_merge": False})
         if not isinstance(self.imnet, LMMLP):
             raise ValueError("the LM-LIIF render MLP must be an 'lmmlp'")
-
-    # The engine enlarges the cell beyond this scale, as the official LMF demo does.
-    cell_enlarge_above: float | None = TRAINING_MAX_SCALE
 
     @property
     def receptive_radius(self) -> int:
