@@ -22,6 +22,7 @@ from .errors import InputError, SizeLimitError
 from .ensemble import ENSEMBLE_SIZES, transforms
 from .imageio import ImageLike, Picture, from_picture, to_picture
 from .kernels import InferenceTail
+from .resize import pil_bicubic
 from .models import LIIF, LMLIIF
 from .models.liif import AREA_EPS, FirstLayer, axis_centres, axis_neighbours, nearest_index
 
@@ -222,10 +223,7 @@ class Upscaler:
                           progress=progress, cache_key=key)
         alpha = None
         if pic.alpha is not None:  # only the window of the alpha plane, never the whole magnified mask
-            from PIL import Image
-
-            alpha = np.asarray(Image.fromarray(pic.alpha.astype(np.float32), mode="F").resize(
-                box.size, Image.BICUBIC, box=box.input_box))
+            alpha = pil_bicubic(pic.alpha.astype(np.float32), box.size, box=box.input_box)
         return from_picture(rgb, alpha, pic)
 
     # ----- core -------------------------------------------------------------------------------
@@ -380,9 +378,7 @@ class Upscaler:
         # Alpha is a mask, not a photograph: bicubic keeps its edges without LIIF's texture prior.
         if pic.alpha is None:
             return None
-        from PIL import Image
-
-        return np.asarray(Image.fromarray(pic.alpha.astype(np.float32), mode="F").resize((ow, oh), Image.BICUBIC))
+        return pil_bicubic(pic.alpha.astype(np.float32), (ow, oh))
 
 
 def _mask(owner: torch.Tensor, span: tuple[int, int]) -> torch.Tensor:
@@ -395,12 +391,9 @@ def _any_in(owner: torch.Tensor, span: tuple[int, int]) -> bool:
 
 def bicubic(image: ImageLike, size: tuple[int, int]) -> ImageLike:
     """Resize with PIL's bicubic filter to ``size`` = (width, height): the baseline LIIF is shown against."""
-    from PIL import Image
-
     pic = to_picture(image)
     ow, oh = output_size(pic.size, size=size)
-    chans = [np.asarray(Image.fromarray(pic.rgb[..., c], mode="F").resize((ow, oh), Image.BICUBIC)) for c in range(3)]
-    return from_picture(np.dstack(chans), Upscaler._resize_alpha(pic, ow, oh), pic)
+    return from_picture(pil_bicubic(pic.rgb, (ow, oh)), Upscaler._resize_alpha(pic, ow, oh), pic)
 
 
 def bf16_native(device: str | torch.device = "auto") -> bool:

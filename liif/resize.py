@@ -16,18 +16,22 @@ from PIL import Image
 __all__ = ["pil_bicubic", "imresize"]
 
 
-def pil_bicubic(array: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """Pillow bicubic resize of an HxW or HxWxC array (uint8, or float32 per channel) to ``size`` = (width, height)."""
+def pil_bicubic(array: np.ndarray, size: tuple[int, int],
+                box: tuple[float, float, float, float] | None = None) -> np.ndarray:
+    """Pillow bicubic resize of an HxW or HxWxC array (uint8, or float32 per channel) to ``size`` = (width, height).
+
+    ``box`` = (x0, y0, x1, y1) in input pixels resizes only that region (a zoom window).
+    """
     size = (int(size[0]), int(size[1]))
-    if (array.shape[1], array.shape[0]) == size:
+    if box is None and (array.shape[1], array.shape[0]) == size:
         return array.copy()
     if array.dtype == np.uint8 and (array.ndim == 2 or array.shape[2] in (3, 4)):
-        return np.asarray(Image.fromarray(array).resize(size, Image.Resampling.BICUBIC))
+        return np.asarray(Image.fromarray(array).resize(size, Image.Resampling.BICUBIC, box=box))
     # Other types go channel by channel through Pillow's 32-bit float mode, so nothing is quantised.
     planes = array.astype(np.float32)
     planes = planes[..., None] if planes.ndim == 2 else planes
     out = np.dstack([np.asarray(Image.fromarray(np.ascontiguousarray(planes[..., c]), mode="F")
-                                .resize(size, Image.Resampling.BICUBIC)) for c in range(planes.shape[2])])
+                                .resize(size, Image.Resampling.BICUBIC, box=box)) for c in range(planes.shape[2])])
     return out[..., 0] if array.ndim == 2 else out
 
 
