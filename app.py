@@ -469,8 +469,9 @@ def build_demo(default_model: str | None = None) -> gr.Blocks:
             checkpoint_path = gr.Textbox(label="...or a checkpoint path (.pth / .safetensors)", scale=3,
                                          placeholder="/path/to/edsr-baseline-liif.pth", visible=SETTINGS.allow_paths)
             precision = gr.Radio(precisions, value=precisions[0], label="Precision", scale=1,
-                                 info=("bf16: faster, PSNR within 0.005 dB of exact" if len(precisions) > 1 else
-                                       "exact (this processor has no fast bfloat16)"))
+                                 info=("bf16: faster, PSNR within 0.005 dB of exact" if "bf16" in precisions else
+                                       "exact (this processor has no fast bfloat16)")
+                                 + "; self-ensemble: 8 renders averaged, sharper detail, 8x the time")
             refresh = gr.Button("Refresh models", scale=0, size="sm", min_width=120)
         status = gr.Markdown(models.status_line(SETTINGS.models_dir, SETTINGS.allow_paths))
         fetch_status = gr.Markdown(quality_models_status(), elem_id="quality-models-status")

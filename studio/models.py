@@ -10,7 +10,7 @@ from pathlib import Path
 
 import liif
 
-from .settings import DEFAULT_MODEL, precision_choices
+from .settings import DEFAULT_MODEL, engine_options, precision_choices
 
 BUNDLED_SUFFIX = " (bundled)"
 FOLDER_SUFFIX = " (models folder)"
@@ -78,8 +78,8 @@ def _stamp(source: str) -> tuple[int, int] | None:
 
 @lru_cache(maxsize=4)  # the bundled models plus a user's checkpoint stay loaded (a few MB each)
 def _upscaler(source: str, stamp: tuple[int, int] | None, precision: str, max_output_mp: float) -> liif.Upscaler:
-    return liif.Upscaler(liif.load_model(source), device="auto", precision=precision,
-                         max_output_megapixels=max_output_mp)
+    return liif.Upscaler(liif.load_model(source), device="auto", max_output_megapixels=max_output_mp,
+                         **engine_options(precision))
 
 
 def get_upscaler(source: str, precision: str, max_output_mp: float) -> liif.Upscaler:

@@ -24,9 +24,18 @@ def bf16_native() -> bool:
     return engine_bf16_native("auto")
 
 
+# The slow, best-quality mode: 8 flipped/transposed renders averaged (liif.ensemble); see README.
+ENSEMBLE_MODE = "exact, 8x self-ensemble"
+
+
 def precision_choices() -> list[str]:
-    """The precisions the demo offers here, the default first."""
-    return list(PRECISIONS) if bf16_native() else ["exact"]
+    """The precisions (and the self-ensemble mode) the demo offers here, the default first."""
+    return (list(PRECISIONS) if bf16_native() else ["exact"]) + [ENSEMBLE_MODE]
+
+
+def engine_options(mode: str) -> dict[str, object]:
+    """The ``liif.EngineConfig`` fields behind a precision choice."""
+    return {"precision": "exact", "ensemble": 8} if mode == ENSEMBLE_MODE else {"precision": mode}
 
 
 def _float(env: Mapping[str, str], name: str, default: float) -> float:

@@ -248,9 +248,21 @@ def test_bf16_is_close_to_exact_where_offered_and_refused_plainly_elsewhere(clie
         assert bf16.shape == exact.shape == (60, 80, 3)
         assert np.abs(bf16 - exact).mean() < 3
     else:  # no bfloat16 arithmetic here: the demo offers exact only, and refuses bf16 naming what it offers
-        assert "['exact']" in _upscale_error(client, small_image, precision="bf16")
+        offered = _upscale_error(client, small_image, precision="bf16").split("choices:")[1]
+        assert "'exact'" in offered and "bf16" not in offered
         with pytest.raises(liif.InputError, match="no bfloat16 arithmetic"):  # a library caller is told why
             get_upscaler(tiny_checkpoint, "bf16", 4)
+
+
+def test_self_ensemble_mode_renders_through_the_api(client, small_image):
+    from studio.settings import ENSEMBLE_MODE
+
+    plain = _upscale(client, small_image, scale=2, report=False)
+    ens = _upscale(client, small_image, scale=2, report=False, precision=ENSEMBLE_MODE)
+    a = np.asarray(_open(plain[3]).convert("RGB"), dtype=int)
+    b = np.asarray(_open(ens[3]).convert("RGB"), dtype=int)
+    assert a.shape == b.shape and 0 < np.abs(a - b).mean() < 20  # averaged renders of the same picture
+    assert ENSEMBLE_MODE in str(_value(ens[6]))  # the page says how it was rendered
 
 
 def test_examples_are_small_documented_pngs():

@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import torch
 
 import liif
 from studio import models, settings
@@ -77,5 +78,15 @@ def test_precisions_offered_match_the_hardware():
 
     assert settings.bf16_native() == bf16_native("auto")  # the engine decides; the demo asks it
     choices = settings.precision_choices()
-    assert choices == (["bf16", "exact"] if settings.bf16_native() else ["exact"])
+    assert choices == (["bf16", "exact"] if settings.bf16_native() else ["exact"]) + [settings.ENSEMBLE_MODE]
     assert choices[0] == (settings.DEFAULT_PRECISION if settings.bf16_native() else "exact")
+
+
+def test_the_self_ensemble_mode_is_exact_with_eight_renders(tmp_path):
+    import liif
+
+    torch.manual_seed(0)
+    path = liif.save_checkpoint(liif.build_model(liif.ModelConfig.tiny()), tmp_path / "tiny.safetensors")
+    up = models.get_upscaler(str(path), settings.ENSEMBLE_MODE, 4)
+    assert (up.config.precision, up.config.ensemble) == ("exact", 8)
+    assert models.get_upscaler(str(path), "exact", 4).config.ensemble == 1
