@@ -61,7 +61,7 @@ if AVAILABLE:
                             q0, q1 = w_query[j, 0] * dy, w_query[j, 1]
                             for n in range(LANES):
                                 p = pix[n]
-                                v = (table[p, j] + q0 + q1 * dxs[n]) * table[p, off_g + j] + table[p, off_t + j]
+                                v = (table[p, j] + q0 + q1 * dxs[n]) * (1.0 + table[p, off_g + j]) + table[p, off_t + j]
                                 x[j, n] = v if v > 0 else 0.0
                         for layer in range(depth - 1):
                             go, to = off_g + (layer + 1) * hidden, off_t + (layer + 1) * hidden
@@ -76,7 +76,7 @@ if AVAILABLE:
                             for j in range(hidden):
                                 for n in range(LANES):
                                     p = pix[n]
-                                    v = y[j, n] * table[p, go + j] + table[p, to + j]
+                                    v = y[j, n] * (1.0 + table[p, go + j]) + table[p, to + j]
                                     x[j, n] = v if v > 0 else 0.0
                         for o in range(n_out):
                             for n in range(LANES):
@@ -111,19 +111,28 @@ class FusedRender:
         self.w_out, self.b_out = as_np(lin[-1].weight), as_np(lin[-1].bias)
 
     def kernel_table(self, table: torch.Tensor) -> np.ndarray:
-        """(h*w, hidden + 2*depth*hidden) rows [layer-1 term | 1 + scales | shifts] from the model's table."""
+        """(h*w, hidden + 2*depth*hidden) rows [layer-1 term | scales | shifts] from the model's table.
+
+        With both modulations (the paper's model) this is the model's table itself, not a copy: a
+        tile's table is the engine's largest buffer. A missing modulation is filled with zeros.
+        """
         t = table.detach().float().cpu()
         t = t.reshape(-1, t.shape[-1])
+        if self.mod_scale and self.mod_shift:
+            return np.ascontiguousarray(t.numpy())
         n, hd = self.hidden, self.hidden * self.depth
-        base, rest = t[:, :n], t[:, n:]
-        gains = rest[:, :hd] + 1.0 if self.mod_scale else torch.ones(t.shape[0], hd)
-        off = hd if self.mod_scale else 0
-        shifts = rest[:, off:off + hd] if self.mod_shift else torch.zeros(t.shape[0], hd)
-        return np.ascontiguousarray(torch.cat([base, gains, shifts], dim=1).numpy())
+        zeros = torch.zeros(t.shape[0], hd)
+        scales = t[:, n:n + hd] if self.mod_scale else zeros
+        shifts = t[:, n + (hd if self.mod_scale else 0):][:, :hd] if self.mod_shift else zeros
+        return np.ascontiguousarray(torch.cat([t[:, :n], scales, shifts], dim=1).numpy())
 
     def __call__(self, table: np.ndarray, tile_w: int, w_query: torch.Tensor, iy: np.ndarray, ry: np.ndarray,
                  ix: np.ndarray, rx: np.ndarray, area_eps: float, threads: int) -> np.ndarray:
-        """RGB (rows, cols, 3), normalised and unclamped, for the separable query geometry given."""
+        """RGB (rows, cols, 3), normalised and unclamped, for the separable query geometry given.
+
+        ``table`` rows are [layer-1 term | scales | shifts]; each hidden layer's output is multiplied
+        by ``1 + scale`` and shifted, as the official ``lmmlp`` does.
+        """
         out = np.empty((iy.shape[1], ix.shape[1], self.w_out.shape[0]), np.float32)
         numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
         _render(table, tile_w, np.ascontiguousarray(w_query.detach().float().cpu().numpy()), self.w_hidden,

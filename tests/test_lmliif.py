@@ -164,3 +164,20 @@ def test_cmsr_is_refused_clearly():
     spec["args"]["cmsr_spec"] = {"mse_threshold": 2e-5}
     with pytest.raises(ValueError, match="CMSR"):
         liif.make(spec)
+
+
+@pytest.mark.parametrize("mod_scale,mod_shift", [(True, False), (False, True)])
+def test_fused_kernel_with_one_modulation_equals_torch_path(photo, mod_scale, mod_shift):
+    if not render_kernel.AVAILABLE:
+        pytest.skip("numba is not installed")
+    spec = tiny_lmf_config().to_spec()
+    spec["args"]["imnet_spec"]["args"].update(mod_scale=mod_scale, mod_shift=mod_shift)
+    torch.manual_seed(3)
+    model = liif.make(spec).eval()
+    with torch.no_grad():
+        for lin in model.hypernet.linears + model.imnet.linears:
+            lin.weight.mul_(3)
+    rgb = photo[:20, :24].astype(np.float32) / 255
+    a = liif.Upscaler(model, device="cpu", render_kernel="fused").render(rgb, 61, 70)
+    b = liif.Upscaler(model, device="cpu", render_kernel="torch").render(rgb, 61, 70)
+    np.testing.assert_allclose(a, b, atol=1e-5, rtol=0)
