@@ -164,14 +164,15 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     """Benchmark protocol: Y-PSNR/SSIM per dataset and scale, with the bicubic baseline."""
     from .evaluate import evaluate_folder, write_tables
-    from .zoo import load_model
+    from .zoo import DEFAULT_MODEL, load_model
 
     model = None if args.bicubic_only else load_model(args.model)
     rows = []
     for folder in args.data:
         rows += evaluate_folder(model, folder, args.scales, shave=not args.no_shave, tile=args.tile or None,
                                 precision=args.precision, device=args.device, ensemble=args.ensemble, cell=args.cell)
-    paths = write_tables(rows, args.out)
+    label = "model" if model is None else Path(str(args.model)).stem if args.model else DEFAULT_MODEL
+    paths = write_tables(rows, args.out, label)
     print(paths[0].read_text(), end="")
     print(f"written: {', '.join(map(str, paths))}")
     return 0

@@ -74,11 +74,11 @@ def evaluate_folder(model: LIIF | LMLIIF | None, folder: str | Path, scales: lis
     return rows
 
 
-def write_tables(rows: list[dict[str, Any]], out_dir: str | Path) -> list[Path]:
-    """Write results.md, results.csv and results.json; return their paths."""
+def write_tables(rows: list[dict[str, Any]], out_dir: str | Path, label: str = "model") -> list[Path]:
+    """Write results.md (columns headed by ``label``, e.g. the model's name), results.csv and results.json."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    md = ["| dataset | scale | LIIF PSNR | LIIF SSIM | bicubic PSNR | bicubic SSIM | gain (dB) |",
+    md = [f"| dataset | scale | {label} PSNR | {label} SSIM | bicubic PSNR | bicubic SSIM | gain (dB) |",
           "|---|---|---|---|---|---|---|"]
     for r in rows:
         gain = r["psnr"] - r["bicubic_psnr"] if r["psnr"] is not None else None

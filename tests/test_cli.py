@@ -161,3 +161,11 @@ def test_names_say_what_they_list_and_old_names_still_work():
         assert liif.available_models() == liif.list_architectures()
     with pytest.raises(AttributeError):
         liif.no_such_name  # noqa: B018
+
+
+def test_eval_tables_are_headed_by_the_model(tmp_path, photo, model_path, capsys):
+    folder = tmp_path / "set"
+    folder.mkdir()
+    Image.fromarray(photo).save(folder / "a.png")
+    assert main(["eval", "--model", str(model_path), "--data", str(folder), "--scales", "2", "--out", str(tmp_path / "r")]) == 0
+    assert "| tiny PSNR | tiny SSIM |" in (tmp_path / "r" / "results.md").read_text()
