@@ -314,15 +314,11 @@ class Upscaler:
         fused, ens = self.fused_render, self.model.local_ensemble
         table = fused.kernel_table(first.feat_map)
         tile_w = first.feat_map.shape[2]
-        cols = axis_neighbours(cx.cpu(), w, ens)
-        ix = np.stack([(i - x0).numpy() for i, _ in cols]).astype(np.int64)
-        rx = np.stack([r.numpy() for _, r in cols]).astype(np.float32)
+        ix, rx = _neighbour_arrays(cx, w, x0, ens)
         threads = torch.get_num_threads()
 
         def run(cy: torch.Tensor) -> torch.Tensor:
-            rows = axis_neighbours(cy.cpu(), h, ens)
-            iy = np.stack([(i - y0).numpy() for i, _ in rows]).astype(np.int64)
-            ry = np.stack([r.numpy() for _, r in rows]).astype(np.float32)
+            iy, ry = _neighbour_arrays(cy, h, y0, ens)
             return torch.from_numpy(fused(table, tile_w, first.w_query, iy, ry, ix, rx, AREA_EPS, threads))
 
         return run
@@ -379,6 +375,14 @@ class Upscaler:
         if pic.alpha is None:
             return None
         return pil_bicubic(pic.alpha.astype(np.float32), (ow, oh))
+
+
+def _neighbour_arrays(c: torch.Tensor, n: int, start: int, local_ensemble: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The kernel's view of ``axis_neighbours``: (members, len) tile-local indices and offsets."""
+    pairs = axis_neighbours(c.cpu(), n, local_ensemble)
+    index = np.stack([(i - start).numpy() for i, _ in pairs]).astype(np.int64)
+    offset = np.stack([r.numpy() for _, r in pairs]).astype(np.float32)
+    return index, offset
 
 
 def _mask(owner: torch.Tensor, span: tuple[int, int]) -> torch.Tensor:

@@ -96,8 +96,9 @@ def decode_local_ensemble(
             raise ValueError("this model decodes the cell size: pass cell")
         rel_cell = cell * torch.tensor([h, w], dtype=cell.dtype, device=cell.device)
     preds, areas = [], []
+    cols = axis_neighbours(coord[..., 1], w, local_ensemble)
     for iy, rel_y in axis_neighbours(coord[..., 0], h, local_ensemble):
-        for ix, rel_x in axis_neighbours(coord[..., 1], w, local_ensemble):
+        for ix, rel_x in cols:
             rel = torch.stack([rel_y, rel_x], dim=-1)
             query_in = rel if rel_cell is None else torch.cat([rel, rel_cell], dim=-1)
             idx = (base + iy * tw + ix).reshape(-1)

@@ -69,10 +69,19 @@ class LMMLP(nn.Module):
 
     def forward(self, x: torch.Tensor, mod: torch.Tensor) -> torch.Tensor:
         """Render ``x`` (N, in_dim) with per-row modulations ``mod`` (N, mod_dim)."""
-        scales, shifts = self.split_mods(mod)
+        return self.render_from_first(self.linears[0](x), *self.split_mods(mod))
+
+    def render_from_first(self, pre: torch.Tensor, scales: torch.Tensor | None,
+                          shifts: torch.Tensor | None) -> torch.Tensor:
+        """The rest of the MLP from the first layer's linear output ``pre`` (N, hidden_dim).
+
+        Each hidden layer's linear output is multiplied by ``1 + scale`` and shifted, then ReLU.
+        """
         linears = self.linears
-        for i, lin in enumerate(linears[:-1]):
-            x = lin(x)
+        x = pre
+        for i in range(self.hidden_depth):
+            if i:
+                x = linears[i](x)
             if scales is not None:
                 x = x * (scales[:, i] + 1.0)
             if shifts is not None:
@@ -186,18 +195,8 @@ class LMLIIF(nn.Module):
         render = self.imnet
         rows = flat.index_select(0, idx)
         hidden = render.hidden_dim
-        scales, shifts = render.split_mods(rows[:, hidden:])
-        x = torch.addmm(rows[:, :hidden], query_in, w_query.t())
-        linears = render.linears
-        for i in range(render.hidden_depth):
-            if i:
-                x = F.linear(x, linears[i].weight, linears[i].bias)
-            if scales is not None:
-                x = x * (scales[:, i] + 1.0)
-            if shifts is not None:
-                x = x + shifts[:, i]
-            x = torch.relu(x)
-        return F.linear(x, linears[-1].weight, linears[-1].bias)
+        pre = torch.addmm(rows[:, :hidden], query_in, w_query.t())
+        return render.render_from_first(pre, *render.split_mods(rows[:, hidden:]))
 
     def rel_cell(self, cell: torch.Tensor | None, hw: tuple[int, int]) -> torch.Tensor | None:
         """The per-image cell (B, 2) in units of the (h, w) feature grid (the official uses the first query's)."""
