@@ -436,6 +436,15 @@ def _example_path(sample: list | None) -> str | None:
     return value.get("path") if isinstance(value, dict) else value
 
 
+def _region_controls() -> tuple[gr.Slider, gr.Slider, gr.Slider]:
+    """The region side and centre sliders of the two comparison tabs."""
+    region = gr.Slider(16, 96, value=48, step=1, label="Region side (input pixels)")
+    with gr.Row():
+        x = gr.Slider(0, 1, value=0.5, step=0.01, label="Region centre x")
+        y = gr.Slider(0, 1, value=0.5, step=0.01, label="Region centre y")
+    return region, x, y
+
+
 def _input_panel(label: str, elem: str, examples: list[str], examples_label: str) -> tuple:
     """A file input, its preview (clickable), the line about it, and example thumbnails that fill the input."""
     file = gr.File(label=f"{label} ({', '.join(t.lstrip('.').upper() for t in FILE_TYPES[:5])}...; up to "
@@ -531,10 +540,7 @@ def build_demo(default_model: str | None = None) -> gr.Blocks:
                         cmp_file, cmp_preview, cmp_about = _input_panel("Image file", "compare", lowres_examples,
                                                                         "Examples")
                         cmp_factors = gr.CheckboxGroup(COMPARE_FACTORS, value=COMPARE_DEFAULT, label="Scale factors")
-                        cmp_region = gr.Slider(16, 96, value=48, step=1, label="Region side (input pixels)")
-                        with gr.Row():
-                            cmp_x = gr.Slider(0, 1, value=0.5, step=0.01, label="Region centre x")
-                            cmp_y = gr.Slider(0, 1, value=0.5, step=0.01, label="Region centre y")
+                        cmp_region, cmp_x, cmp_y = _region_controls()
                         cmp_button = gr.Button("Compare", variant="primary", elem_id="compare-button")
                     with gr.Column(scale=2, min_width=300):
                         cmp_info = gr.Markdown(elem_id="compare-info")
@@ -565,10 +571,7 @@ def build_demo(default_model: str | None = None) -> gr.Blocks:
                                                        label="Methods (a checkpoint path above is added too)",
                                                        elem_id="models-methods")
                         mod_scale = gr.Slider(2, 12, value=4, step=0.5, label="Scale factor")
-                        mod_region = gr.Slider(16, 96, value=48, step=1, label="Region side (input pixels)")
-                        with gr.Row():
-                            mod_x = gr.Slider(0, 1, value=0.5, step=0.01, label="Region centre x")
-                            mod_y = gr.Slider(0, 1, value=0.5, step=0.01, label="Region centre y")
+                        mod_region, mod_x, mod_y = _region_controls()
                         mod_button = gr.Button("Compare models", variant="primary", elem_id="models-button")
                     with gr.Column(scale=2, min_width=300):
                         mod_gallery = gr.Gallery(label="The same region by each method (render time in the caption)",
