@@ -46,6 +46,21 @@ def test_random_coords_match_official_for_every_switch(flags):
     torch.testing.assert_close(ours, ref, atol=1e-5, rtol=0)
 
 
+@pytest.mark.parametrize("unfold,mod_input", [(True, True), (False, False)])
+def test_table_built_in_bands_equals_the_whole_table(unfold, mod_input):
+    """Inference builds the table a few rows at a time (bounded memory): same rows as in one piece."""
+    torch.manual_seed(2)
+    model = liif.build_model(tiny_lmf_config(feat_unfold=unfold, mod_input=mod_input)).eval()
+    feat = model.gen_feat(torch.rand(1, 3, 13, 17) * 2 - 1).detach()
+    rel_cell = torch.tensor([[0.7, 0.4]])
+    whole = model.first_layer(feat, rel_cell)  # autograd on: built in one piece
+    model.table_band_pixels = 40  # two rows of 17 per band, the last band a single row
+    with torch.no_grad():
+        banded = model.first_layer(feat, rel_cell)
+    torch.testing.assert_close(banded.feat_map, whole.feat_map.detach(), atol=1e-6, rtol=0)
+    torch.testing.assert_close(banded.w_query, whole.w_query.detach())
+
+
 def test_gradients_match_official():
     """Training uses the rearranged path: its gradients equal the official graph's."""
     torch.manual_seed(2)

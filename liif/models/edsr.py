@@ -32,10 +32,12 @@ class ResBlock(nn.Module):
         self.res_scale = res_scale
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        # In place: the body ends in a conv, whose output autograd does not keep, and a fresh
+        # tensor per block would raise the encoder's peak memory by a feature map.
         res = self.body(x)
         if self.res_scale != 1:
-            res = res * self.res_scale
-        return res + x
+            res.mul_(self.res_scale)
+        return res.add_(x)
 
 
 class Upsampler(nn.Sequential):
@@ -84,7 +86,7 @@ class EDSR(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = self.head(x)
-        res = self.body(x) + x
+        res = self.body(x).add_(x)  # in place, as in ResBlock
         return res if self.no_upsampling else self.tail(res)
 
 

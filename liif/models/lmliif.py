@@ -95,6 +95,9 @@ class LMLIIF(nn.Module):
 
     # The engine enlarges the cell beyond this scale, as the official LMF demo does.
     cell_enlarge_above: float | None = TRAINING_MAX_SCALE
+    # Inference builds the table in bands of about this many low-resolution pixels: the hypernet's
+    # 200-channel activations for a whole tile would otherwise outweigh the table itself.
+    table_band_pixels: int = 4096
 
     def __init__(
         self,
@@ -147,37 +150,58 @@ class LMLIIF(nn.Module):
         pass the global grid's). The hypernet's first layer on the unfolded feature is a 3x3
         convolution, so no unfolded tensor is ever built.
         """
+        return self._modulations(feat, rel_cell, (0, feat.shape[-2]))
+
+    def _modulations(self, feat: torch.Tensor, rel_cell: torch.Tensor | None,
+                     rows: tuple[int, int]) -> torch.Tensor:
+        """``modulations`` of feature rows ``rows`` only (reading one more row each side for the 3x3)."""
         first, rest = self.hypernet.linears[0], self.hypernet.linears[1:]
         c, k = feat.shape[1], 3 if self.feat_unfold else 1
+        r0, r1 = rows
+        a, b = max(0, r0 - k // 2), min(feat.shape[-2], r1 + k // 2)
         n_feat = c * k * k
         weight = first.weight[:, :n_feat].reshape(first.out_features, c, k, k)  # F.unfold's (c, ky, kx) order
-        x = F.conv2d(feat, weight.to(feat.dtype), first.bias.to(feat.dtype), padding=k // 2).permute(0, 2, 3, 1)
+        x = F.conv2d(feat[:, :, a:b], weight.to(feat.dtype), first.bias.to(feat.dtype), padding=k // 2)
+        x = x[:, :, r0 - a:r1 - a].permute(0, 2, 3, 1)
+        inplace = not torch.is_grad_enabled()  # without autograd, transients need not be kept
         if self.cell_decode:
             if rel_cell is None:
                 raise ValueError("this model decodes the cell size: pass cell")
-            x = x + (rel_cell.to(x.dtype) @ first.weight[:, n_feat:].t().to(x.dtype))[:, None, None, :]
+            term = (rel_cell.to(x.dtype) @ first.weight[:, n_feat:].t().to(x.dtype))[:, None, None, :]
+            x = x.add_(term) if inplace else x + term
         for lin in rest:
-            x = F.linear(torch.relu(x), lin.weight.to(x.dtype), lin.bias.to(x.dtype))
+            x = F.linear(torch.relu_(x) if inplace else torch.relu(x), lin.weight.to(x.dtype), lin.bias.to(x.dtype))
         return x
 
     def first_layer(self, feat: torch.Tensor, rel_cell: torch.Tensor | None = None) -> FirstLayer:
         """Per-pixel table rows [render layer-1 term | scales | shifts] and the query weights."""
-        mods = self.modulations(feat, rel_cell).float()  # bf16 under autocast: per-LR-pixel work
-        with torch.autocast(mods.device.type, enabled=False):  # the table itself stays float32
-            return self._table(feat, mods, rel_cell)
+        h, w = feat.shape[-2:]
+        band = max(1, self.table_band_pixels // w)
+        if torch.is_grad_enabled() or band >= h:
+            return self._table(feat, rel_cell, (0, h))
+        bands = [(r, min(h, r + band)) for r in range(0, h, band)]
+        head = self._table(feat, rel_cell, bands[0])
+        table = head.feat_map.new_empty((feat.shape[0], h, w, head.feat_map.shape[-1]))
+        table[:, :band] = head.feat_map
+        for r0, r1 in bands[1:]:
+            table[:, r0:r1] = self._table(feat, rel_cell, (r0, r1)).feat_map
+        return FirstLayer(table, head.w_query)
 
-    def _table(self, feat: torch.Tensor, mods: torch.Tensor, rel_cell: torch.Tensor | None) -> FirstLayer:
-        render = self.imnet
-        lin0 = render.linears[0]
-        mod_dim = render.mod_dim
-        latent = mods[..., mod_dim:] if self.mod_input else feat.float().permute(0, 2, 3, 1)
-        n_lat = latent.shape[-1]
-        w_lat, w_query = lin0.weight[:, :n_lat], lin0.weight[:, n_lat:]
-        base = F.linear(latent, w_lat, lin0.bias)
-        if self.cell_decode:  # the render MLP's cell term is the same for every query of an image
-            base = base + (rel_cell.float() @ w_query[:, 2:].t())[:, None, None, :]
-            w_query = w_query[:, :2]
-        return FirstLayer(torch.cat([base, mods[..., :mod_dim]], dim=-1).contiguous(), w_query)
+    def _table(self, feat: torch.Tensor, rel_cell: torch.Tensor | None, rows: tuple[int, int]) -> FirstLayer:
+        """``first_layer`` of feature rows ``rows``."""
+        mods = self._modulations(feat, rel_cell, rows).float()  # bf16 under autocast: per-LR-pixel work
+        with torch.autocast(mods.device.type, enabled=False):  # the table itself stays float32
+            render = self.imnet
+            lin0 = render.linears[0]
+            mod_dim = render.mod_dim
+            latent = mods[..., mod_dim:] if self.mod_input else feat[:, :, rows[0]:rows[1]].float().permute(0, 2, 3, 1)
+            n_lat = latent.shape[-1]
+            w_lat, w_query = lin0.weight[:, :n_lat], lin0.weight[:, n_lat:]
+            base = F.linear(latent, w_lat, lin0.bias)
+            if self.cell_decode:  # the render MLP's cell term is the same for every query of an image
+                base = base + (rel_cell.float() @ w_query[:, 2:].t())[:, None, None, :]
+                w_query = w_query[:, :2]
+            return FirstLayer(torch.cat([base, mods[..., :mod_dim]], dim=-1).contiguous(), w_query)
 
     def decode(self, first: FirstLayer, coord: torch.Tensor, cell: torch.Tensor | None = None,
                region: tuple[int, int, int, int] | None = None, tail: DecoderTail | None = None) -> torch.Tensor:
