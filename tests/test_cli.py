@@ -77,6 +77,16 @@ def test_engine_commands_run_as_a_module():
     assert "score" not in out.stdout
 
 
+def test_a_reader_that_goes_away_ends_the_command_quietly():
+    """`liif models | head -0`: no traceback when stdout's reader has closed the pipe."""
+    proc = subprocess.Popen([sys.executable, "-m", "liif.cli", "models"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    proc.stdout.close()  # before the command has printed anything
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141
+    assert err == ""
+
+
 def test_eval_bicubic_only(tmp_path, photo, capsys):
     folder = tmp_path / "set"
     folder.mkdir()
