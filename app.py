@@ -85,11 +85,12 @@ def _progress(progress: Any, desc: str) -> Callable[[int, int], None]:
     return update
 
 
-def _upscaler(choice: str | None, path: str | None, precision: str, progress: Any) -> tuple[liif.Upscaler, str]:
+def _upscaler(choice: str | None, path: str | None, precision: str, progress: Any,
+              backproject: int = 0) -> tuple[liif.Upscaler, str]:
     """The cached upscaler for the chosen model, and how the page names that model."""
     source = models.model_source(choice, path, SETTINGS.models_dir, SETTINGS.allow_paths)
     progress(0, desc="Loading the model")
-    return models.get_upscaler(source, precision, SETTINGS.max_output_mp), models.describe(source)
+    return models.get_upscaler(source, precision, SETTINGS.max_output_mp, backproject), models.describe(source)
 
 
 def _open(path: str | None, what: str = "an image") -> uploads.Upload:
@@ -156,7 +157,7 @@ def pick_point(preview: Any, evt: gr.SelectData) -> tuple[float, float]:
 @_friendly
 def upscale(image_path: str | None, mode: str, scale: float, width: float | None, height: float | None,
             model: str, checkpoint_path: str, precision: str, with_report: bool, crop_x: float, crop_y: float,
-            progress: gr.Progress = gr.Progress()) -> tuple:  # noqa: B008 (gradio injects it)
+            back_projected: bool = False, progress: gr.Progress = gr.Progress()) -> tuple:  # noqa: B008 (gradio injects it)
     """Upscale one image: bicubic vs LIIF slider, magnified crops, lossless PNG, quality report."""
     upload = _open(image_path)
     image, (w, h) = upload.image, upload.size
@@ -170,7 +171,8 @@ def upscale(image_path: str | None, mode: str, scale: float, width: float | None
     message = settings.output_limit_message((w, h), out_size, SETTINGS.max_output_mp)
     if message:
         raise gr.Error(message)
-    up, model_name = _upscaler(model, checkpoint_path, precision, progress)
+    passes = settings.BACKPROJECT_PASSES if back_projected else 0
+    up, model_name = _upscaler(model, checkpoint_path, precision, progress, passes)
     started = time.perf_counter()
     result = up.upscale(image, progress=_progress(progress, "LIIF: rendering the output"), **target)
     seconds = time.perf_counter() - started
@@ -184,7 +186,8 @@ def upscale(image_path: str | None, mode: str, scale: float, width: float | None
         report = iqa.assess(shown_r, views.to_display(image))
     crop_b, crop_l, zoom = views.magnified_crops(shown_b, shown_r, crop_x, crop_y)
     info = (f"Input **{w}x{h}** -> output **{ow}x{oh}** (x{ow / w:.2f} wide, x{oh / h:.2f} high), rendered by "
-            f"**LIIF with {model_name}** ({precision}) in {seconds:.1f} s. Left of the slider: bicubic at the same "
+            f"**LIIF with {model_name}** ({precision}{f', back-projected x{passes}' if passes else ''}) in "
+            f"{seconds:.1f} s. Left of the slider: bicubic at the same "
             f"size. The download is a lossless PNG.{_notes(upload)}")
     return ((shown_b, shown_r), gr.Image(crop_b, label=f"Bicubic, magnified x{zoom}"),
             gr.Image(crop_l, label=f"LIIF, magnified x{zoom}"), str(png),
@@ -502,6 +505,12 @@ def build_demo(default_model: str | None = None) -> gr.Blocks:
                             crop_x = gr.Slider(0, 1, value=0.5, step=0.01, label="Magnified region: x", elem_id="crop-x")
                             crop_y = gr.Slider(0, 1, value=0.5, step=0.01, label="Magnified region: y", elem_id="crop-y")
                         up_report = gr.Checkbox(value=True, label="Compute the quality report")
+                        up_backproject = gr.Checkbox(
+                            value=False, label="Consistency: back-project the result onto the input",
+                            elem_id="upscale-backproject",
+                            info=f"{settings.BACKPROJECT_PASSES} passes so that the result, shrunk back, matches "
+                                 "the input; +0.1 dB on bicubic-shrunk benchmarks, can sharpen a photo's own blur "
+                                 "or JPEG noise")
                         up_button = gr.Button("Upscale", variant="primary", elem_id="upscale-button")
                     with gr.Column(scale=2, min_width=300):
                         up_info = gr.Markdown(elem_id="upscale-info")
@@ -525,7 +534,7 @@ def build_demo(default_model: str | None = None) -> gr.Blocks:
                 up_mode.change(lambda m: (gr.Slider(visible=m == SCALE_MODE), gr.Row(visible=m == SIZE_MODE)),
                                [up_mode], [up_scale, size_row], **private)
                 up_button.click(upscale, [up_file, up_mode, up_scale, up_width, up_height, *common, up_report,
-                                          crop_x, crop_y], up_outputs, api_name="upscale", **heavy)
+                                          crop_x, crop_y, up_backproject], up_outputs, api_name="upscale", **heavy)
                 up_preview.select(pick_point, [up_preview], [crop_x, crop_y], **private).then(
                     recrop, [up_state, crop_x, crop_y], [up_crop_b, up_crop_l], **private)
                 for slider in (crop_x, crop_y):

@@ -32,7 +32,7 @@ def upscale(
 
     ``model`` is a loaded model, a bundled model name, a checkpoint path, or None for the default.
     The result has the input's form: PIL in, PIL out (mode and alpha kept); numpy in, numpy out.
-    Other ``EngineConfig`` fields pass through, e.g. ``ensemble=8`` or ``threads=2``.
+    Other ``EngineConfig`` fields pass through, e.g. ``ensemble=8``, ``backproject=3`` or ``threads=2``.
     """
     if isinstance(image, (str, Path)):
         image = load_image(image)

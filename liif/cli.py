@@ -73,7 +73,7 @@ def cmd_upscale(args: argparse.Namespace) -> int:
     model = load_model(args.model)
     up = Upscaler(model, device=args.device, tile=args.tile or None, precision=args.precision, chunk=args.chunk,
                   max_output_megapixels=args.max_megapixels, threads=args.threads, ensemble=args.ensemble,
-                  cell=args.cell)
+                  cell=args.cell, backproject=args.backproject)
     failures = 0
     for src in files:
         dst = _output_path(src, out, single=len(files) == 1)
@@ -171,7 +171,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     rows = []
     for folder in args.data:
         rows += evaluate_folder(model, folder, args.scales, shave=not args.no_shave, tile=args.tile or None,
-                                precision=args.precision, device=args.device, ensemble=args.ensemble, cell=args.cell)
+                                precision=args.precision, device=args.device, ensemble=args.ensemble, cell=args.cell,
+                                backproject=args.backproject)
     label = "model" if model is None else Path(str(args.model)).stem if args.model else DEFAULT_MODEL
     paths = write_tables(rows, args.out, label)
     print(paths[0].read_text(), end="")
@@ -220,6 +221,9 @@ def build_parser(extra_commands: Callable[[Any], None] | None = None,
     p.add_argument("--threads", type=int, default=None, help="CPU threads")
     p.add_argument("--ensemble", type=int, default=1, choices=[1, 2, 4, 8],
                    help="geometric self-ensemble: average 2, 4 or 8 flipped/transposed renders (costs as many renders)")
+    p.add_argument("--backproject", type=int, default=0, metavar="N",
+                   help="iterative back-projection passes: correct the output so that, shrunk back, it matches "
+                        "the input (0 = off; 3 is plenty)")
     p.add_argument("--overwrite", action="store_true", help="replace existing output files")
     p.add_argument("--cell", default="model", choices=["model", "true", "enlarge"],
                    help="cell beyond x4: the model's convention, the true pixel size, or enlarged by scale/4")
@@ -256,7 +260,7 @@ def build_parser(extra_commands: Callable[[Any], None] | None = None,
     p = sub.add_parser("eval", help="benchmark protocol: Y-PSNR/SSIM vs bicubic")
     p.add_argument("--model", default=None, help="bundled model name or checkpoint path")
     p.add_argument("--data", nargs="+", default=["../shared/datasets/eval/Set5", "../shared/datasets/eval/Set14"])
-    p.add_argument("--scales", nargs="+", type=float, default=[2, 3, 4, 6, 8])
+    p.add_argument("--scales", nargs="+", type=float, default=[2, 3, 4, 6, 8, 12])
     p.add_argument("--out", default="runs/eval", help="folder for results.md/csv/json")
     p.add_argument("--no-shave", action="store_true", help="keep the border (default: shave ceil(scale) px)")
     p.add_argument("--bicubic-only", action="store_true")
@@ -266,6 +270,9 @@ def build_parser(extra_commands: Callable[[Any], None] | None = None,
     p.add_argument("--ensemble", type=int, default=1, choices=[1, 2, 4, 8], help="geometric self-ensemble size")
     p.add_argument("--cell", default="model", choices=["model", "true", "enlarge"],
                    help="cell beyond x4: the model's convention, the true pixel size, or enlarged by scale/4")
+    p.add_argument("--backproject", type=int, default=0, metavar="N",
+                   help="iterative back-projection passes: correct the output so that, shrunk back, it matches "
+                        "the input (0 = off; 3 is plenty)")
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("models", help="list bundled models")

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable, Hashable, Iterator
 import numpy as np
 import torch
 
+from .backproject import back_project
 from .errors import InputError, SizeLimitError
 from .ensemble import ENSEMBLE_SIZES, transforms
 from .imageio import ImageLike, Picture, from_picture, to_picture
@@ -33,6 +34,7 @@ Progress = Callable[[int, int], None]
 PRECISIONS = ("exact", "bf16", "fp16")
 RENDER_KERNELS = ("auto", "fused", "torch")
 CELL_POLICIES = ("model", "true", "enlarge")
+MAX_BACKPROJECT = 10  # the correction converges in 2 to 4 passes (README); more is a mistake
 ENLARGE_ABOVE = 4.0  # the training range's top scale that "enlarge" assumes (LMF's and LTE's)
 Model = LIIF | LMLIIF
 
@@ -56,6 +58,9 @@ class EngineConfig:
     # The cell beyond the training scales: the model's own convention (recorded with it), the true
     # pixel size (official LIIF), or enlarged by max(scale / 4, 1) (official LMF, LTE).
     cell: str = "model"  # model | true | enlarge
+    # Iterative back-projection passes on whole renders (0 = off; zoom windows are never corrected,
+    # as the correction needs the whole output): see liif/backproject.py for when it helps.
+    backproject: int = 0
 
 
 def pick_device(name: str = "auto") -> torch.device:
@@ -167,6 +172,9 @@ class Upscaler:
             raise InputError(f"cell must be one of {', '.join(CELL_POLICIES)}, got {cfg.cell!r}")
         if cfg.ensemble not in ENSEMBLE_SIZES:
             raise InputError(f"ensemble must be one of {', '.join(map(str, ENSEMBLE_SIZES))}, got {cfg.ensemble!r}")
+        if not isinstance(cfg.backproject, int) or not 0 <= cfg.backproject <= MAX_BACKPROJECT:
+            raise InputError(f"backproject must be a whole number of passes from 0 to {MAX_BACKPROJECT}, "
+                             f"got {cfg.backproject!r}")
         if cfg.tile is not None and cfg.tile < 8:
             raise InputError(f"tile must be at least 8 pixels (or None for no tiling), got {cfg.tile}")
         self.device = pick_device(cfg.device)
@@ -244,20 +252,25 @@ class Upscaler:
 
         With ``cache_key`` (an identifier of ``inp``), the encoder's per-tile features are kept for
         that one image and reused by the next call with the same key (zooming around one image).
-        With ``ensemble`` > 1 in the config, the renders of the flipped/transposed input are averaged.
+        With ``ensemble`` > 1 in the config, the renders of the flipped/transposed input are averaged;
+        with ``backproject`` > 0, a whole output is then corrected towards the input.
         """
         rows, cols = rows or (0, out_h), cols or (0, out_w)
         todo = transforms(self.config.ensemble)
         if len(todo) == 1:
-            return self._render_once(inp, out_h, out_w, rows, cols, progress, cache_key)
-        total = None
-        for k, t in enumerate(todo):
-            t_rows, t_cols = t.window(out_h, out_w, rows, cols)
-            t_h, t_w = t.size(out_h, out_w)
-            step = None if progress is None else (lambda d, n, k=k: progress(k * n + d, len(todo) * n))
-            out = t.undo(self._render_once(t.apply(inp), t_h, t_w, t_rows, t_cols, step, cache_key, variant=t))
-            total = out if total is None else total.add_(out)
-        return total.div_(len(todo))
+            total = self._render_once(inp, out_h, out_w, rows, cols, progress, cache_key)
+        else:
+            total = None
+            for k, t in enumerate(todo):
+                t_rows, t_cols = t.window(out_h, out_w, rows, cols)
+                t_h, t_w = t.size(out_h, out_w)
+                step = None if progress is None else (lambda d, n, k=k: progress(k * n + d, len(todo) * n))
+                out = t.undo(self._render_once(t.apply(inp), t_h, t_w, t_rows, t_cols, step, cache_key, variant=t))
+                total = out if total is None else total.add_(out)
+            total.div_(len(todo))
+        if self.config.backproject and (rows, cols) == ((0, out_h), (0, out_w)):
+            total = back_project(total, inp.float(), self.config.backproject)
+        return total
 
     def _render_once(self, inp: torch.Tensor, out_h: int, out_w: int, rows: tuple[int, int] | None = None,
                      cols: tuple[int, int] | None = None, progress: Progress | None = None,

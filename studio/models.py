@@ -77,19 +77,20 @@ def _stamp(source: str) -> tuple[int, int] | None:
 
 
 @lru_cache(maxsize=4)  # the bundled models plus a user's checkpoint stay loaded (a few MB each)
-def _upscaler(source: str, stamp: tuple[int, int] | None, precision: str, max_output_mp: float) -> liif.Upscaler:
+def _upscaler(source: str, stamp: tuple[int, int] | None, precision: str, max_output_mp: float,
+              backproject: int) -> liif.Upscaler:
     return liif.Upscaler(liif.load_model(source), device="auto", max_output_megapixels=max_output_mp,
-                         **engine_options(precision))
+                         backproject=backproject, **engine_options(precision))
 
 
-def get_upscaler(source: str, precision: str, max_output_mp: float) -> liif.Upscaler:
-    """A cached ``liif.Upscaler`` for a model source and precision."""
+def get_upscaler(source: str, precision: str, max_output_mp: float, backproject: int = 0) -> liif.Upscaler:
+    """A cached ``liif.Upscaler`` for a model source, precision and number of back-projection passes."""
     offered = precision_choices()
     if precision not in offered:
         raise ModelChoiceError(f"Precision {precision!r} is not available on this machine"
                                + (" (its processor has no bfloat16 arithmetic)" if precision == "bf16" else "")
                                + f": choose {' or '.join(offered)}.")
-    return _upscaler(source, _stamp(source), precision, float(max_output_mp))
+    return _upscaler(source, _stamp(source), precision, float(max_output_mp), int(backproject))
 
 
 def status_line(models_dir: Path, allow_paths: bool) -> str:

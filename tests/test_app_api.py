@@ -7,6 +7,7 @@ import time
 
 import numpy as np
 import pytest
+import torch
 from gradio_client import handle_file
 from gradio_client.exceptions import AppError
 from PIL import Image
@@ -41,9 +42,10 @@ def _common(choice: str = APP_CHOICE, path: str = "", precision: str = "exact") 
     return [choice, path, precision]
 
 
-def _upscale(client, image, mode="Scale factor", scale=2.5, width=64, height=20, report=True, cx=0.5, cy=0.5, **kw):
+def _upscale(client, image, mode="Scale factor", scale=2.5, width=64, height=20, report=True, cx=0.5, cy=0.5,
+             back_projected=False, **kw):
     return client.predict(handle_file(image), mode, scale, width, height, *_common(**kw), report, cx, cy,
-                          api_name="/upscale")
+                          back_projected, api_name="/upscale")
 
 
 def _open(path) -> Image.Image:
@@ -263,6 +265,23 @@ def test_self_ensemble_mode_renders_through_the_api(client, small_image):
     b = np.asarray(_open(ens[3]).convert("RGB"), dtype=int)
     assert a.shape == b.shape and 0 < np.abs(a - b).mean() < 20  # averaged renders of the same picture
     assert ENSEMBLE_MODE in str(_value(ens[6]))  # the page says how it was rendered
+
+
+def test_back_projection_corrects_the_upscale_and_says_so(client, small_image):
+    """The Upscale tab's consistency box: the result, shrunk back, is closer to the input."""
+    from liif.resize import imresize
+
+    plain = _upscale(client, small_image, scale=2, report=False)
+    bp = _upscale(client, small_image, scale=2, report=False, back_projected=True)
+    src = np.asarray(Image.open(small_image).convert("RGB"), dtype=np.float64) / 255
+
+    def shrunk_error(result) -> float:
+        out = torch.from_numpy(np.asarray(_open(result[3]).convert("RGB"), dtype=np.float64) / 255)
+        small = imresize(out.permute(2, 0, 1)[None], src.shape[:2])[0].permute(1, 2, 0).numpy()
+        return float(np.abs(small - src).mean())
+
+    assert shrunk_error(bp) < 0.7 * shrunk_error(plain)
+    assert "back-projected x3" in str(_value(bp[6])) and "back-projected" not in str(_value(plain[6]))
 
 
 def test_examples_are_small_documented_pngs():

@@ -126,6 +126,22 @@ def test_upscale_with_self_ensemble(inputs, model_path, tmp_path):
     assert a.shape == b.shape and np.abs(a - b).max() > 0
 
 
+def test_eval_with_back_projection_raises_a_poor_models_psnr(tmp_path, photo, model_path):
+    """`--backproject 3`: a random tiny model's inconsistent output is pulled towards the truth."""
+    import json
+
+    folder = tmp_path / "set"
+    folder.mkdir()
+    Image.fromarray(photo).save(folder / "a.png")
+    psnr = {}
+    for passes in ("0", "3"):
+        out = tmp_path / f"r{passes}"
+        assert main(["eval", "--model", str(model_path), "--data", str(folder), "--scales", "4", "--out", str(out),
+                     "--backproject", passes]) == 0
+        psnr[passes] = json.loads((out / "results.json").read_text())[0]["psnr"]
+    assert psnr["3"] > psnr["0"] + 1.0
+
+
 def test_eval_runs_a_model_on_the_chosen_device_with_ensemble(tmp_path, photo, model_path, capsys):
     folder = tmp_path / "set"
     folder.mkdir()

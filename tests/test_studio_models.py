@@ -90,3 +90,13 @@ def test_the_self_ensemble_mode_is_exact_with_eight_renders(tmp_path):
     up = models.get_upscaler(str(path), settings.ENSEMBLE_MODE, 4)
     assert (up.config.precision, up.config.ensemble) == ("exact", 8)
     assert models.get_upscaler(str(path), "exact", 4).config.ensemble == 1
+
+
+def test_back_projection_gets_its_own_cached_upscaler(tmp_path):
+    import liif
+
+    torch.manual_seed(0)
+    path = str(liif.save_checkpoint(liif.build_model(liif.ModelConfig.tiny()), tmp_path / "tiny.safetensors"))
+    plain, bp = models.get_upscaler(path, "exact", 4), models.get_upscaler(path, "exact", 4, backproject=3)
+    assert (plain.config.backproject, bp.config.backproject) == (0, 3)
+    assert models.get_upscaler(path, "exact", 4, backproject=3) is bp
