@@ -26,6 +26,22 @@ def test_choices_list_every_bundled_model_then_the_folder(folder):
     assert models.default_choice([]) is None
 
 
+def test_the_demos_default_is_the_fast_family_and_keeps_liifs_quality():
+    """The demo preselects the bundled LM-LIIF, which must stay close to the bundled LIIF on an unseen photo."""
+    from skimage import data
+
+    from liif.evaluate import liif_upscale, make_pair
+    from liif.metrics import psnr_y
+
+    assert settings.DEFAULT_MODEL in liif.list_bundled_models()
+    fast = liif.load_model(settings.DEFAULT_MODEL)
+    assert type(fast).__name__ == "LMLIIF"
+    hr, lr = make_pair(data.astronaut()[40:280, 140:380], 4)
+    gap = psnr_y(liif_upscale(liif.load_model("edsr-baseline-liif"), lr, hr.shape[:2]), hr, 4) - psnr_y(
+        liif_upscale(fast, lr, hr.shape[:2]), hr, 4)
+    assert gap < 0.15
+
+
 def test_sources_and_names(folder):
     assert models.model_source("mine.safetensors (models folder)", "", folder, True) == str(folder / "mine.safetensors")
     assert models.model_source("x (bundled)", None, folder, True) == "x"
