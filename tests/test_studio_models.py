@@ -109,8 +109,6 @@ def test_the_self_ensemble_mode_is_exact_with_eight_renders(tmp_path):
 
 
 def test_back_projection_gets_its_own_cached_upscaler(tmp_path):
-    import liif
-
     torch.manual_seed(0)
     path = str(liif.save_checkpoint(liif.build_model(liif.ModelConfig.tiny()), tmp_path / "tiny.safetensors"))
     plain, bp = models.get_upscaler(path, "exact", 4), models.get_upscaler(path, "exact", 4, backproject=3)
