@@ -90,7 +90,9 @@ def _upscaler(choice: str | None, path: str | None, precision: str, progress: An
     """The cached upscaler for the chosen model, and how the page names that model."""
     source = models.model_source(choice, path, SETTINGS.models_dir, SETTINGS.allow_paths)
     progress(0, desc="Loading the model")
-    return models.get_upscaler(source, precision, SETTINGS.max_output_mp, backproject), models.describe(source)
+    up = models.get_upscaler(source, precision, SETTINGS.max_output_mp, backproject)
+    family = "LM-LIIF" if isinstance(up.model, liif.LMLIIF) else "LIIF"
+    return up, f"{family} with {models.describe(source)}"
 
 
 def _open(path: str | None, what: str = "an image") -> uploads.Upload:
@@ -186,7 +188,7 @@ def upscale(image_path: str | None, mode: str, scale: float, width: float | None
         report = iqa.assess(shown_r, views.to_display(image))
     crop_b, crop_l, zoom = views.magnified_crops(shown_b, shown_r, crop_x, crop_y)
     info = (f"Input **{w}x{h}** -> output **{ow}x{oh}** (x{ow / w:.2f} wide, x{oh / h:.2f} high), rendered by "
-            f"**LIIF with {model_name}** ({precision}{f', back-projected x{passes}' if passes else ''}) in "
+            f"**{model_name}** ({precision}{f', back-projected x{passes}' if passes else ''}) in "
             f"{seconds:.1f} s. Left of the slider: bicubic at the same "
             f"size. The download is a lossless PNG.{_notes(upload)}")
     return ((shown_b, shown_r), gr.Image(crop_b, label=f"Bicubic, magnified x{zoom}"),
@@ -233,7 +235,7 @@ def compare_scales(image_path: str | None, factors: list[str], region_x: float, 
     cues = compare.charted_cues(table)
     first = cues[0] if cues else None
     info = (f"A {area.side}x{area.side}-pixel region around ({area.centre[0]:.0f}, {area.centre[1]:.0f}), rendered by "
-            f"**LIIF with {model_name}** ({precision}) and by bicubic at each factor.")
+            f"**{model_name}** ({precision}) and by bicubic at each factor.")
     return gallery, compare.gain_chart(table, first), table, gr.Dropdown(choices=cues, value=first), info
 
 
@@ -275,7 +277,7 @@ def with_reference(reference_path: str | None, factor: float, model: str, checkp
     err_b, err_l, top = reference.error_maps(run)
     (h, w), (lh, lw) = run.reference.shape[:2], run.lowres.shape[:2]
     info = (f"Reference **{w}x{h}** -> low-resolution input **{lw}x{lh}** (/{factor:g}, MATLAB-compatible bicubic, "
-            f"as `liif eval`) -> back to **{w}x{h}** by **LIIF with {model_name}** ({precision}) and by bicubic. "
+            f"as `liif eval`) -> back to **{w}x{h}** by **{model_name}** ({precision}) and by bicubic. "
             f"Scores on the luma with a {run.shave}-pixel border ignored.\n\n{reference.gain_sentence(run.report)}"
             f"{_notes(upload)}")
     info += (f"\n\nError maps: |output - reference| of the luma, on one scale for both: black = 0, light yellow = "
@@ -304,7 +306,7 @@ def zoom(image_path: str | None, x: float, y: float, magnification: float, windo
     box = window_box((w, h), centre, mag, (n, n))
     full_w, full_h = box.out_size
     info = (f"A {box.size[0]}x{box.size[1]} window of the **{full_w}x{full_h}** (x{mag:g}) output around "
-            f"({centre[0]:.1f}, {centre[1]:.1f}) in input pixels, rendered by **LIIF with {model_name}** ({precision}) "
+            f"({centre[0]:.1f}, {centre[1]:.1f}) in input pixels, rendered by **{model_name}** ({precision}) "
             f"in {seconds:.2f} s without rendering the other {max(0.0, (full_w * full_h - n * n) / 1e6):.1f} "
             f"megapixels.{_notes(upload)}")
     return ((views.bicubic_window(image, centre, mag, (n, n)), views.to_display(win)),

@@ -151,10 +151,17 @@ def test_compare_models_side_by_side(client, small_image, tiny_checkpoint):
     gallery, table = client.predict(handle_file(small_image), ["bicubic", APP_CHOICE], tiny_checkpoint, 3, 0.5,
                                     0.5, 16, "exact", api_name="/compare_models")
     labels = [r[0] for r in table["data"]]
-    assert labels == ["bicubic", "tiny.safetensors", "tiny.safetensors"]  # the list, then the path
+    assert labels == ["bicubic"] + ["LIIF with tiny.safetensors"] * 2  # the list, then the path; family named
     assert [item["caption"].split(" · ")[0] for item in gallery] == labels
     assert {_open(item["image"]).size for item in gallery} == {(48, 48)}
     assert table["data"][0][2] == pytest.approx(1.0)  # bicubic's edge contrast is 1x bicubic's
+
+
+def test_results_name_the_model_family(client, small_image):
+    """The demo's default, the bundled LM-LIIF, is named with its family wherever it renders."""
+    gallery, table = client.predict(handle_file(small_image), ["bicubic", "edsr-baseline-lmliif (bundled)"], "", 3,
+                                    0.5, 0.5, 16, "exact", api_name="/compare_models")
+    assert [r[0] for r in table["data"]] == ["bicubic", "LM-LIIF with edsr-baseline-lmliif (bundled)"]
 
 
 def test_with_reference_follows_the_benchmark_protocol(client, tmp_path):
