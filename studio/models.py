@@ -5,12 +5,18 @@ Choices are labels: ``"<name> (bundled)"`` for every model ``liif.list_bundled_m
 """
 from __future__ import annotations
 
+import logging
+import threading
 from functools import lru_cache
 from pathlib import Path
+
+import numpy as np
 
 import liif
 
 from .settings import DEFAULT_MODEL, engine_options, precision_choices
+
+log = logging.getLogger("liif_studio.models")
 
 BUNDLED_SUFFIX = " (bundled)"
 FOLDER_SUFFIX = " (models folder)"
@@ -105,3 +111,25 @@ def status_line(models_dir: Path, allow_paths: bool) -> str:
     return ("**No model is installed.** Put an official LIIF `.pth` or a liif-studio `.safetensors` checkpoint "
             f"in `{models_dir}` (or set `LIIF_MODELS_DIR`) and press Refresh models"
             + (", or give its path." if allow_paths else "."))
+
+
+def warm_up(source: str, precision: str, max_output_mp: float) -> bool:
+    """Load ``source`` into the cache and render a tiny image with it; False (logged) when that fails.
+
+    The first render of an LM-LIIF model loads or compiles numba's kernel (seconds); done at start-up,
+    the first visitor does not wait for it.
+    """
+    try:
+        get_upscaler(source, precision, max_output_mp).upscale(np.zeros((16, 16, 3), np.uint8), scale=2)
+        return True
+    except Exception as exc:  # noqa: BLE001 - a warm-up must never take the server down; a request will say why
+        log.warning("warm-up of %s skipped: %s", source, exc)
+        return False
+
+
+def start_warm_up(source: str, precision: str, max_output_mp: float) -> threading.Thread:
+    """``warm_up`` in a background thread (started and returned)."""
+    thread = threading.Thread(target=warm_up, args=(source, precision, max_output_mp), name="model-warm-up",
+                              daemon=True)
+    thread.start()
+    return thread

@@ -114,3 +114,18 @@ def test_back_projection_gets_its_own_cached_upscaler(tmp_path):
     plain, bp = models.get_upscaler(path, "exact", 4), models.get_upscaler(path, "exact", 4, backproject=3)
     assert (plain.config.backproject, bp.config.backproject) == (0, 3)
     assert models.get_upscaler(path, "exact", 4, backproject=3) is bp
+
+
+def test_warm_up_fills_the_cache_that_the_first_request_uses(tmp_path):
+    torch.manual_seed(0)
+    path = str(liif.save_checkpoint(liif.build_model(liif.ModelConfig.tiny()), tmp_path / "warm.safetensors"))
+    thread = models.start_warm_up(path, "exact", 4)
+    thread.join(timeout=120)
+    hits = models._upscaler.cache_info().hits
+    models.get_upscaler(path, "exact", 4)
+    assert models._upscaler.cache_info().hits == hits + 1  # the request found the warmed upscaler
+
+
+def test_a_failed_warm_up_is_logged_not_raised(tmp_path, caplog):
+    assert models.warm_up(str(tmp_path / "missing.safetensors"), "exact", 4) is False
+    assert "warm-up of" in caplog.text and "missing.safetensors" in caplog.text
