@@ -182,12 +182,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def cmd_models(args: argparse.Namespace) -> int:
     """List bundled models and registered architectures."""
-    from .models.registry import list_architectures
-    from .zoo import DEFAULT_MODEL
-    from .zoo import list_models as list_bundled_models
-
     from .checkpoint import read_spec
-    from .zoo import resolve_model_path
+    from .models.registry import list_architectures
+    from .zoo import DEFAULT_MODEL, resolve_model_path
+    from .zoo import list_models as list_bundled_models
 
     families = {"liif": "LIIF", "lmliif": "LM-LIIF (LMF)"}
     bundled = list_bundled_models()

@@ -143,21 +143,17 @@ class LMLIIF(nn.Module):
         """Encode a normalised image batch (B, 3, h, w) into features (B, C, h, w)."""
         return self.encoder(inp)
 
-    def modulations(self, feat: torch.Tensor, rel_cell: torch.Tensor | None) -> torch.Tensor:
-        """Hypernet output (B, h, w, mod_dim [+ latent]) for every low-resolution pixel.
+    def modulations(self, feat: torch.Tensor, rel_cell: torch.Tensor | None,
+                    rows: tuple[int, int] | None = None) -> torch.Tensor:
+        """Hypernet output (B, h, w, mod_dim [+ latent]) for every low-resolution pixel (of ``rows`` only, if given).
 
         ``rel_cell`` (B, 2) is the query cell times the *whole* feature grid's (h, w) (tiles
         pass the global grid's). The hypernet's first layer on the unfolded feature is a 3x3
-        convolution, so no unfolded tensor is ever built.
+        convolution, so no unfolded tensor is ever built; a band of rows reads one more row each side.
         """
-        return self._modulations(feat, rel_cell, (0, feat.shape[-2]))
-
-    def _modulations(self, feat: torch.Tensor, rel_cell: torch.Tensor | None,
-                     rows: tuple[int, int]) -> torch.Tensor:
-        """``modulations`` of feature rows ``rows`` only (reading one more row each side for the 3x3)."""
         first, rest = self.hypernet.linears[0], self.hypernet.linears[1:]
         c, k = feat.shape[1], 3 if self.feat_unfold else 1
-        r0, r1 = rows
+        r0, r1 = rows or (0, feat.shape[-2])
         a, b = max(0, r0 - k // 2), min(feat.shape[-2], r1 + k // 2)
         n_feat = c * k * k
         weight = first.weight[:, :n_feat].reshape(first.out_features, c, k, k)  # F.unfold's (c, ky, kx) order
@@ -189,7 +185,7 @@ class LMLIIF(nn.Module):
 
     def _table(self, feat: torch.Tensor, rel_cell: torch.Tensor | None, rows: tuple[int, int]) -> FirstLayer:
         """``first_layer`` of feature rows ``rows``."""
-        mods = self._modulations(feat, rel_cell, rows).float()  # bf16 under autocast: per-LR-pixel work
+        mods = self.modulations(feat, rel_cell, rows).float()  # bf16 under autocast: per-LR-pixel work
         with torch.autocast(mods.device.type, enabled=False):  # the table itself stays float32
             render = self.imnet
             lin0 = render.linears[0]
