@@ -130,7 +130,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     overrides = {k: v for k, v in {
         "train_dirs": args.data, "val_dir": args.val, "total_steps": args.steps, "lr": args.lr,
         "batch_size": args.batch_size, "precision": args.precision, "threads": args.threads,
-        "val_every": args.val_every,
+        "val_every": args.val_every, "freeze_encoder": args.freeze_encoder,
     }.items() if v is not None}
     cfg = replace(cfg, **overrides)
     trainer = Trainer(cfg, run_dir)
@@ -244,6 +244,8 @@ def build_parser(extra_commands: Callable[[Any], None] | None = None,
                    help="exact (float32) or bf16 autocast, as for upscale; fp32 is the old name of exact")
     p.add_argument("--threads", type=int)
     p.add_argument("--val-every", type=int)
+    p.add_argument("--freeze-encoder", action=argparse.BooleanOptionalAction, default=None,
+                   help="train the decoder only (--no-freeze-encoder fine-tunes the whole model, e.g. on resume)")
     p.add_argument("--export", help="write the weights as .safetensors when stopping")
     p.add_argument("-q", "--quiet", action="store_true")
     p.set_defaults(func=cmd_train)

@@ -107,7 +107,7 @@ class Trainer:
         self.ema: LIIF | None = copy.deepcopy(self.model).eval() if cfg.ema_decay > 0 else None
         if cfg.freeze_encoder:
             self.model.encoder.requires_grad_(False)
-        self.opt = torch.optim.Adam([p for p in self.model.parameters() if p.requires_grad], lr=cfg.lr)
+        self.opt = torch.optim.Adam([p for _, p in self._trained(cfg.freeze_encoder)], lr=cfg.lr)
         self.step = 0
         self.elapsed = 0.0  # training seconds across all runs
         self.sampler = PatchSampler(find_images(cfg.train_dirs), cfg.patch, cfg.scale_min, cfg.scale_max,
@@ -122,6 +122,23 @@ class Trainer:
             self.model.encoder.load_state_dict(donor.encoder.state_dict())
         except RuntimeError as exc:
             raise ValueError(f"cannot initialise the encoder from {source}: the encoders differ ({exc})") from exc
+
+    def _trained(self, freeze_encoder: bool) -> list[tuple[str, torch.nn.Parameter]]:
+        """The optimised parameters, in the optimiser's order, for a run with or without a frozen encoder."""
+        return [(n, p) for n, p in self.model.named_parameters() if not (freeze_encoder and n.startswith("encoder."))]
+
+    def _load_optimizer(self, saved: dict[str, Any], saved_freeze: bool) -> None:
+        """Restore Adam; a run resumed with its encoder newly unfrozen keeps the decoder's moments by name."""
+        if saved_freeze == self.cfg.freeze_encoder:
+            self.opt.load_state_dict(saved)
+            return
+        # Adam's state is keyed by position: map the saved positions to names, then to this run's positions.
+        position = {n: i for i, (n, _) in enumerate(self._trained(self.cfg.freeze_encoder))}
+        saved_names = [n for n, _ in self._trained(saved_freeze)]
+        state = {position[saved_names[int(i)]]: moments for i, moments in saved["state"].items()
+                 if saved_names[int(i)] in position}
+        group = {**saved["param_groups"][0], "params": list(range(len(position)))}
+        self.opt.load_state_dict({"state": state, "param_groups": [group]})
 
     @property
     def state_path(self) -> Path:
@@ -155,7 +172,7 @@ class Trainer:
         self.model.load_state_dict(st["model"])
         if self.ema is not None:
             self.ema.load_state_dict(st["ema"] if st.get("ema") is not None else st["model"])
-        self.opt.load_state_dict(st["optimizer"])
+        self._load_optimizer(st["optimizer"], bool(st["config"].get("freeze_encoder", False)))
         self.step, self.elapsed = int(st["step"]), float(st.get("elapsed", 0.0))
         self.rng.bit_generator.state = st["rng"]["numpy"]
         torch.set_rng_state(st["rng"]["torch"])

@@ -147,3 +147,26 @@ def test_trainer_runs_on_the_configured_device(train_dir, tmp_path):
     if not torch.cuda.is_available():
         with pytest.raises(liif.InputError, match="no CUDA GPU"):
             Trainer(_cfg(train_dir, device="cuda"), tmp_path / "gpu")
+
+
+def test_a_frozen_encoder_run_resumes_with_the_whole_model_trained(train_dir, tmp_path):
+    """Unfreezing on resume: the decoder keeps its Adam moments (by name), the encoder starts learning."""
+    model_cfg = liif.ModelConfig(family="lmliif", encoder_args={"n_resblocks": 2, "n_feats": 8}, render_hidden=8,
+                                 render_depth=2, hypernet_hidden=[16])
+    frozen = Trainer(_cfg(train_dir, model=model_cfg.asdict(), freeze_encoder=True, total_steps=20), tmp_path / "a")
+    frozen.run(max_steps=3, quiet=True)
+    saved_moments = {n: frozen.opt.state[p]["exp_avg"].clone() for n, p in frozen.model.named_parameters()
+                     if p.requires_grad}
+    whole = Trainer(replace(frozen.cfg, freeze_encoder=False), tmp_path / "b")
+    whole.load(frozen.state_path)
+    params = dict(whole.model.named_parameters())
+    for name, moment in saved_moments.items():
+        torch.testing.assert_close(whole.opt.state[params[name]]["exp_avg"], moment, rtol=0, atol=0)
+    assert not any(whole.opt.state.get(p) for n, p in params.items() if n.startswith("encoder."))
+    enc_before = {k: v.clone() for k, v in whole.model.encoder.state_dict().items()}
+    whole.train_step()
+    assert any(not torch.equal(v, enc_before[k]) for k, v in whole.model.encoder.state_dict().items())
+    whole.save()
+    again = Trainer(whole.cfg, tmp_path / "c")
+    again.load(whole.state_path)  # the unfrozen state resumes as saved
+    assert again.step == 4
