@@ -91,8 +91,7 @@ def _upscaler(choice: str | None, path: str | None, precision: str, progress: An
     source = models.model_source(choice, path, SETTINGS.models_dir, SETTINGS.allow_paths)
     progress(0, desc="Loading the model")
     up = models.get_upscaler(source, precision, SETTINGS.max_output_mp, backproject)
-    family = "LM-LIIF" if isinstance(up.model, liif.LMLIIF) else "LIIF"
-    return up, f"{family} with {models.describe(source)}"
+    return up, f"{up.model.family} with {models.describe(source)}"
 
 
 def _open(path: str | None, what: str = "an image") -> uploads.Upload:

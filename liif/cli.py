@@ -182,16 +182,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def cmd_models(args: argparse.Namespace) -> int:
     """List bundled models and registered architectures."""
-    from .checkpoint import read_spec
     from .models.registry import list_architectures
-    from .zoo import DEFAULT_MODEL, resolve_model_path
+    from .zoo import DEFAULT_MODEL, load_model
     from .zoo import list_models as list_bundled_models
 
-    families = {"liif": "LIIF", "lmliif": "LM-LIIF (LMF)"}
     bundled = list_bundled_models()
     for name in bundled:
-        family = families.get(read_spec(resolve_model_path(name)).get("name"), "?")
-        print(f"{name:24s} {family}{'  (default)' if name == DEFAULT_MODEL else ''}")
+        print(f"{name:24s} {load_model(name).family}{'  (default)' if name == DEFAULT_MODEL else ''}")
     if not bundled:
         print("no bundled model installed")
     print(f"architectures: {', '.join(list_architectures())}")

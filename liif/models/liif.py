@@ -118,6 +118,8 @@ def decode_local_ensemble(
 class LIIF(nn.Module):
     """Encoder + MLP decoder queried at continuous coordinates."""
 
+    family = "LIIF"  # how the CLI and the demo name the model's family
+
     def __init__(
         self,
         encoder_spec: dict[str, Any],

@@ -93,6 +93,8 @@ class LMMLP(nn.Module):
 class LMLIIF(nn.Module):
     """Encoder + hypernet (per low-resolution pixel) + modulated render MLP (per query)."""
 
+    family = "LM-LIIF"  # how the CLI and the demo name the model's family (LMF's decoder on LIIF)
+
     # The engine enlarges the cell beyond this scale, as the official LMF demo does.
     cell_enlarge_above: float | None = TRAINING_MAX_SCALE
     # Inference builds the table in bands of about this many low-resolution pixels: the hypernet's
