@@ -7,10 +7,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-# The model the demo preselects (a bundled model name, see ``liif.list_bundled_models()``): LM-LIIF,
-# within 0.10 dB of the bundled LIIF on Set5/Set14 x2-x12 at 6x to 16x its speed (README); the CLI and
-# the API keep LIIF (``liif.DEFAULT_MODEL``), the last fraction of a dB where time matters less.
-DEFAULT_MODEL = "edsr-baseline-lmliif"
+import liif
+
+# The model the demo preselects (a bundled model name, see ``liif.list_bundled_models()``): the project's
+# default, LM-LIIF (as good as the bundled LIIF, several times faster; README).
+DEFAULT_MODEL = liif.DEFAULT_MODEL
 # bf16 changes Set5 PSNR by at most 0.004 dB (README, benchmark) and is 1.7x to 2x faster where the hardware
 # has bfloat16 arithmetic; elsewhere the demo offers exact only (see ``precision_choices``).
 DEFAULT_PRECISION = "bf16"
