@@ -94,6 +94,11 @@ def _upscaler(choice: str | None, path: str | None, precision: str, progress: An
     return up, f"{up.model.family} with {models.describe(source)}"
 
 
+def _shown_gallery(gallery: list[tuple[Any, str]]) -> list[tuple[str, str]]:
+    """A gallery's images as files (see ``downloads.shown``), captions kept."""
+    return [(downloads.shown(image), caption) for image, caption in gallery]
+
+
 def _open(path: str | None, what: str = "an image") -> uploads.Upload:
     return uploads.open_upload(path, SETTINGS.max_input_mp, what)
 
@@ -190,8 +195,9 @@ def upscale(image_path: str | None, mode: str, scale: float, width: float | None
             f"**{model_name}** ({precision}{f', back-projected x{passes}' if passes else ''}) in "
             f"{seconds:.1f} s. Left of the slider: bicubic at the same "
             f"size. The download is a lossless PNG.{_notes(upload)}")
-    return ((shown_b, shown_r), gr.Image(crop_b, label=f"Bicubic, magnified x{zoom}"),
-            gr.Image(crop_l, label=f"LIIF, magnified x{zoom}"), str(png),
+    return ((downloads.shown(shown_b), downloads.shown(shown_r)),
+            gr.Image(downloads.shown(crop_b), label=f"Bicubic, magnified x{zoom}"),
+            gr.Image(downloads.shown(crop_l), label=f"LIIF, magnified x{zoom}"), str(png),
             reports.report_html(report, _fetch_note()), reports.report_json(report), info, (shown_b, shown_r))
 
 
@@ -200,7 +206,8 @@ def recrop(pair: tuple | None, crop_x: float, crop_y: float) -> tuple:
     if not pair:
         return gr.skip(), gr.skip()
     crop_b, crop_l, zoom = views.magnified_crops(pair[0], pair[1], crop_x, crop_y)
-    return gr.Image(crop_b, label=f"Bicubic, magnified x{zoom}"), gr.Image(crop_l, label=f"LIIF, magnified x{zoom}")
+    return (gr.Image(downloads.shown(crop_b), label=f"Bicubic, magnified x{zoom}"),
+            gr.Image(downloads.shown(crop_l), label=f"LIIF, magnified x{zoom}"))
 
 
 @_friendly
@@ -235,7 +242,8 @@ def compare_scales(image_path: str | None, factors: list[str], region_x: float, 
     first = cues[0] if cues else None
     info = (f"A {area.side}x{area.side}-pixel region around ({area.centre[0]:.0f}, {area.centre[1]:.0f}), rendered by "
             f"**{model_name}** ({precision}) and by bicubic at each factor.")
-    return gallery, compare.gain_chart(table, first), table, gr.Dropdown(choices=cues, value=first), info
+    return (_shown_gallery(gallery), compare.gain_chart(table, first), table, gr.Dropdown(choices=cues, value=first),
+            info)
 
 
 @_friendly
@@ -262,7 +270,7 @@ def compare_models(image_path: str | None, chosen: list[str], checkpoint_path: s
     area = compare.region_of(upload.image, region_x, region_y, int(region))
     progress(0.2, desc=f"Rendering the region at x{scale:g} with {len(entries)} methods")
     gallery, table = compare.compare_models(entries, upload.image, float(scale), area)
-    return gallery, table
+    return _shown_gallery(gallery), table
 
 
 @_friendly
@@ -281,9 +289,10 @@ def with_reference(reference_path: str | None, factor: float, model: str, checkp
             f"{_notes(upload)}")
     info += (f"\n\nError maps: |output - reference| of the luma, on one scale for both: black = 0, light yellow = "
              f"{top:.0f} or more (of 219 luma levels).")
-    return ((views.to_display(run.bicubic), views.to_display(run.result)),
-            gr.Image(views.enlarge_for_display(run.lowres), label=f"Low-resolution input ({lw}x{lh})"),
-            gr.Image(err_b, label="Bicubic error"), gr.Image(err_l, label="LIIF error"),
+    return ((downloads.shown(views.to_display(run.bicubic)), downloads.shown(views.to_display(run.result))),
+            gr.Image(downloads.shown(views.enlarge_for_display(run.lowres)),
+                     label=f"Low-resolution input ({lw}x{lh})"),
+            gr.Image(downloads.shown(err_b), label="Bicubic error"), gr.Image(downloads.shown(err_l), label="LIIF error"),
             reports.report_html(run.report, _fetch_note(), reference_first=True), reports.report_json(run.report),
             info)
 
@@ -308,8 +317,8 @@ def zoom(image_path: str | None, x: float, y: float, magnification: float, windo
             f"({centre[0]:.1f}, {centre[1]:.1f}) in input pixels, rendered by **{model_name}** ({precision}) "
             f"in {seconds:.2f} s without rendering the other {max(0.0, (full_w * full_h - n * n) / 1e6):.1f} "
             f"megapixels.{_notes(upload)}")
-    return ((views.bicubic_window(image, centre, mag, (n, n)), views.to_display(win)),
-            views.locator(image, box.input_box), info)
+    pair = (views.bicubic_window(image, centre, mag, (n, n)), views.to_display(win))
+    return tuple(map(downloads.shown, pair)), downloads.shown(views.locator(image, box.input_box)), info
 
 
 def refresh_models(current: str | None) -> tuple:

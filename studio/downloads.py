@@ -38,3 +38,13 @@ def write_png(image: ImageLike, stem: str, root: Path = OUTPUT_ROOT) -> Path:
     prune(root)
     folder = Path(tempfile.mkdtemp(dir=root))
     return liif.save_image(image, folder / f"{safe_stem(stem)}.png")
+
+
+def shown(image: ImageLike) -> str:
+    """A PNG file of an image the page displays, for a gradio image output (pass the path, not the pixels).
+
+    Gradio writes an image it encodes itself in place, to a cache path named by the hash of its bytes:
+    two visitors shown the same picture at once (the same example, say) could each download it while
+    the other's copy is being rewritten, and get a truncated file. A file path takes gradio's atomic copy.
+    """
+    return str(write_png(image, "shown"))

@@ -68,3 +68,12 @@ def test_downloads_are_lossless_and_old_ones_pruned(tmp_path):
     import cv2
 
     np.testing.assert_array_equal(cv2.cvtColor(cv2.imread(str(path), cv2.IMREAD_UNCHANGED), cv2.COLOR_BGR2RGB), deep)
+
+
+def test_a_shown_image_is_a_fresh_lossless_file_for_each_visitor():
+    """Two visitors shown the same picture get two files: neither can rewrite the other's mid-download."""
+    picture = np.arange(5 * 7 * 3, dtype=np.uint8).reshape(5, 7, 3)
+    first, second = downloads.shown(picture), downloads.shown(picture)
+    assert first != second and first.endswith(".png")
+    for path in (first, second):
+        np.testing.assert_array_equal(np.asarray(Image.open(path)), picture)
