@@ -96,7 +96,8 @@ def _upscaler(choice: str | None, path: str | None, precision: str, progress: An
 
 def _shown_gallery(gallery: list[tuple[Any, str]]) -> list[tuple[str, str]]:
     """A gallery's images as files (see ``downloads.shown``), captions kept."""
-    return [(downloads.shown(image), caption) for image, caption in gallery]
+    files = downloads.shown(*(image for image, _ in gallery))
+    return [(file, caption) for file, (_, caption) in zip(files, gallery)]
 
 
 def _open(path: str | None, what: str = "an image") -> uploads.Upload:
@@ -195,9 +196,9 @@ def upscale(image_path: str | None, mode: str, scale: float, width: float | None
             f"**{model_name}** ({precision}{f', back-projected x{passes}' if passes else ''}) in "
             f"{seconds:.1f} s. Left of the slider: bicubic at the same "
             f"size. The download is a lossless PNG.{_notes(upload)}")
-    return ((downloads.shown(shown_b), downloads.shown(shown_r)),
-            gr.Image(downloads.shown(crop_b), label=f"Bicubic, magnified x{zoom}"),
-            gr.Image(downloads.shown(crop_l), label=f"LIIF, magnified x{zoom}"), str(png),
+    file_b, file_r, file_cb, file_cl = downloads.shown(shown_b, shown_r, crop_b, crop_l)
+    return ((file_b, file_r), gr.Image(file_cb, label=f"Bicubic, magnified x{zoom}"),
+            gr.Image(file_cl, label=f"LIIF, magnified x{zoom}"), str(png),
             reports.report_html(report, _fetch_note()), reports.report_json(report), info, (shown_b, shown_r))
 
 
@@ -206,8 +207,8 @@ def recrop(pair: tuple | None, crop_x: float, crop_y: float) -> tuple:
     if not pair:
         return gr.skip(), gr.skip()
     crop_b, crop_l, zoom = views.magnified_crops(pair[0], pair[1], crop_x, crop_y)
-    return (gr.Image(downloads.shown(crop_b), label=f"Bicubic, magnified x{zoom}"),
-            gr.Image(downloads.shown(crop_l), label=f"LIIF, magnified x{zoom}"))
+    file_b, file_l = downloads.shown(crop_b, crop_l)
+    return gr.Image(file_b, label=f"Bicubic, magnified x{zoom}"), gr.Image(file_l, label=f"LIIF, magnified x{zoom}")
 
 
 @_friendly
@@ -289,10 +290,10 @@ def with_reference(reference_path: str | None, factor: float, model: str, checkp
             f"{_notes(upload)}")
     info += (f"\n\nError maps: |output - reference| of the luma, on one scale for both: black = 0, light yellow = "
              f"{top:.0f} or more (of 219 luma levels).")
-    return ((downloads.shown(views.to_display(run.bicubic)), downloads.shown(views.to_display(run.result))),
-            gr.Image(downloads.shown(views.enlarge_for_display(run.lowres)),
-                     label=f"Low-resolution input ({lw}x{lh})"),
-            gr.Image(downloads.shown(err_b), label="Bicubic error"), gr.Image(downloads.shown(err_l), label="LIIF error"),
+    file_b, file_r, file_low, file_eb, file_el = downloads.shown(
+        views.to_display(run.bicubic), views.to_display(run.result), views.enlarge_for_display(run.lowres), err_b, err_l)
+    return ((file_b, file_r), gr.Image(file_low, label=f"Low-resolution input ({lw}x{lh})"),
+            gr.Image(file_eb, label="Bicubic error"), gr.Image(file_el, label="LIIF error"),
             reports.report_html(run.report, _fetch_note(), reference_first=True), reports.report_json(run.report),
             info)
 
@@ -317,8 +318,9 @@ def zoom(image_path: str | None, x: float, y: float, magnification: float, windo
             f"({centre[0]:.1f}, {centre[1]:.1f}) in input pixels, rendered by **{model_name}** ({precision}) "
             f"in {seconds:.2f} s without rendering the other {max(0.0, (full_w * full_h - n * n) / 1e6):.1f} "
             f"megapixels.{_notes(upload)}")
-    pair = (views.bicubic_window(image, centre, mag, (n, n)), views.to_display(win))
-    return tuple(map(downloads.shown, pair)), downloads.shown(views.locator(image, box.input_box)), info
+    file_b, file_l, file_where = downloads.shown(views.bicubic_window(image, centre, mag, (n, n)),
+                                                 views.to_display(win), views.locator(image, box.input_box))
+    return (file_b, file_l), file_where, info
 
 
 def refresh_models(current: str | None) -> tuple:

@@ -32,19 +32,24 @@ def prune(root: Path = OUTPUT_ROOT, max_age_s: float = MAX_AGE_S) -> None:
             pass
 
 
-def write_png(image: ImageLike, stem: str, root: Path = OUTPUT_ROOT) -> Path:
-    """Save ``image`` losslessly (16-bit kept) as ``<stem>.png`` in a fresh folder; prune old ones first."""
+def _fresh_folder(root: Path) -> Path:
+    """A new folder under ``root`` (made if needed), after pruning the old ones."""
     root.mkdir(parents=True, exist_ok=True)
     prune(root)
-    folder = Path(tempfile.mkdtemp(dir=root))
-    return liif.save_image(image, folder / f"{safe_stem(stem)}.png")
+    return Path(tempfile.mkdtemp(dir=root))
 
 
-def shown(image: ImageLike) -> str:
-    """A PNG file of an image the page displays, for a gradio image output (pass the path, not the pixels).
+def write_png(image: ImageLike, stem: str, root: Path = OUTPUT_ROOT) -> Path:
+    """Save ``image`` losslessly (16-bit kept) as ``<stem>.png`` in a fresh folder; prune old ones first."""
+    return liif.save_image(image, _fresh_folder(root) / f"{safe_stem(stem)}.png")
+
+
+def shown(*images: ImageLike, root: Path = OUTPUT_ROOT) -> list[str]:
+    """PNG files of the images one answer displays (one fresh folder), for gradio outputs: paths, not pixels.
 
     Gradio writes an image it encodes itself in place, to a cache path named by the hash of its bytes:
     two visitors shown the same picture at once (the same example, say) could each download it while
     the other's copy is being rewritten, and get a truncated file. A file path takes gradio's atomic copy.
     """
-    return str(write_png(image, "shown"))
+    folder = _fresh_folder(root)
+    return [str(liif.save_image(image, folder / f"shown{i}.png")) for i, image in enumerate(images)]

@@ -1,6 +1,8 @@
 """studio.views: display copies (8-bit, crops, windows, locators) and studio.downloads."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 from PIL import Image
 
@@ -70,10 +72,12 @@ def test_downloads_are_lossless_and_old_ones_pruned(tmp_path):
     np.testing.assert_array_equal(cv2.cvtColor(cv2.imread(str(path), cv2.IMREAD_UNCHANGED), cv2.COLOR_BGR2RGB), deep)
 
 
-def test_a_shown_image_is_a_fresh_lossless_file_for_each_visitor():
+def test_a_shown_image_is_a_fresh_lossless_file_for_each_visitor(tmp_path):
     """Two visitors shown the same picture get two files: neither can rewrite the other's mid-download."""
     picture = np.arange(5 * 7 * 3, dtype=np.uint8).reshape(5, 7, 3)
-    first, second = downloads.shown(picture), downloads.shown(picture)
+    (first,), (second,) = downloads.shown(picture, root=tmp_path), downloads.shown(picture, root=tmp_path)
     assert first != second and first.endswith(".png")
     for path in (first, second):
         np.testing.assert_array_equal(np.asarray(Image.open(path)), picture)
+    pair = downloads.shown(picture, picture[::-1], root=tmp_path)  # one answer's images: one folder
+    assert len({Path(p).parent for p in pair}) == 1 and len(set(pair)) == 2
