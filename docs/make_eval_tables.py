@@ -1,0 +1,91 @@
+"""Print the README's and the model cards' evaluation tables from the runs' `liif eval` results.
+
+    python docs/make_eval_tables.py                       # LM-LIIF against the bundled LIIF and bicubic
+    python docs/make_eval_tables.py --since a3ec517       # plus a column: change since that commit's weights
+
+Reads runs/<run>/eval*/results.json (written by `liif eval --out ...`), so the tables are the
+measurements, copied by no hand; `--since` reads the same files as committed at an older revision.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+Key = tuple[str, float]
+
+
+def load(run: str, kind: str = "eval", rev: str | None = None) -> dict[Key, dict]:
+    """Rows of runs/<run>/<kind>/results.json keyed by (dataset, scale), now or at git revision ``rev``."""
+    rel = f"runs/{run}/{kind}/results.json"
+    if rev is None:
+        text = (ROOT / rel).read_text()
+    else:
+        text = subprocess.run(["git", "show", f"{rev}:{rel}"], cwd=ROOT, check=True,
+                              capture_output=True, text=True).stdout
+    return {(r["dataset"], float(r["scale"])): r for r in json.loads(text)}
+
+
+def scale_name(s: float) -> str:
+    """x4 for 4.0, x2.5 for 2.5."""
+    return f"x{s:g}"
+
+
+def main_table(model: dict[Key, dict], other: dict[Key, dict], since: dict[Key, dict] | None,
+               names: tuple[str, str], since_label: str) -> list[str]:
+    """One row per (dataset, scale): the model, the other model, bicubic and the differences."""
+    head = ["dataset", "scale", f"{names[0]} PSNR / SSIM", f"{names[1]} PSNR / SSIM", "bicubic PSNR / SSIM",
+            f"{names[0]} - {names[1]} (dB)", f"{names[0]} - bicubic (dB)"]
+    if since is not None:
+        head.append(f"change since {since_label} (dB)")
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for key, r in model.items():
+        o = other[key]
+        cells = [key[0], scale_name(key[1]), f"**{r['psnr']:.2f}** / {r['ssim']:.4f}",
+                 f"{o['psnr']:.2f} / {o['ssim']:.4f}", f"{r['bicubic_psnr']:.2f} / {r['bicubic_ssim']:.4f}",
+                 f"{r['psnr'] - o['psnr']:+.2f}", f"{r['psnr'] - r['bicubic_psnr']:+.2f}"]
+        if since is not None:
+            cells.append(f"{r['psnr'] - since[key]['psnr']:+.2f}")
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def mode_table(rows: dict[str, tuple[dict[Key, dict], dict[Key, dict]]]) -> list[str]:
+    """Per label, one row per dataset: Y-PSNR of a quality mode and (its gain over one plain pass)."""
+    scales = sorted({s for mode, _ in rows.values() for _, s in mode})
+    lines = ["| model | dataset | " + " | ".join(scale_name(s) for s in scales) + " |",
+             "|---|---|" + "---|" * len(scales)]
+    for label, (mode, plain) in rows.items():
+        for dataset in dict.fromkeys(d for d, _ in mode):
+            cells = [f"{mode[(dataset, s)]['psnr']:.2f} ({mode[(dataset, s)]['psnr'] - plain[(dataset, s)]['psnr']:+.2f})"
+                     if (dataset, s) in mode else "-" for s in scales]
+            lines.append(f"| {label} | {dataset} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--run", default="edsr-baseline-lmliif", help="the model's run folder under runs/")
+    p.add_argument("--name", default="LM-LIIF")
+    p.add_argument("--against", default="edsr-baseline-liif", help="the run it is compared with")
+    p.add_argument("--against-name", default="bundled LIIF")
+    p.add_argument("--since", help="git revision whose committed results give a 'change since' column")
+    p.add_argument("--since-label", help="that column's wording (default: the revision)")
+    args = p.parse_args()
+
+    plain = load(args.run)
+    since = load(args.run, rev=args.since) if args.since else None
+    print("\n".join(main_table(plain, load(args.against), since, (args.name, args.against_name),
+                               args.since_label or args.since or "")))
+    print()
+    modes = {f"{args.name}, 8x self-ensemble": "eval-ens8", f"{args.name}, back-projection": "eval-bp3"}
+    present = {label: (load(args.run, kind), plain) for label, kind in modes.items()
+               if (ROOT / "runs" / args.run / kind / "results.json").exists()}
+    if present:
+        print("\n".join(mode_table(present)))
+
+
+if __name__ == "__main__":
+    main()

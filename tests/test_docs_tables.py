@@ -1,0 +1,49 @@
+"""The README's and the model cards' figures are the committed measurements, and the weights reproduce them."""
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+from conftest import EVAL
+
+import liif
+from liif.evaluate import evaluate_folder
+
+ROOT = Path(__file__).resolve().parents[1]
+_spec = importlib.util.spec_from_file_location("make_eval_tables", ROOT / "docs" / "make_eval_tables.py")
+tables = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(tables)
+
+DOCS = [ROOT / "README.md", ROOT / "liif" / "weights" / "edsr-baseline-lmliif.md"]
+
+
+def _rows(lines: list[str]) -> list[str]:
+    return [line for line in lines if line.startswith("| Set") or line.startswith("| LM-LIIF")]
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=lambda p: p.name)
+def test_lmliif_tables_in_docs_are_the_committed_results(doc):
+    """Every row `docs/make_eval_tables.py` prints from runs/*/eval*/results.json is in the document."""
+    text = doc.read_text()
+    main = tables.main_table(tables.load("edsr-baseline-lmliif"), tables.load("edsr-baseline-liif"), None,
+                             ("LM-LIIF", "bundled LIIF"), "")
+    plain = tables.load("edsr-baseline-lmliif")
+    modes = tables.mode_table({"LM-LIIF, 8x self-ensemble": (tables.load("edsr-baseline-lmliif", "eval-ens8"), plain),
+                               "LM-LIIF, back-projection": (tables.load("edsr-baseline-lmliif", "eval-bp3"), plain)})
+    for row in _rows(main):
+        # a document may add a 'change since' column after these cells
+        assert row.removesuffix("|") in text, f"{doc.name} lacks or misquotes: {row}"
+    for row in _rows(modes):
+        assert row in text, f"{doc.name} lacks or misquotes: {row}"
+
+
+def test_committed_results_are_reproduced_by_the_bundled_default_weights():
+    """`liif eval` of the shipped default on Set5 x4 and x8 gives the committed table's figures."""
+    committed = tables.load("edsr-baseline-lmliif")
+    assert liif.DEFAULT_MODEL == "edsr-baseline-lmliif"
+    rows = evaluate_folder(liif.load_model(), EVAL / "Set5", [4, 8], precision="exact")
+    for row in rows:
+        want = committed[("Set5", float(row["scale"]))]
+        assert row["psnr"] == pytest.approx(want["psnr"], abs=1e-3)
+        assert row["ssim"] == pytest.approx(want["ssim"], abs=1e-4)
