@@ -16,7 +16,9 @@ ROOT = Path(__file__).resolve().parents[1]
 RUNS = {"edsr-baseline-liif": "LIIF (EDSR-baseline, trained from scratch)",
         "edsr-baseline-lmliif": "LM-LIIF (encoder from the bundled LIIF: frozen, then fine-tuned)"}
 BICUBIC_SET5_X4 = 28.43  # liif eval, standard protocol
-LMLIIF_UNFROZEN_AT = 6163  # the step from which the LM-LIIF run trained its encoder too (runs/*/stdout.log)
+# LM-LIIF run events (runs/edsr-baseline-lmliif/stdout.log): the step from which it trained its encoder
+# too, and the step where a new cosine cycle restarted the learning rate at ~1e-4
+LMLIIF_EVENTS = {6163: "LM-LIIF: encoder unfrozen", 8404: "LM-LIIF: new cosine cycle"}
 ZOOM_FROM_STEP = 4000  # the third panel: late training, where tenths of a dB are the story
 
 
@@ -44,7 +46,8 @@ def main() -> None:
         late = [(s, p) for s, p in zip(steps, psnr) if s >= ZOOM_FROM_STEP]
         axes[2].plot(*zip(*late), marker="o", label=label)
     for ax in (axes[0], axes[2]):
-        ax.axvline(LMLIIF_UNFROZEN_AT, color="tab:orange", linestyle=":", label="LM-LIIF: encoder unfrozen")
+        for (step, label), style in zip(LMLIIF_EVENTS.items(), (":", "-.")):
+            ax.axvline(step, color="tab:orange", linestyle=style, label=label)
     xlabels = ("training step (batch 16)", "training time on 2 CPU cores (hours)",
                f"training step, from {ZOOM_FROM_STEP} (zoomed in)")
     for ax, xlabel in zip(axes, xlabels):

@@ -10,7 +10,7 @@ from pathlib import Path
 import liif
 
 # The model the demo preselects (a bundled model name, see ``liif.list_bundled_models()``): the project's
-# default, LM-LIIF (as good as the bundled LIIF, several times faster; README).
+# default, LM-LIIF (better than the bundled LIIF, several times faster; README).
 DEFAULT_MODEL = liif.DEFAULT_MODEL
 # bf16 changes Set5 PSNR by at most 0.004 dB (README, benchmark) and is 1.7x to 2x faster where the hardware
 # has bfloat16 arithmetic; elsewhere the demo offers exact only (see ``precision_choices``).
