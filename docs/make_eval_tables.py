@@ -15,6 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 Key = tuple[str, float]
+MODES = {"8x self-ensemble": "eval-ens8", "back-projection": "eval-bp3"}  # label -> results folder
 
 
 def load(run: str, kind: str = "eval", rev: str | None = None) -> dict[Key, dict]:
@@ -65,6 +66,17 @@ def mode_table(rows: dict[str, tuple[dict[Key, dict], dict[Key, dict]]]) -> list
     return lines
 
 
+def build_tables(run: str, name: str, against: str, against_name: str, since_rev: str | None = None,
+                 since_label: str | None = None) -> tuple[list[str], list[str]]:
+    """The main table and the quality-mode table (empty when no mode was evaluated) of a run."""
+    plain = load(run)
+    since = load(run, rev=since_rev) if since_rev else None
+    main = main_table(plain, load(against), since, (name, against_name), since_label or since_rev or "")
+    present = {f"{name}, {label}": (load(run, kind), plain) for label, kind in MODES.items()
+               if (ROOT / "runs" / run / kind / "results.json").exists()}
+    return main, mode_table(present) if present else []
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--run", default="edsr-baseline-lmliif", help="the model's run folder under runs/")
@@ -75,16 +87,11 @@ def main() -> None:
     p.add_argument("--since-label", help="that column's wording (default: the revision)")
     args = p.parse_args()
 
-    plain = load(args.run)
-    since = load(args.run, rev=args.since) if args.since else None
-    print("\n".join(main_table(plain, load(args.against), since, (args.name, args.against_name),
-                               args.since_label or args.since or "")))
-    print()
-    modes = {f"{args.name}, 8x self-ensemble": "eval-ens8", f"{args.name}, back-projection": "eval-bp3"}
-    present = {label: (load(args.run, kind), plain) for label, kind in modes.items()
-               if (ROOT / "runs" / args.run / kind / "results.json").exists()}
-    if present:
-        print("\n".join(mode_table(present)))
+    table, modes = build_tables(args.run, args.name, args.against, args.against_name, args.since, args.since_label)
+    print("\n".join(table))
+    if modes:
+        print()
+        print("\n".join(modes))
 
 
 if __name__ == "__main__":
