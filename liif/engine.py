@@ -257,17 +257,20 @@ class Upscaler:
         """
         rows, cols = rows or (0, out_h), cols or (0, out_w)
         todo = transforms(self.config.ensemble)
-        if len(todo) == 1:
-            total = self._render_once(inp, out_h, out_w, rows, cols, progress, cache_key)
-        else:
-            total = None
-            for k, t in enumerate(todo):
-                t_rows, t_cols = t.window(out_h, out_w, rows, cols)
-                t_h, t_w = t.size(out_h, out_w)
-                step = None if progress is None else (lambda d, n, k=k: progress(k * n + d, len(todo) * n))
-                out = t.undo(self._render_once(t.apply(inp), t_h, t_w, t_rows, t_cols, step, cache_key, variant=t))
-                total = out if total is None else total.add_(out)
-            total.div_(len(todo))
+        exact = no_tf32(self.device) if self.config.precision == "exact" else contextlib.nullcontext()
+        with exact:
+            if len(todo) == 1:
+                total = self._render_once(inp, out_h, out_w, rows, cols, progress, cache_key)
+            else:
+                total = None
+                for k, t in enumerate(todo):
+                    t_rows, t_cols = t.window(out_h, out_w, rows, cols)
+                    t_h, t_w = t.size(out_h, out_w)
+                    step = None if progress is None else (lambda d, n, k=k: progress(k * n + d, len(todo) * n))
+                    out = t.undo(self._render_once(t.apply(inp), t_h, t_w, t_rows, t_cols, step, cache_key,
+                                                   variant=t))
+                    total = out if total is None else total.add_(out)
+                total.div_(len(todo))
         if self.config.backproject and (rows, cols) == ((0, out_h), (0, out_w)):
             total = back_project(total, inp.float(), self.config.backproject)
         return total
@@ -411,6 +414,20 @@ def bicubic(image: ImageLike, size: tuple[int, int]) -> ImageLike:
     pic = to_picture(image)
     ow, oh = output_size(pic.size, size=size)
     return from_picture(pil_bicubic(pic.rgb, (ow, oh)), Upscaler._resize_alpha(pic, ow, oh), pic)
+
+
+@contextlib.contextmanager
+def no_tf32(device: torch.device) -> Iterator[None]:
+    """Float32 that is float32 on CUDA: PyTorch lets cuDNN convolutions round to TF32 unless told not to."""
+    if device.type != "cuda":
+        yield
+        return
+    saved = torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32
+    torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = False
+    try:
+        yield
+    finally:
+        torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32 = saved
 
 
 def bf16_native(device: str | torch.device = "auto") -> bool:

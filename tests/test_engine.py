@@ -226,3 +226,19 @@ def test_bf16_native_follows_the_device():
         assert bf16_native("cuda") == torch.cuda.is_bf16_supported()
     else:
         assert bf16_native("auto") == bf16_native("cpu")
+
+
+def test_exact_float32_on_cuda_turns_tf32_off_and_back():
+    """cuDNN rounds float32 convolutions to TF32 by default: exact renders switch it off, then restore it."""
+    from liif.engine import no_tf32
+
+    before = torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32
+    torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = True
+    try:
+        with no_tf32(torch.device("cuda")):  # the switches exist without a GPU
+            assert not torch.backends.cudnn.allow_tf32 and not torch.backends.cuda.matmul.allow_tf32
+        assert torch.backends.cudnn.allow_tf32 and torch.backends.cuda.matmul.allow_tf32
+        with no_tf32(torch.device("cpu")):
+            assert torch.backends.cudnn.allow_tf32
+    finally:
+        torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32 = before
