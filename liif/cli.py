@@ -121,18 +121,29 @@ def cmd_train(args: argparse.Namespace) -> int:
     if resume is None and (run_dir / "last.pt").exists() and not args.restart:
         raise LiifError(f"{run_dir} already holds a run: pass --resume {run_dir / 'last.pt'} to continue it, "
                         "--restart to start over, or another --run-dir")
+    step = 0
     if resume is not None:
         if not resume.exists():
             raise LiifError(f"nothing to resume: {resume} does not exist")
-        cfg = TrainConfig.from_dict(torch.load(resume, map_location="cpu", weights_only=True)["config"])
+        saved = torch.load(resume, map_location="cpu", weights_only=True)
+        cfg, step = TrainConfig.from_dict(saved["config"]), int(saved["step"])
     else:
         cfg = load_config_file(args.config) if args.config else TrainConfig()
     overrides = {k: v for k, v in {
         "train_dirs": args.data, "val_dir": args.val, "total_steps": args.steps, "lr": args.lr,
         "batch_size": args.batch_size, "precision": args.precision, "threads": args.threads,
-        "val_every": args.val_every, "freeze_encoder": args.freeze_encoder,
+        "val_every": args.val_every, "freeze_encoder": args.freeze_encoder, "device": args.device,
+        "cycle_start": step if args.new_cycle else None,
     }.items() if v is not None}
     cfg = replace(cfg, **overrides)
+    if args.new_cycle:
+        if resume is None:
+            raise LiifError("--new-cycle restarts the schedule of a run being continued: add --resume")
+        if cfg.schedule != "cosine":
+            raise LiifError(f"--new-cycle restarts a cosine schedule, and this run's is {cfg.schedule!r}")
+        if cfg.total_steps <= step:
+            raise LiifError(f"--new-cycle needs --steps beyond the current step {step}: the cycle runs from "
+                            f"{step} to --steps (e.g. --steps {step + 3000})")
     trainer = Trainer(cfg, run_dir)
     if resume is not None:
         trainer.load(resume)
@@ -243,6 +254,9 @@ def build_parser(extra_commands: Callable[[Any], None] | None = None,
     p.add_argument("--val-every", type=int)
     p.add_argument("--freeze-encoder", action=argparse.BooleanOptionalAction, default=None,
                    help="train the decoder only (--no-freeze-encoder fine-tunes the whole model, e.g. on resume)")
+    p.add_argument("--new-cycle", action="store_true",
+                   help="on resume, restart the cosine schedule here: the rate starts at --lr and decays to --steps")
+    p.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], help="where to train (default: auto)")
     p.add_argument("--export", help="write the weights as .safetensors when stopping")
     p.add_argument("-q", "--quiet", action="store_true")
     p.set_defaults(func=cmd_train)

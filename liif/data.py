@@ -53,8 +53,8 @@ class PatchSampler:
         if self.min_sides.max() < round(patch * scale_min):
             raise ValueError(f"every training image is smaller than a {round(patch * scale_min)} px crop")
 
-    def sample(self, batch_size: int, rng: np.random.Generator) -> Batch:
-        """A batch of ``batch_size`` patches; all randomness comes from ``rng``."""
+    def sample(self, batch_size: int, rng: np.random.Generator, device: torch.device | str = "cpu") -> Batch:
+        """A batch of ``batch_size`` patches on ``device``; all randomness comes from ``rng``."""
         # One scale per batch keeps the HR crops the same size so they resize as one tensor.
         scale = rng.uniform(self.scale_min, self.scale_max)
         hr_size = round(self.patch * scale)
@@ -76,14 +76,16 @@ class PatchSampler:
                 if rng.random() < 0.5:
                     crop = crop.transpose(1, 0, 2)
             crops.append(np.ascontiguousarray(crop))
-        hr = torch.from_numpy(np.stack(crops)).permute(0, 3, 1, 2).float().div_(255)
+        # Only the uint8 crops cross to the device: on a GPU the bicubic resize would otherwise bound the step.
+        hr = torch.from_numpy(np.stack(crops)).to(device).permute(0, 3, 1, 2).float().div_(255)
         lr = imresize(hr, (self.patch, self.patch)).clamp_(0, 1)
         n_pix = hr_size * hr_size
         q = min(self.sample_q, n_pix)
         picks = torch.from_numpy(np.stack([rng.choice(n_pix, size=q, replace=False) for _ in range(batch_size)]))
-        centres = -1 + (2 * torch.arange(hr_size).float() + 1) / hr_size
+        picks = picks.to(device)
+        centres = -1 + (2 * torch.arange(hr_size, device=device).float() + 1) / hr_size
         coord = torch.stack([centres[picks // hr_size], centres[picks % hr_size]], dim=-1)
         rgb = hr.flatten(2).transpose(1, 2)  # (B, n_pix, 3)
         gt = torch.gather(rgb, 1, picks.unsqueeze(-1).expand(-1, -1, 3))
-        cell = torch.full((batch_size, q, 2), 2 / hr_size)
+        cell = torch.full((batch_size, q, 2), 2 / hr_size, device=device)
         return Batch(inp=(lr - 0.5) / 0.5, coord=coord, cell=cell, gt=(gt - 0.5) / 0.5)

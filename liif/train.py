@@ -48,6 +48,8 @@ class TrainConfig:
     warmup_steps: int = 0
     total_steps: int = 10000
     schedule: str = "step"  # step (the paper: halve at milestones) | cosine
+    # The step where the current cosine cycle began (a warm restart, as in SGDR): 0 for a single cycle.
+    cycle_start: int = 0
     milestones: list[float] = field(default_factory=lambda: [0.2, 0.4, 0.6, 0.8])  # fractions of total_steps
     gamma: float = 0.5
     min_lr_ratio: float = 0.01  # cosine floor
@@ -82,7 +84,8 @@ def lr_at(cfg: TrainConfig, step: int) -> float:
     if cfg.warmup_steps and step < cfg.warmup_steps:
         return cfg.lr * (step + 1) / cfg.warmup_steps
     if cfg.schedule == "cosine":
-        t = min(1.0, (step - cfg.warmup_steps) / max(1, cfg.total_steps - cfg.warmup_steps))
+        begin = max(cfg.warmup_steps, cfg.cycle_start)
+        t = min(1.0, max(0, step - begin) / max(1, cfg.total_steps - begin))
         return cfg.lr * (cfg.min_lr_ratio + (1 - cfg.min_lr_ratio) * 0.5 * (1 + math.cos(math.pi * t)))
     passed = sum(step >= m * cfg.total_steps for m in cfg.milestones)
     return cfg.lr * cfg.gamma ** passed
@@ -110,6 +113,8 @@ class Trainer:
         self.opt = torch.optim.Adam([p for _, p in self._trained(cfg.freeze_encoder)], lr=cfg.lr)
         self.step = 0
         self.elapsed = 0.0  # training seconds across all runs
+        # The same seconds by device type ("cpu", "cuda"): model cards report GPU time apart.
+        self.device_seconds: dict[str, float] = {}
         self.sampler = PatchSampler(find_images(cfg.train_dirs), cfg.patch, cfg.scale_min, cfg.scale_max,
                                     cfg.sample_q, cfg.augment)
 
@@ -152,6 +157,7 @@ class Trainer:
             "config": asdict(self.cfg),
             "step": self.step,
             "elapsed": self.elapsed,
+            "device_seconds": self.device_seconds,
             "model": self.model.state_dict(),
             "ema": self.ema.state_dict() if self.ema is not None else None,
             "optimizer": self.opt.state_dict(),
@@ -167,13 +173,19 @@ class Trainer:
         return self.state_path
 
     def load(self, path: str | Path) -> None:
-        """Continue from a saved state: weights, optimiser, step, time and RNG streams (the config is this trainer's)."""
+        """Continue from a saved state: weights, optimiser, step, time and RNG streams (the config is this trainer's).
+
+        A slim state (``slim_state``: no optimiser) resumes with fresh Adam moments.
+        """
         st = torch.load(path, map_location="cpu", weights_only=True)
         self.model.load_state_dict(st["model"])
         if self.ema is not None:
             self.ema.load_state_dict(st["ema"] if st.get("ema") is not None else st["model"])
-        self._load_optimizer(st["optimizer"], bool(st["config"].get("freeze_encoder", False)))
+        if st.get("optimizer") is not None:
+            self._load_optimizer(st["optimizer"], bool(st["config"].get("freeze_encoder", False)))
         self.step, self.elapsed = int(st["step"]), float(st.get("elapsed", 0.0))
+        # States saved before the split by device say only the total.
+        self.device_seconds = dict(st.get("device_seconds") or ({"unrecorded": self.elapsed} if self.elapsed else {}))
         self.rng.bit_generator.state = st["rng"]["numpy"]
         torch.set_rng_state(st["rng"]["torch"])
         random.setstate((st["rng"]["python_version"], tuple(st["rng"]["python"]), None))
@@ -182,7 +194,7 @@ class Trainer:
     def train_step(self) -> float:
         """One optimisation step; returns the L1 loss."""
         cfg = self.cfg
-        b = self.sampler.sample(cfg.batch_size, self.rng).to(self.device)
+        b = self.sampler.sample(cfg.batch_size, self.rng, self.device)
         for g in self.opt.param_groups:
             g["lr"] = lr_at(cfg, self.step)
         with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=cfg.precision == "bf16"):
@@ -240,7 +252,10 @@ class Trainer:
             while self.step < end_step:
                 t0 = time.perf_counter()
                 losses.append(self.train_step())
-                self.elapsed += time.perf_counter() - t0
+                spent = time.perf_counter() - t0
+                self.elapsed += spent
+                kind = self.device.type
+                self.device_seconds[kind] = self.device_seconds.get(kind, 0.0) + spent
                 bar.update(1)
                 bar.set_postfix(loss=f"{losses[-1]:.4f}", lr=f"{lr_at(cfg, self.step):.1e}")
                 val = None
@@ -300,8 +315,16 @@ class _StopFlag:
 
 
 def model_card(state: dict[str, Any]) -> dict[str, Any]:
-    """The card stored with exported weights: the run's config, its step and its training time."""
-    return {"config": state["config"], "step": state["step"], "train_seconds": round(state.get("elapsed", 0))}
+    """The card stored with exported weights: the run's config, its step and its training time (by device)."""
+    card = {"config": state["config"], "step": state["step"], "train_seconds": round(state.get("elapsed", 0))}
+    if state.get("device_seconds"):
+        card["train_seconds_by_device"] = {k: round(v) for k, v in state["device_seconds"].items()}
+    return card
+
+
+def slim_state(state: dict[str, Any]) -> dict[str, Any]:
+    """A training state without the optimiser (half the size): it resumes with fresh Adam moments."""
+    return {**state, "optimizer": None}
 
 
 def parse_duration(text: str) -> float:

@@ -117,6 +117,36 @@ def test_train_and_export_via_cli(tmp_path, photo):
     assert liif.load_model(tmp_path / "e.safetensors").imnet.linears[0].out_features == 16
 
 
+def test_new_cycle_restarts_the_rate_where_the_run_stands(tmp_path, photo, capsys):
+    """`--new-cycle`: the cosine starts again at --lr from the resumed step and ends at --steps."""
+    import torch
+
+    from liif.train import TrainConfig, lr_at
+
+    data = tmp_path / "data"
+    data.mkdir()
+    Image.fromarray(np.tile(photo, (2, 2, 1))).save(data / "x.png")
+    cfg = tmp_path / "cfg.json"
+    cfg.write_text('{"model": {"encoder_args": {"n_resblocks": 1, "n_feats": 8}, "hidden_list": [16]},'
+                   ' "patch": 16, "batch_size": 2, "sample_q": 64, "total_steps": 4, "val_dir": null,'
+                   ' "schedule": "cosine", "lr": 0.001, "min_lr_ratio": 0.1, "log_every": 1}')
+    run = tmp_path / "run"
+    assert main(["train", "--config", str(cfg), "--data", str(data), "--run-dir", str(run), "-q"]) == 0
+    assert main(["train", "--resume", "--run-dir", str(run), "--new-cycle", "--steps", "4", "-q"]) == 2
+    assert "--steps beyond the current step 4" in capsys.readouterr().err
+    assert main(["train", "--resume", "--run-dir", str(run), "--new-cycle", "--steps", "8", "--lr", "0.002",
+                 "-q"]) == 0
+    state = torch.load(run / "last.pt", weights_only=True)
+    saved = TrainConfig.from_dict(state["config"])
+    assert state["step"] == 8 and saved.cycle_start == 4 and saved.total_steps == 8
+    assert lr_at(saved, 4) == pytest.approx(0.002) and lr_at(saved, 8) == pytest.approx(0.0002)
+    rates = [float(r.split(",")[2]) for r in (run / "log.csv").read_text().splitlines()[1:]]
+    assert len(rates) == 8 and rates[4] > rates[3] and rates[4:] == sorted(rates[4:], reverse=True)
+    assert main(["train", "--config", str(cfg), "--data", str(data), "--run-dir", str(tmp_path / "b"),
+                 "--new-cycle", "-q"]) == 2
+    assert "add --resume" in capsys.readouterr().err
+
+
 def test_upscale_with_self_ensemble(inputs, model_path, tmp_path):
     plain, ens = tmp_path / "plain.png", tmp_path / "ens.png"
     src = str(inputs / "a.png")

@@ -87,6 +87,14 @@ def test_schedules():
     assert lr_at(cos, 10) == pytest.approx(1.0) and lr_at(cos, 100) == pytest.approx(0.0, abs=1e-9)
 
 
+def test_a_new_cosine_cycle_restarts_at_the_peak():
+    cfg = TrainConfig(lr=1.0, total_steps=100, schedule="cosine", min_lr_ratio=0.0, warmup_steps=10)
+    again = replace(cfg, cycle_start=60, total_steps=160)
+    assert lr_at(cfg, 60) < 0.5 and lr_at(again, 60) == pytest.approx(1.0)
+    assert lr_at(again, 110) == pytest.approx(0.5) and lr_at(again, 160) == pytest.approx(0.0, abs=1e-9)
+    assert lr_at(again, 59) == pytest.approx(1.0)  # steps before a cycle's start (never run) read its peak
+
+
 @pytest.mark.parametrize("text,seconds", [("90s", 90), ("45m", 2700), ("2h", 7200), ("1h30m", 5400), ("12", 12)])
 def test_parse_duration(text, seconds):
     assert parse_duration(text) == seconds
@@ -170,3 +178,36 @@ def test_a_frozen_encoder_run_resumes_with_the_whole_model_trained(train_dir, tm
     again = Trainer(whole.cfg, tmp_path / "c")
     again.load(whole.state_path)  # the unfrozen state resumes as saved
     assert again.step == 4
+
+
+def test_a_slim_state_resumes_with_fresh_optimiser_moments(train_dir, tmp_path):
+    """The state sent to and from a GPU drops Adam: weights, average, step, RNG and time carry on."""
+    from liif.train import model_card, slim_state
+
+    full = Trainer(_cfg(train_dir, ema_decay=0.9, total_steps=10), tmp_path / "a")
+    full.run(max_steps=3, quiet=True)
+    state = full.state()
+    slim = tmp_path / "slim.pt"
+    torch.save(slim_state(state), slim)
+    assert slim.stat().st_size < 0.75 * full.state_path.stat().st_size
+    resumed = Trainer(full.cfg, tmp_path / "b")
+    resumed.load(slim)
+    assert resumed.step == 3 and resumed.elapsed == pytest.approx(full.elapsed) and not resumed.opt.state
+    for a, b in zip(full.ema.parameters(), resumed.ema.parameters()):
+        torch.testing.assert_close(a, b, rtol=0, atol=0)
+    assert resumed.rng.random() == full.rng.random()
+    resumed.run(quiet=True)
+    assert resumed.step == 10 and resumed.opt.state
+    card = model_card(resumed.state())
+    assert card["train_seconds_by_device"]["cpu"] == pytest.approx(card["train_seconds"], abs=1)
+
+
+def test_old_states_keep_their_time_as_unrecorded_by_device(train_dir, tmp_path):
+    tr = Trainer(_cfg(train_dir, total_steps=2), tmp_path / "a")
+    tr.run(quiet=True)
+    old = tr.state()
+    del old["device_seconds"]
+    torch.save(old, tmp_path / "old.pt")
+    again = Trainer(tr.cfg, tmp_path / "b")
+    again.load(tmp_path / "old.pt")
+    assert again.device_seconds == {"unrecorded": pytest.approx(tr.elapsed)}
