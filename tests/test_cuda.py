@@ -36,21 +36,21 @@ def test_exact_on_cuda_equals_the_cpu(which, tiny_model, lmliif_tiny, photo):
     cpu = _render(model, photo, "cpu", render_kernel="torch")
     gpu = _render(model, photo, "cuda")
     assert gpu.shape == cpu.shape
-    # float32 on both (no TF32): only summation order differs
-    assert np.abs(gpu - cpu).max() < 2e-5
+    # float32 on both: only the order of sums differs (TF32 convolutions would be ~1e-3 off)
+    assert np.abs(gpu - cpu).max() < 1e-4
 
 
 def test_tiles_and_chunks_on_cuda_are_seamless(photo):
     model = liif.load_model(liif.DEFAULT_MODEL)
     whole = _render(model, photo, "cuda", tile=None)
     tiled = _render(model, photo, "cuda", tile=24, chunk=997)
-    assert np.abs(whole - tiled).max() < 2e-5
+    assert np.abs(whole - tiled).max() < 1e-4
 
 
 def test_self_ensemble_on_cuda_equals_the_cpu(tiny_model, photo):
     cpu = _render(tiny_model, photo, "cpu", ensemble=8)
     gpu = _render(tiny_model, photo, "cuda", ensemble=8)
-    assert np.abs(gpu - cpu).max() < 2e-5
+    assert np.abs(gpu - cpu).max() < 1e-4
 
 
 @pytest.mark.parametrize("precision,min_db", [("bf16", 38.0), ("fp16", 45.0)])
