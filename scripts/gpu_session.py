@@ -98,7 +98,7 @@ def train(args: argparse.Namespace) -> int:
     """On the device: CUDA tests, then the run continued in a cosine cycle that fits the time left."""
     import torch
 
-    from liif.train import Trainer, TrainConfig, model_card, slim_state
+    from liif.train import TrainConfig, Trainer, model_card, slim_state
 
     began = time.perf_counter()
     budget = args.minutes * 60
@@ -110,8 +110,8 @@ def train(args: argparse.Namespace) -> int:
 
     if not args.skip_tests:
         with (out / "cuda-tests.log").open("w") as log:
-            done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_cuda.py"],
-                                  stdout=log, stderr=subprocess.STDOUT, timeout=args.test_timeout)
+            tests = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_cuda.py"]
+            done = subprocess.run(tests, stdout=log, stderr=subprocess.STDOUT, timeout=args.test_timeout, check=False)
         summary["cuda_tests_exit_code"] = done.returncode
         print((out / "cuda-tests.log").read_text().strip().splitlines()[-1])
 
@@ -126,7 +126,7 @@ def train(args: argparse.Namespace) -> int:
                   lr=args.lr, val_every=args.val_every, save_every_minutes=2.0)
     trainer = Trainer(cfg, run_dir)
     trainer.load(state_path)
-    start = trainer.step
+    start, spent_before = trainer.step, trainer.device_seconds.get(trainer.device.type, 0.0)
     # Measure the pace at the cycle's peak rate, then size the cycle to end with the time budget.
     trainer.cfg.cycle_start, trainer.cfg.total_steps = start, start + 10**9
     trainer.cfg.val_every = 0
@@ -145,9 +145,10 @@ def train(args: argparse.Namespace) -> int:
     shutil.copy2(run_dir / "log.csv", out / "log.csv")
     name = Path(info["run"]).name
     trainer.export(out / f"{name}.safetensors", card=model_card(trainer.state()))
+    spent = trainer.device_seconds[trainer.device.type] - spent_before
     summary.update(steps=[start, trainer.step], steps_per_s=round(rate, 2), lr=args.lr, batch_size=args.batch_size,
-                   precision=args.precision, train_seconds=round(trainer.device_seconds.get(trainer.device.type, 0)),
-                   val_psnr=val, wall_s=round(time.perf_counter() - began))
+                   precision=args.precision, train_seconds=round(spent), val_psnr=val,
+                   wall_s=round(time.perf_counter() - began))
     (out / "gpu.json").write_text(json.dumps(summary, indent=1))
     print(json.dumps(summary))
     return 0
