@@ -2,6 +2,7 @@
 
     python docs/make_eval_tables.py                       # LM-LIIF against the bundled LIIF and bicubic
     python docs/make_eval_tables.py --since a3ec517       # plus a column: change since that commit's weights
+    python docs/make_eval_tables.py --since a3ec517 --since-label "step 8404" --write   # into the docs
 
 Reads runs/<run>/eval*/results.json (written by `liif eval --out ...`), so the tables are the
 measurements, copied by no hand; `--since` reads the same files as committed at an older revision.
@@ -16,6 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 Key = tuple[str, float]
 MODES = {"8x self-ensemble": "eval-ens8", "back-projection": "eval-bp3"}  # label -> results folder
+DOCS = ("README.md", "liif/weights/edsr-baseline-lmliif.md")  # where --write puts the tables
 
 
 def load(run: str, kind: str = "eval", rev: str | None = None) -> dict[Key, dict]:
@@ -35,10 +37,10 @@ def scale_name(s: float) -> str:
 
 
 def main_table(model: dict[Key, dict], other: dict[Key, dict], since: dict[Key, dict] | None,
-               names: tuple[str, str], since_label: str) -> list[str]:
+               names: tuple[str, str], since_label: str, other_short: str | None = None) -> list[str]:
     """One row per (dataset, scale): the model, the other model, bicubic and the differences."""
     head = ["dataset", "scale", f"{names[0]} PSNR / SSIM", f"{names[1]} PSNR / SSIM", "bicubic PSNR / SSIM",
-            f"{names[0]} - {names[1]} (dB)", f"{names[0]} - bicubic (dB)"]
+            f"{names[0]} - {other_short or names[1]} (dB)", f"{names[0]} - bicubic (dB)"]
     if since is not None:
         head.append(f"change since {since_label} (dB)")
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -67,14 +69,47 @@ def mode_table(rows: dict[str, tuple[dict[Key, dict], dict[Key, dict]]]) -> list
 
 
 def build_tables(run: str, name: str, against: str, against_name: str, since_rev: str | None = None,
-                 since_label: str | None = None) -> tuple[list[str], list[str]]:
+                 since_label: str | None = None, against_short: str | None = None) -> tuple[list[str], list[str]]:
     """The main table and the quality-mode table (empty when no mode was evaluated) of a run."""
     plain = load(run)
     since = load(run, rev=since_rev) if since_rev else None
-    main = main_table(plain, load(against), since, (name, against_name), since_label or since_rev or "")
+    main = main_table(plain, load(against), since, (name, against_name), since_label or since_rev or "",
+                      against_short)
     present = {f"{name}, {label}": (load(run, kind), plain) for label, kind in MODES.items()
                if (ROOT / "runs" / run / kind / "results.json").exists()}
     return main, mode_table(present) if present else []
+
+
+def _blocks(lines: list[str]) -> list[tuple[int, int]]:
+    """[start, end) of every run of Markdown table lines."""
+    spans, start = [], None
+    for i, line in enumerate([*lines, ""]):
+        if line.startswith("|") and start is None:
+            start = i
+        elif not line.startswith("|") and start is not None:
+            spans.append((start, i))
+            start = None
+    return spans
+
+
+def put_tables(text: str, name: str, main: list[str], modes: list[str]) -> str:
+    """``text`` with its one main table (header '| dataset | scale | NAME') and its one table of NAME's
+    quality modes (rows '| NAME, ...') replaced by the given ones."""
+    lines = text.split("\n")
+    found = {}
+    for start, end in _blocks(lines):
+        if lines[start].startswith(f"| dataset | scale | {name} "):
+            found.setdefault("main", []).append((start, end))
+        elif any(line.startswith(f"| {name}, ") for line in lines[start:end]):
+            found.setdefault("modes", []).append((start, end))
+    wanted = {"main": main, "modes": modes} if modes else {"main": main}
+    for kind in wanted:
+        if len(found.get(kind, [])) != 1:
+            raise ValueError(f"expected one {kind} table of {name}, found {len(found.get(kind, []))}")
+    # Replace from the bottom up so earlier spans keep their line numbers.
+    for kind, (start, end) in sorted(((k, found[k][0]) for k in wanted), key=lambda kv: -kv[1][0]):
+        lines[start:end] = wanted[kind]
+    return "\n".join(lines)
 
 
 def main() -> None:
@@ -83,11 +118,20 @@ def main() -> None:
     p.add_argument("--name", default="LM-LIIF")
     p.add_argument("--against", default="edsr-baseline-liif", help="the run it is compared with")
     p.add_argument("--against-name", default="bundled LIIF")
+    p.add_argument("--against-short", default="LIIF", help="its name in the difference column")
     p.add_argument("--since", help="git revision whose committed results give a 'change since' column")
     p.add_argument("--since-label", help="that column's wording (default: the revision)")
+    p.add_argument("--write", action="store_true", help="replace the tables in the README and the model card")
     args = p.parse_args()
 
-    table, modes = build_tables(args.run, args.name, args.against, args.against_name, args.since, args.since_label)
+    table, modes = build_tables(args.run, args.name, args.against, args.against_name, args.since, args.since_label,
+                                args.against_short)
+    if args.write:
+        for doc in DOCS:
+            path = ROOT / doc
+            path.write_text(put_tables(path.read_text(), args.name, table, modes))
+            print(f"tables written into {doc}")
+        return
     print("\n".join(table))
     if modes:
         print()

@@ -44,3 +44,21 @@ def test_committed_results_are_reproduced_by_the_bundled_default_weights():
         want = committed[("Set5", float(row["scale"]))]
         assert row["psnr"] == pytest.approx(want["psnr"], abs=1e-3)
         assert row["ssim"] == pytest.approx(want["ssim"], abs=1e-4)
+
+
+def test_write_puts_fresh_tables_in_place_of_the_old_ones_and_nothing_else():
+    """`--write`: the main and quality-mode tables are replaced whole; the LIIF tables and prose stay."""
+    main, modes = tables.build_tables("edsr-baseline-lmliif", "LM-LIIF", "edsr-baseline-liif", "bundled LIIF",
+                                      against_short="LIIF")
+    readme = (ROOT / "README.md").read_text()
+    stale = readme.replace(_rows(main)[2], "| Set5 | x4 | **30.00** / 0.8000 | stale |")
+    stale = stale.replace(_rows(modes)[0], "| LM-LIIF, 8x self-ensemble | Set5 | stale |")
+    assert stale != readme
+    fresh = tables.put_tables(stale, "LM-LIIF", main, modes)
+    assert "stale" not in fresh and all(row in fresh for row in _rows(main) + _rows(modes))
+    assert fresh.count("| bundled LIIF | Set5 |") == readme.count("| bundled LIIF | Set5 |") == 1
+    assert tables.put_tables(fresh, "LM-LIIF", main, modes) == fresh
+    outside = [line for line in fresh.splitlines() if not line.startswith("|")]
+    assert outside == [line for line in readme.splitlines() if not line.startswith("|")]
+    with pytest.raises(ValueError, match="expected one main table of RDN"):
+        tables.put_tables(readme, "RDN", main, [])
