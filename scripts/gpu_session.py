@@ -39,11 +39,11 @@ def _tracked_states() -> list[Path]:
     return [Path(p) for p in _git("ls-files", "runs/*/last.pt").split()]
 
 
-def travelling_bytes(dest: Path = DEST) -> int:
-    """What a device call would carry: tracked and untracked-not-ignored files present, and ``dest``."""
+def travelling_bytes() -> int:
+    """What a device call would carry: tracked and untracked-not-ignored files present, and all of shared/."""
     listed = _git("ls-files", "--cached", "--others", "--exclude-standard", "-z").split("\0")
     files = {Path(p) for p in listed if p and Path(p).is_file()}
-    files |= {p for p in dest.rglob("*") if p.is_file()} if dest.exists() else set()
+    files |= {p for p in Path("shared").rglob("*") if p.is_file()}
     return sum(p.stat().st_size for p in files)
 
 
@@ -57,7 +57,7 @@ def pack(args: argparse.Namespace) -> int:
     from liif.imageio import load_rgb_array
     from liif.train import slim_state
 
-    run, dest = Path(args.run), Path(args.dest)
+    run, dest = Path(args.run), DEST
     states = _tracked_states()
     if run / "last.pt" not in states:
         sys.exit(f"{run}/last.pt is not committed: commit the run's state first (pack removes it from the "
@@ -83,7 +83,7 @@ def pack(args: argparse.Namespace) -> int:
     (dest / "run.json").write_text(json.dumps({"run": str(run), "step": state["step"]}, indent=1))
     for path in states:
         path.unlink()
-    size = travelling_bytes(dest)
+    size = travelling_bytes()
     print(f"packed {dest}: the run at step {state['step']}; {', '.join(map(str, states))} left the working tree "
           f"(git checkout gives them back; unpack does). A device call now carries {size / 2**20:.1f} MiB "
           f"of its {DEVICE_TREE_LIMIT / 2**20:.0f}.")
@@ -193,7 +193,6 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--run", default=DEFAULT_RUN)
     p.add_argument("--data", nargs="+", default=["../shared/datasets/train"])
     p.add_argument("--val", default="../shared/datasets/eval/Set5")
-    p.add_argument("--dest", default=str(DEST))
     p.set_defaults(func=pack)
     p = sub.add_parser("train", help="there: CUDA tests, then training for the time left")
     p.add_argument("--minutes", type=float, default=8.0, help="the whole command's budget")
