@@ -18,7 +18,9 @@ RUNS = {"edsr-baseline-liif": "LIIF (EDSR-baseline, trained from scratch)",
 BICUBIC_SET5_X4 = 28.43  # liif eval, standard protocol
 # LM-LIIF run events (runs/edsr-baseline-lmliif/stdout.log): the step from which it trained its encoder
 # too, and the step where a new cosine cycle restarted the learning rate at ~1e-4
-LMLIIF_EVENTS = {6163: "LM-LIIF: encoder unfrozen", 8404: "LM-LIIF: new cosine cycle"}
+# (step, legend entry or None for a repeat, line style)
+LMLIIF_EVENTS = [(6163, "LM-LIIF: encoder unfrozen", ":"), (8404, "LM-LIIF: new cosine cycles", "-."),
+                 (11200, None, "-.")]
 ZOOM_FROM_STEP = 4000  # the third panel: late training, where tenths of a dB are the story
 
 
@@ -46,7 +48,7 @@ def main() -> None:
         late = [(s, p) for s, p in zip(steps, psnr) if s >= ZOOM_FROM_STEP]
         axes[2].plot(*zip(*late), marker="o", label=label)
     for ax in (axes[0], axes[2]):
-        for (step, label), style in zip(LMLIIF_EVENTS.items(), (":", "-.")):
+        for step, label, style in LMLIIF_EVENTS:
             ax.axvline(step, color="tab:orange", linestyle=style, label=label)
     xlabels = ("training step (batch 16)", "training time on 2 CPU cores (hours)",
                f"training step, from {ZOOM_FROM_STEP} (zoomed in)")
