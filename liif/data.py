@@ -36,10 +36,6 @@ class Batch:
     cell: torch.Tensor  # (B, Q, 2)
     gt: torch.Tensor  # (B, Q, 3)
 
-    def to(self, device: torch.device | str) -> "Batch":
-        """The batch on ``device`` (copies only where it is not already there)."""
-        return Batch(*(t.to(device, non_blocking=True) for t in (self.inp, self.coord, self.cell, self.gt)))
-
 
 class PatchSampler:
     """Draws batches from images held in memory (small sets such as "291" fit easily)."""

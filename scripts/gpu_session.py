@@ -29,6 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the device has n
 DEST = Path("shared/gpu")  # a shared/ folder in the checkout travels to the device (git ignores it)
 DEFAULT_RUN = "runs/edsr-baseline-lmliif"
 DEVICE_TREE_LIMIT = 64 * 2**20
+# Config fields that describe the machine, not the recipe: the run keeps its own when the state returns.
+LOCAL_FIELDS = ("train_dirs", "val_dir", "device", "precision", "threads", "batch_size", "val_every",
+                "save_every_minutes")
 
 
 def _git(*args: str) -> str:
@@ -172,7 +175,8 @@ def unpack(args: argparse.Namespace) -> int:
     if state["config"]["model"] != before["config"]["model"] or state["step"] <= before["step"]:
         sys.exit(f"{got}/state.pt does not continue {run} (step {state['step']} against {before['step']}): "
                  "nothing was changed but the committed states' return")
-    shutil.copy2(got / "state.pt", run / "last.pt")
+    state["config"].update({k: before["config"][k] for k in LOCAL_FIELDS if k in before["config"]})
+    torch.save(state, run / "last.pt")
     shutil.copy2(got / "log.csv", run / "log.csv")
     (run / "config.json").write_text(json.dumps(state["config"], indent=1) + "\n")
     history = run / "gpu-sessions.json"

@@ -78,6 +78,9 @@ def test_pack_train_unpack_continues_the_run(project, tmp_path):
     state = torch.load(project / "runs" / "tiny" / "last.pt", weights_only=True)
     assert state["step"] == summary["steps"][1] and state["optimizer"] is None
     assert state["config"]["cycle_start"] == 3 and state["config"]["total_steps"] > 3
+    # the machine's settings are the run's again (the device trained from shared/gpu/, on "cuda", in bf16)
+    assert state["config"]["train_dirs"] == [str(data / "set")] and state["config"]["device"] == "auto"
+    assert state["config"]["precision"] == "exact" and state["config"]["threads"] == 1
     assert json.loads((project / "runs" / "tiny" / "config.json").read_text())["cycle_start"] == 3
     assert json.loads((project / "runs" / "tiny" / "gpu-sessions.json").read_text())[0]["device"] == "cpu"
     rows = (project / "runs" / "tiny" / "log.csv").read_text().splitlines()
