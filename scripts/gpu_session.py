@@ -188,9 +188,9 @@ def unpack(args: argparse.Namespace) -> int:
     sessions = json.loads(history.read_text()) if history.exists() else []
     history.write_text(json.dumps(sessions + [summary], indent=1) + "\n")
     print(f"{run}: step {before['step']} -> {state['step']} on {summary['device']} "
-          f"({summary['train_seconds'] / 60:.1f} GPU min). The state has no Adam moments: the next resume starts "
-          f"them fresh. Next: liif export {run}/last.pt liif/weights/{run.name}.safetensors --overwrite; "
-          f"liif eval; rm -r {DEST}")
+          f"({summary['train_seconds'] / 60:.1f} min of training there). The state has no Adam moments: the next "
+          f"resume starts them fresh. Next: liif export {run}/last.pt liif/weights/{run.name}.safetensors "
+          f"--overwrite; liif eval; rm -r {DEST}")
     return 0
 
 
