@@ -121,7 +121,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     if resume is None and (run_dir / "last.pt").exists() and not args.restart:
         raise LiifError(f"{run_dir} already holds a run: pass --resume {run_dir / 'last.pt'} to continue it, "
                         "--restart to start over, or another --run-dir")
-    step = 0
+    step, saved = 0, None
     if resume is not None:
         if not resume.exists():
             raise LiifError(f"nothing to resume: {resume} does not exist")
@@ -145,8 +145,8 @@ def cmd_train(args: argparse.Namespace) -> int:
             raise LiifError(f"--new-cycle needs --steps beyond the current step {step}: the cycle runs from "
                             f"{step} to --steps (e.g. --steps {step + 3000})")
     trainer = Trainer(cfg, run_dir)
-    if resume is not None:
-        trainer.load(resume)
+    if saved is not None:
+        trainer.load(saved)
     max_time = parse_duration(args.max_time) if args.max_time else None
     result = trainer.run(max_time=max_time, max_steps=args.max_steps, quiet=args.quiet)
     print(f"stopped at step {result['step']} (loss {result['loss']}); state: {trainer.state_path}")

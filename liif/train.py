@@ -172,12 +172,13 @@ class Trainer:
         tmp.replace(self.state_path)
         return self.state_path
 
-    def load(self, path: str | Path) -> None:
+    def load(self, source: str | Path | dict[str, Any]) -> None:
         """Continue from a saved state: weights, optimiser, step, time and RNG streams (the config is this trainer's).
 
+        ``source`` is a state file or a state already read (callers that read its config first pass it on).
         A slim state (``slim_state``: no optimiser) resumes with fresh Adam moments.
         """
-        st = torch.load(path, map_location="cpu", weights_only=True)
+        st = source if isinstance(source, dict) else torch.load(source, map_location="cpu", weights_only=True)
         self.model.load_state_dict(st["model"])
         if self.ema is not None:
             self.ema.load_state_dict(st["ema"] if st.get("ema") is not None else st["model"])

@@ -123,8 +123,7 @@ def train(args: argparse.Namespace) -> int:
         summary["cuda_tests"] = code
         print(f"CUDA tests: {code}", *(out / "cuda-tests.log").read_text().strip().splitlines()[-1:])
 
-    state_path = src / "state.pt"
-    saved = torch.load(state_path, map_location="cpu", weights_only=True)
+    saved = torch.load(src / "state.pt", map_location="cpu", weights_only=True)
     run_dir = Path(args.work) / Path(info["run"]).name
     run_dir.mkdir(parents=True, exist_ok=True)
     if (Path(info["run"]) / "log.csv").exists():  # the new rows continue the run's log
@@ -133,7 +132,7 @@ def train(args: argparse.Namespace) -> int:
                   device=args.device, precision=args.precision, threads=None, batch_size=args.batch_size,
                   lr=args.lr, val_every=args.val_every, save_every_minutes=2.0)
     trainer = Trainer(cfg, run_dir)
-    trainer.load(state_path)
+    trainer.load(saved)
     start, spent_before = trainer.step, trainer.device_seconds.get(trainer.device.type, 0.0)
     # Measure the pace at the cycle's peak rate, then size the cycle to end with the time budget.
     trainer.cfg.cycle_start, trainer.cfg.total_steps = start, start + 10**9
@@ -149,10 +148,11 @@ def train(args: argparse.Namespace) -> int:
     trainer.run(max_time=left, quiet=True)
     val = trainer.validate()
 
-    torch.save(slim_state(trainer.state()), out / "state.pt")
+    state = trainer.state()
+    torch.save(slim_state(state), out / "state.pt")
     shutil.copy2(run_dir / "log.csv", out / "log.csv")
     name = Path(info["run"]).name
-    trainer.export(out / f"{name}.safetensors", card=model_card(trainer.state()))
+    trainer.export(out / f"{name}.safetensors", card=model_card(state))
     spent = trainer.device_seconds[trainer.device.type] - spent_before
     summary.update(steps=[start, trainer.step], steps_per_s=round(rate, 2), lr=args.lr, batch_size=args.batch_size,
                    precision=args.precision, train_seconds=round(spent), val_psnr=val,
