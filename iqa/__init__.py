@@ -45,6 +45,7 @@ __all__ = [
     "default_clip",
     "catalog",
     "paths",
+    "verdict",
 ]
 
 

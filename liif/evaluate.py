@@ -5,7 +5,7 @@ import csv
 import json
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
@@ -15,6 +15,9 @@ from .imageio import load_rgb_array
 from .metrics import psnr_y, ssim_y
 from .models import LIIF, LMLIIF
 from .resize import imresize
+
+if TYPE_CHECKING:
+    from .engine import Upscaler
 
 
 def make_pair(hr: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndarray]:
