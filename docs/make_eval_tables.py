@@ -16,7 +16,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 Key = tuple[str, float]
-MODES = {"8x self-ensemble": "eval-ens8", "back-projection": "eval-bp3"}  # label -> results folder
+MODES = {"8x self-ensemble": "eval-ens8", "back-projection": "eval-bp3",  # label -> results folder
+         "self-ensemble + back-projection": "eval-ens8-bp3"}
 DOCS = ("README.md", "liif/weights/edsr-baseline-lmliif.md")  # where --write puts the tables
 
 
