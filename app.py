@@ -75,7 +75,8 @@ def _friendly(fn: Callable) -> Callable:
         except Exception:  # a bug: the operator gets the traceback in the log, the visitor a plain sentence
             log.exception("unexpected error in %s", fn.__name__)
             raise gr.Error("Something went wrong on the server with this request (it has been logged). Try another "
-                           "image or setting; if it keeps happening, please report it.", print_exception=False) from None
+                           "image or setting; if it keeps happening, please report it.",
+                           print_exception=False) from None
     return wrapper
 
 
@@ -97,7 +98,7 @@ def _upscaler(choice: str | None, path: str | None, precision: str, progress: An
 def _shown_gallery(gallery: list[tuple[Any, str]]) -> list[tuple[str, str]]:
     """A gallery's images as files (see ``downloads.shown``), captions kept."""
     files = downloads.shown(*(image for image, _ in gallery))
-    return [(file, caption) for file, (_, caption) in zip(files, gallery)]
+    return [(file, caption) for file, (_, caption) in zip(files, gallery, strict=True)]
 
 
 def _open(path: str | None, what: str = "an image") -> uploads.Upload:
@@ -291,7 +292,8 @@ def with_reference(reference_path: str | None, factor: float, model: str, checkp
     info += (f"\n\nError maps: |output - reference| of the luma, on one scale for both: black = 0, light yellow = "
              f"{top:.0f} or more (of 219 luma levels).")
     file_b, file_r, file_low, file_eb, file_el = downloads.shown(
-        views.to_display(run.bicubic), views.to_display(run.result), views.enlarge_for_display(run.lowres), err_b, err_l)
+        views.to_display(run.bicubic), views.to_display(run.result), views.enlarge_for_display(run.lowres),
+        err_b, err_l)
     return ((file_b, file_r), gr.Image(file_low, label=f"Low-resolution input ({lw}x{lh})"),
             gr.Image(file_eb, label="Bicubic error"), gr.Image(file_el, label="LIIF error"),
             reports.report_html(run.report, _fetch_note(), reference_first=True), reports.report_json(run.report),
@@ -388,8 +390,8 @@ factors (x2, x4) most networks are trained for.
    *no-reference* cues for the LIIF output **next to the same cues for bicubic at the same size**,
    each with its direction (higher or lower is better) and a one-line reading, after a verdict that
    sums them up. Cues whose model weights are not on this server (some pyiqa and CLIP models) are
-   named in one line under the report, never guessed. The *With a reference* tab starts from a sharp image, so it can compute
-   true errors (PSNR, SSIM) and show where they are.
+   named in one line under the report, never guessed. The *With a reference* tab starts from a sharp
+   image, so it can compute true errors (PSNR, SSIM) and show where they are.
 
 ## Why detail and tone survive
 * **Detail**: the colour at a point is predicted from learned features, not averaged from
@@ -522,8 +524,10 @@ def build_demo(default_model: str | None = None) -> gr.Blocks:
                             up_width = gr.Number(value=640, precision=0, minimum=1, label="Width (px)")
                             up_height = gr.Number(value=480, precision=0, minimum=1, label="Height (px)")
                         with gr.Row():
-                            crop_x = gr.Slider(0, 1, value=0.5, step=0.01, label="Magnified region: x", elem_id="crop-x")
-                            crop_y = gr.Slider(0, 1, value=0.5, step=0.01, label="Magnified region: y", elem_id="crop-y")
+                            crop_x = gr.Slider(0, 1, value=0.5, step=0.01, label="Magnified region: x",
+                                               elem_id="crop-x")
+                            crop_y = gr.Slider(0, 1, value=0.5, step=0.01, label="Magnified region: y",
+                                               elem_id="crop-y")
                         up_report = gr.Checkbox(value=True, label="Compute the quality report")
                         up_backproject = gr.Checkbox(
                             value=False, label="Consistency: back-project the result onto the input",
@@ -577,7 +581,8 @@ def build_demo(default_model: str | None = None) -> gr.Blocks:
                                                  format="png", columns=4, object_fit="contain",
                                                  height="fit-content", elem_id="compare-gallery")
                 with gr.Row():
-                    cmp_cue = gr.Dropdown([], label="Cue to chart", scale=1, elem_id="compare-cue", allow_custom_value=True)
+                    cmp_cue = gr.Dropdown([], label="Cue to chart", scale=1, elem_id="compare-cue",
+                                          allow_custom_value=True)
                     cmp_plot = gr.Plot(label="LIIF's gain over bicubic against the scale", scale=3,
                                        elem_id="compare-chart")
                 cmp_table = gr.Dataframe(headers=compare.SCALE_COLUMNS, label="The numbers behind the chart (cues "

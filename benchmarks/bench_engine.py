@@ -39,8 +39,8 @@ def run_case(method: str, size: int, scale: int, threads: int) -> dict:
 
     rng = np.random.default_rng(0)
     # A real photo region, so the timing does not depend on unusual statistics.
-    from skimage import data
     from PIL import Image
+    from skimage import data
 
     img = np.asarray(Image.fromarray(data.astronaut()).resize((size, size), Image.BICUBIC))
     out_side = size * scale
@@ -84,7 +84,8 @@ def psnr_check() -> list[dict]:
         for scale in (2, 4, 8):
             exact = evaluate_folder(model, folder, [scale], precision="exact")[0]["psnr"]
             bf16 = evaluate_folder(model, folder, [scale], precision="bf16")[0]["psnr"]
-            rows.append({"model": name, "scale": scale, "exact_psnr": exact, "bf16_psnr": bf16, "delta_db": bf16 - exact})
+            rows.append({"model": name, "scale": scale, "exact_psnr": exact, "bf16_psnr": bf16,
+                         "delta_db": bf16 - exact})
     return rows
 
 
@@ -95,7 +96,8 @@ def main() -> None:
     parser.add_argument("--psnr", action="store_true", help="also measure bf16's PSNR change (bundled model)")
     parser.add_argument("--psnr-only", action="store_true", help="only the PSNR check, no timings")
     parser.add_argument("--methods", nargs="+", choices=METHODS, default=METHODS)
-    parser.add_argument("--cases", nargs="+", help="input side and scale, e.g. 256x4 512x4 (default: 256x4 256x8 512x4)")
+    parser.add_argument("--cases", nargs="+",
+                        help="input side and scale, e.g. 256x4 512x4 (default: 256x4 256x8 512x4)")
     parser.add_argument("--case", help=argparse.SUPPRESS)  # internal: method,size,scale
     args = parser.parse_args()
     if args.case:
@@ -120,7 +122,8 @@ def main() -> None:
     second = "exact" if "exact" in args.methods and base_name != "exact" else None
     if cases:
         extra = " vs exact LIIF |" if second else ""
-        print(f"\n| input | scale | method | seconds | output MP/s | vs {base_name} |{extra} peak RSS (MB) | vs {base_name} |")
+        print(f"\n| input | scale | method | seconds | output MP/s | vs {base_name} |{extra} "
+              f"peak RSS (MB) | vs {base_name} |")
         print("|---|---|---|---|---|---|" + ("---|" if second else "") + "---|---|")
     for size, scale in cases:
         group = [r for r in results if r["input"] == size and r["scale"] == scale]
@@ -134,7 +137,8 @@ def main() -> None:
     if args.psnr or args.psnr_only:
         print("\n| model | Set5 scale | exact PSNR | bf16 PSNR | change (dB) |\n|---|---|---|---|---|")
         for r in psnr_check():
-            print(f"| {r['model']} | x{r['scale']} | {r['exact_psnr']:.3f} | {r['bf16_psnr']:.3f} | {r['delta_db']:+.3f} |")
+            print(f"| {r['model']} | x{r['scale']} | {r['exact_psnr']:.3f} | {r['bf16_psnr']:.3f} "
+                  f"| {r['delta_db']:+.3f} |")
 
 
 if __name__ == "__main__":

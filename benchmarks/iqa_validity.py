@@ -53,8 +53,9 @@ class LiifCache:
     """LIIF outputs of the bundled default model, cached as PNG per model and image."""
 
     def __init__(self) -> None:
-        import liif
         import torch
+
+        import liif
 
         self.model = liif.load_model()
         digest = hashlib.sha1()

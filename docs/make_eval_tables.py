@@ -63,8 +63,8 @@ def mode_table(rows: dict[str, tuple[dict[Key, dict], dict[Key, dict]]]) -> list
              "|---|---|" + "---|" * len(scales)]
     for label, (mode, plain) in rows.items():
         for dataset in dict.fromkeys(d for d, _ in mode):
-            cells = [f"{mode[(dataset, s)]['psnr']:.2f} ({mode[(dataset, s)]['psnr'] - plain[(dataset, s)]['psnr']:+.2f})"
-                     if (dataset, s) in mode else "-" for s in scales]
+            cells = [f"{mode[key]['psnr']:.2f} ({mode[key]['psnr'] - plain[key]['psnr']:+.2f})" if key in mode else "-"
+                     for key in ((dataset, s) for s in scales)]
             lines.append(f"| {label} | {dataset} | " + " | ".join(cells) + " |")
     return lines
 

@@ -45,14 +45,14 @@ def main() -> None:
         steps, hours, psnr = validation_points(log)
         axes[0].plot(steps, psnr, marker="o", label=label)
         axes[1].plot(hours, psnr, marker="o", label=label)
-        late = [(s, p) for s, p in zip(steps, psnr) if s >= ZOOM_FROM_STEP]
-        axes[2].plot(*zip(*late), marker="o", label=label)
+        late = [(s, p) for s, p in zip(steps, psnr, strict=True) if s >= ZOOM_FROM_STEP]
+        axes[2].plot(*zip(*late, strict=True), marker="o", label=label)
     for ax in (axes[0], axes[2]):
         for step, label, style in LMLIIF_EVENTS:
             ax.axvline(step, color="tab:orange", linestyle=style, label=label)
     xlabels = ("training step (batch 16)", "training time on 2 CPU cores (hours)",
                f"training step, from {ZOOM_FROM_STEP} (zoomed in)")
-    for ax, xlabel in zip(axes, xlabels):
+    for ax, xlabel in zip(axes, xlabels, strict=True):
         ax.set_xlabel(xlabel)
         ax.grid(alpha=0.3)
     for ax in axes[:2]:

@@ -16,7 +16,7 @@ Library only: no UI imports here.
 
 from __future__ import annotations
 
-from typing import Iterable, Optional
+from collections.abc import Iterable
 
 from . import catalog, paths, verdict
 from .assess import assess, select_metrics
@@ -49,7 +49,7 @@ __all__ = [
 ]
 
 
-def _status(key: str, clip: Optional[ClipCues] = None) -> tuple[bool, str]:
+def _status(key: str, clip: ClipCues | None = None) -> tuple[bool, str]:
     metric = catalog.get(key)
     if metric.kind == "clip":
         return (clip or default_clip()).status()
@@ -58,12 +58,12 @@ def _status(key: str, clip: Optional[ClipCues] = None) -> tuple[bool, str]:
     return True, ""
 
 
-def available_metrics(clip: Optional[ClipCues] = None) -> list[tuple[str, bool, str]]:
+def available_metrics(clip: ClipCues | None = None) -> list[tuple[str, bool, str]]:
     """(key, available, reason) for every catalogue metric. Fast; never uses the network."""
     return [(key, *_status(key, clip)) for key in METRICS]
 
 
-def prefetch(keys: Optional[Iterable[str]] = None, clip: Optional[ClipCues] = None) -> list[tuple[str, bool, str]]:
+def prefetch(keys: Iterable[str] | None = None, clip: ClipCues | None = None) -> list[tuple[str, bool, str]]:
     """Download weights for ``keys`` (None: every metric that needs weights).
 
     Files go to the cache in ``iqa.paths`` ($LIIF_STUDIO_CACHE). Returns
@@ -74,7 +74,7 @@ def prefetch(keys: Optional[Iterable[str]] = None, clip: Optional[ClipCues] = No
     if keys is None:
         keys = [k for k, m in METRICS.items() if m.needs_weights]
     results = []
-    clip_done: Optional[tuple[bool, str]] = None
+    clip_done: tuple[bool, str] | None = None
     for key in keys:
         metric = catalog.get(key)
         if metric.kind == "clip":

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Iterable, Optional
+from collections.abc import Iterable
 
 from liif.imageio import ImageLike
 from liif.resize import pil_bicubic
@@ -29,7 +29,7 @@ def _unavailable(metric: catalog.Metric, reason: str) -> Score:
                  "unavailable", False, reason)
 
 
-def _optional(value: Optional[float]) -> Optional[float]:
+def _optional(value: float | None) -> float | None:
     return None if value is None else float(value)
 
 
@@ -43,7 +43,7 @@ def _rows(metric: catalog.Metric, cue: Cue) -> list[Score]:
 
 
 # --------------------------------------------------------------------------- selection
-def select_metrics(metrics: Optional[Iterable[str]], has_reference: bool) -> list[str]:
+def select_metrics(metrics: Iterable[str] | None, has_reference: bool) -> list[str]:
     """Catalogue keys to run, in catalogue order. None = defaults."""
     if metrics is None:
         wanted = [k for k in catalog.DEFAULT_KEYS
@@ -57,8 +57,8 @@ def select_metrics(metrics: Optional[Iterable[str]], has_reference: bool) -> lis
 
 
 # --------------------------------------------------------------------------- assess
-def assess(output: ImageLike, lowres: ImageLike, reference: Optional[ImageLike] = None,
-           metrics: Optional[Iterable[str]] = None, clip: Optional[ClipCues] = None, *, shave: int = 0) -> Report:
+def assess(output: ImageLike, lowres: ImageLike, reference: ImageLike | None = None,
+           metrics: Iterable[str] | None = None, clip: ClipCues | None = None, *, shave: int = 0) -> Report:
     """Assess an enlargement ``output`` of ``lowres`` against the bicubic baseline.
 
     Images follow ``liif.imageio``'s contract: PIL images, or arrays of uint8, uint16

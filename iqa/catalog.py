@@ -9,10 +9,10 @@ order reports list them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Callable, Optional
 
 from . import artefact_cues, classical_cues, clip_rows, fr, paths, pyiqa_backend
 from .cue import Cue, Views
@@ -63,7 +63,7 @@ class WeightFile:
     names: tuple[str, ...]
     repo: str = ""
 
-    def locate(self) -> Optional[Path]:
+    def locate(self) -> Path | None:
         """The local path of the file, or None when it is not there. Never uses the network."""
         if self.store == "hf":
             try:
@@ -110,12 +110,12 @@ class Metric:
     direction: str  # "higher" | "lower" | "none"
     range: str
     needs_weights: bool = False
-    pyiqa_name: Optional[str] = None
+    pyiqa_name: str | None = None
     learned: bool = False  # a neural network (large-image crop LEARNED_CROP)
     weights: tuple[WeightFile, ...] = field(default=())
     # The row's compute function (value, baseline, reading, warning; a family adds parts);
     # it raises iqa.cue.CueUnavailable, with the reason, where the row cannot be computed.
-    compute: Optional[Callable[[Views], Cue]] = None
+    compute: Callable[[Views], Cue] | None = None
 
     def __post_init__(self) -> None:
         if self.compute is None:  # assess has no other way to compute a row

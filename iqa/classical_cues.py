@@ -8,12 +8,19 @@ input's size and compare it with the input (computed once per assessment for all
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from . import classical
 from .cue import Cue, Views
-from .readings import (DRIFT_NOTICEABLE, consistency_reading, consistency_warning, drift_reading,
-                       relative_reading, sharpness_warning, shift_reading)
+from .readings import (
+    DRIFT_NOTICEABLE,
+    consistency_reading,
+    consistency_warning,
+    drift_reading,
+    relative_reading,
+    sharpness_warning,
+    shift_reading,
+)
 
 __all__ = [
     "laplacian_var", "tenengrad", "hf_share",
@@ -63,7 +70,8 @@ def consistency_psnr(views: Views) -> Cue:
 def color_drift(views: Views) -> Cue:
     """Mean CIEDE2000 between the shrunk-back output and the input, vs bicubic's."""
     v, b = _values(views, "color_drift")
-    return Cue(v, b, drift_reading(v) + f" (bicubic {b:.1f})", "colour shift" if v >= DRIFT_NOTICEABLE and v > b else "")
+    flag = "colour shift" if v >= DRIFT_NOTICEABLE and v > b else ""
+    return Cue(v, b, drift_reading(v) + f" (bicubic {b:.1f})", flag)
 
 
 def luma_mean_shift(views: Views) -> Cue:

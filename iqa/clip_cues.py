@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Optional, Sequence
 
 import numpy as np
 
@@ -124,9 +124,9 @@ class ClipCues:
 
     def __init__(
         self,
-        arch: Optional[str] = None,
-        pretrained: Optional[str] = None,
-        checkpoint: Optional[str | os.PathLike] = None,
+        arch: str | None = None,
+        pretrained: str | None = None,
+        checkpoint: str | os.PathLike | None = None,
         *,
         device: str = "cpu",
     ) -> None:
@@ -137,14 +137,14 @@ class ClipCues:
         self.checkpoint = Path(checkpoint).expanduser() if checkpoint else None
         self.device = device
         self._model = None
-        self._preprocess: Optional[Callable] = None
-        self._tokenizer: Optional[Callable] = None
-        self._text: Optional[dict] = None
+        self._preprocess: Callable | None = None
+        self._tokenizer: Callable | None = None
+        self._text: dict | None = None
         self._lock = threading.RLock()
         self._given = False
 
     @classmethod
-    def from_model(cls, model, preprocess: Callable, tokenizer: Callable, name: str = "custom model") -> "ClipCues":
+    def from_model(cls, model, preprocess: Callable, tokenizer: Callable, name: str = "custom model") -> ClipCues:
         """Use an already-built open_clip model (tests, or a model loaded elsewhere)."""
         cues = cls(arch=name, pretrained="", checkpoint=None)
         cues._model = model.eval()
@@ -175,7 +175,7 @@ class ClipCues:
 
         return open_clip.get_pretrained_cfg(self.arch, self.pretrained) or {}
 
-    def _locate_weights(self) -> Optional[Path]:
+    def _locate_weights(self) -> Path | None:
         if self.checkpoint is not None:
             return self.checkpoint if self.checkpoint.is_file() else None
         cfg = self._pretrained_cfg()
@@ -377,7 +377,7 @@ class ClipCues:
         if bicubic.shape != output.shape:
             raise ValueError("bicubic and output must have the same size")
         boxes = crop_boxes(output.shape[0], output.shape[1], self.input_size())
-        crops = [im[t:t + h, l:l + w] for im in (bicubic, output) for t, l, h, w in boxes]
+        crops = [im[y:y + h, x:x + w] for im in (bicubic, output) for y, x, h, w in boxes]
         features = self.encode_images([lowres, bicubic, output] + crops)
         whole, crop_features = features[:3], features[3:]
         pairs = {}

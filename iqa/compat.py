@@ -22,8 +22,8 @@ import importlib.util
 import sys
 import threading
 import types
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 __all__ = [
     "SHIM_MARKER",

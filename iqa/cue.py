@@ -10,8 +10,9 @@ one row each under the family row.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional, TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -32,7 +33,7 @@ class Views:
     bicubic: np.ndarray
     lowres: np.ndarray
     scale: float  # geometric mean of the two axes' enlargement factors
-    reference: Optional[np.ndarray] = None  # ground truth the size of the output, for full-reference rows
+    reference: np.ndarray | None = None  # ground truth the size of the output, for full-reference rows
     shave: int = 0  # border pixels the full-reference scores ignore
     clip: Any = None  # an iqa.ClipCues, or None for the configured default
     _shared: dict = field(default_factory=dict, compare=False, repr=False)
@@ -51,7 +52,7 @@ class Part:
     key: str
     name: str
     value: float
-    baseline: Optional[float]
+    baseline: float | None
     reading: str
     direction: str
     range: str
@@ -62,7 +63,7 @@ class Cue:
     """A computed row: the output's value, the bicubic baseline's, the reading, a warning, a family's parts."""
 
     value: float
-    baseline: Optional[float]
+    baseline: float | None
     reading: str
     warning: str = ""  # e.g. "added noise"; empty when the reading raises no concern
     parts: tuple[Part, ...] = ()

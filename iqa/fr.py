@@ -8,7 +8,7 @@ through pyiqa when their weights are present (``iqa.pyiqa_backend``).
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

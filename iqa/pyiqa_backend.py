@@ -18,8 +18,9 @@ from __future__ import annotations
 import socket
 import sys
 import threading
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from typing import TYPE_CHECKING, Callable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -74,8 +75,8 @@ def _patch(stack: ExitStack, obj, attr: str, value) -> None:
 @contextmanager
 def pyiqa_environment(allow_network: bool = False) -> Iterator[None]:
     """Point every cache pyiqa uses at ``iqa.paths``; block downloads unless allowed."""
-    import torch.hub
     import pyiqa.utils.download_util as download_util
+    import torch.hub
 
     with _LOCK, ExitStack() as stack:
         for d in (paths.pyiqa_dir(), paths.torch_hub_dir(), paths.hf_dir()):
@@ -109,7 +110,7 @@ def pyiqa_environment(allow_network: bool = False) -> Iterator[None]:
         yield
 
 
-def create(key: str, allow_network: bool = False) -> "torch.nn.Module":
+def create(key: str, allow_network: bool = False) -> torch.nn.Module:
     """The pyiqa metric for a catalogue key, created once and cached.
 
     Raises :class:`MetricUnavailable` (fast, no network) when weights are missing.

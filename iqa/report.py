@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import asdict, dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 __all__ = ["Score", "Report"]
 
@@ -20,8 +20,8 @@ class Score:
     key: str
     name: str
     group: str
-    value: Optional[float]
-    baseline: Optional[float]
+    value: float | None
+    baseline: float | None
     direction: str  # "higher" | "lower" | "none"
     range: str
     reading: str
@@ -30,7 +30,7 @@ class Score:
     warning: str = ""  # what the reading warns about ("added noise", ...); empty: no concern
 
     @property
-    def gain(self) -> Optional[float]:
+    def gain(self) -> float | None:
         """value / baseline - 1 when both are positive and finite, else None."""
         v, b = self.value, self.baseline
         if v is None or b is None or not (math.isfinite(v) and math.isfinite(b)) or b <= 0 or v < 0:
@@ -38,7 +38,7 @@ class Score:
         return v / b - 1.0
 
     @property
-    def better_than_baseline(self) -> Optional[bool]:
+    def better_than_baseline(self) -> bool | None:
         """True/False when comparable and a direction exists; None otherwise (or a tie)."""
         if self.direction == "none" or self.value is None or self.baseline is None:
             return None
@@ -62,7 +62,7 @@ def _json_safe(value: Any) -> Any:
     return value
 
 
-def _fmt(value: Optional[float]) -> str:
+def _fmt(value: float | None) -> str:
     if value is None:
         return "-"
     if not math.isfinite(value):
@@ -91,7 +91,7 @@ class Report:
     def __len__(self) -> int:
         return len(self.rows)
 
-    def get(self, key: str) -> Optional[Score]:
+    def get(self, key: str) -> Score | None:
         for row in self.rows:
             if row.key == key:
                 return row
@@ -117,7 +117,7 @@ class Report:
         return {"verdict": self.verdict, "meta": dict(self.meta),
                 "rows": [row.to_dict() for row in self.rows]}
 
-    def to_json(self, indent: Optional[int] = 2) -> str:
+    def to_json(self, indent: int | None = 2) -> str:
         """Strict JSON: non-finite numbers (PSNR of identical images) become strings."""
         return json.dumps(_json_safe(self.to_dict()), indent=indent, allow_nan=False)
 
@@ -146,7 +146,7 @@ class Report:
             out += [desc, "baseline: the input enlarged by bicubic to the output size", ""]
         out.append(line(headers))
         group = None
-        for row, c in zip(self.rows, table):
+        for row, c in zip(self.rows, table, strict=True):
             if row.group != group:
                 group = row.group
                 out.append(f"[{group}]")

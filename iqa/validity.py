@@ -11,8 +11,8 @@ result the truth calls worse must be flagged by a cue's warning and by the verdi
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Optional
 
 import cv2
 import numpy as np
@@ -99,7 +99,7 @@ ALTERATIONS: tuple[Alteration, ...] = (
 _TRUTH_KEYS = (("psnr_y", "higher"), ("ssim_y", "higher"), ("lpips", "lower"))
 
 
-def truth(liif: Report, altered: Report) -> Optional[str]:
+def truth(liif: Report, altered: Report) -> str | None:
     """"worse" / "better" when every available full-reference score agrees, else None (mixed)."""
     votes = []
     for key, direction in _TRUTH_KEYS:
@@ -116,7 +116,7 @@ def truth(liif: Report, altered: Report) -> Optional[str]:
     return "worse" if not any(votes) else None
 
 
-def cue_agrees(key: str, liif: Report, altered: Report, verdict: str) -> Optional[bool]:
+def cue_agrees(key: str, liif: Report, altered: Report, verdict: str) -> bool | None:
     """Whether the cue ranks (LIIF, altered) as the truth ``verdict`` does; None if it cannot rank.
 
     Cues without a better direction (shifts, entropy) are read as "closer to 0 is better"

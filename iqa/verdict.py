@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Optional
 
 from .report import Report, Score
 
@@ -35,9 +34,9 @@ class Verdict:
     """The verdict's text and the judgement behind it (for comparisons and tests)."""
 
     text: str
-    level: Optional[str]  # "sharper" | "same" | "softer"; None without a sharpness cue
+    level: str | None  # "sharper" | "same" | "softer"; None without a sharpness cue
     problems: tuple[str, ...]  # every warning raised outside sharpness and reference rows
-    reference: Optional[str] = None  # "closer" | "further" | "mixed"; None without a reference
+    reference: str | None = None  # "closer" | "further" | "mixed"; None without a reference
 
     @property
     def clean(self) -> bool:
@@ -49,17 +48,17 @@ class Verdict:
         ref = {"closer": 2, "mixed": 1, None: 1, "further": 0}[self.reference]
         return ref, int(self.clean), _LEVEL_RANK.get(self.level or "same", 1)
 
-    def better_than(self, other: "Verdict") -> bool:
+    def better_than(self, other: Verdict) -> bool:
         """Whether this verdict reads better than ``other`` (strictly)."""
         return self.rank() > other.rank()
 
 
-def _available(report: Report, key: str) -> Optional[Score]:
+def _available(report: Report, key: str) -> Score | None:
     row = report.get(key)
     return row if row is not None and row.available and row.value is not None else None
 
 
-def _level(report: Report) -> tuple[Optional[str], str]:
+def _level(report: Report) -> tuple[str | None, str]:
     for key in _SHARPNESS_KEYS:
         row = _available(report, key)
         if row is None or row.baseline is None or not row.baseline > 0 or not math.isfinite(row.value):
@@ -73,7 +72,7 @@ def _level(report: Report) -> tuple[Optional[str], str]:
     return None, ""
 
 
-def _reference(report: Report) -> tuple[Optional[str], str]:
+def _reference(report: Report) -> tuple[str | None, str]:
     rows = [r for r in (_available(report, k) for k in _FR_KEYS) if r is not None and r.baseline is not None]
     if not rows:
         return None, ""
@@ -122,7 +121,7 @@ _CHANGED = {
 }
 
 
-def _headline(level: Optional[str], problems: tuple[str, ...]) -> str:
+def _headline(level: str | None, problems: tuple[str, ...]) -> str:
     added = [p.replace("added ", "") for p in problems if p in ADDED]
     changed = [_CHANGED.get(p, p) for p in problems if p not in ADDED]
     head = {"sharper": "Sharper than bicubic", "same": "No sharper than bicubic",

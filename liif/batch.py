@@ -157,7 +157,8 @@ class Worker:
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[str]]:
         """Process a batch of ``{src, dst}`` rows; each report row comes back as JSON (one fixed column)."""
-        return {"row": [json.dumps(self.process(Path(s), Path(d))) for s, d in zip(batch["src"], batch["dst"])]}
+        pairs = zip(batch["src"], batch["dst"], strict=True)
+        return {"row": [json.dumps(self.process(Path(s), Path(d))) for s, d in pairs]}
 
     def process(self, src: Path, dst: Path) -> dict[str, Any]:
         """Upscale ``src`` to ``dst`` unless a complete output is there; never raises for one image."""
@@ -225,7 +226,8 @@ def write_atomic(image: Any, dst: Path, overwrite: bool, run_id: str) -> None:
         try:
             os.link(tmp, dst)  # create-if-absent in one step: two attempts can never both write dst
         except FileExistsError:
-            raise InputError(f"{dst} appeared while this image was being made: pass --overwrite to replace it") from None
+            msg = f"{dst} appeared while this image was being made: pass --overwrite to replace it"
+            raise InputError(msg) from None
         except OSError:  # a file system without hard links: check, then rename (atomic, not exclusive)
             if dst.exists():
                 raise InputError(f"{dst} exists: pass --overwrite to replace it") from None
@@ -405,7 +407,7 @@ def write_report(rows: list[dict[str, Any]], out: Path) -> tuple[Path, Path]:
     table = table.replace_schema_metadata({REPORT_MARK: b"1"})
     out.mkdir(parents=True, exist_ok=True)
     paths = out / "report.parquet", out / "report.csv"
-    for path, write in zip(paths, (pq.write_table, pacsv.write_csv)):
+    for path, write in zip(paths, (pq.write_table, pacsv.write_csv), strict=True):
         tmp = path.with_name(f".{path.name}{TMP_TAG}{uuid.uuid4().hex[:8]}")
         write(table, str(tmp))
         os.replace(tmp, path)

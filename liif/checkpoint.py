@@ -47,7 +47,8 @@ def build_from_spec(spec: dict[str, Any], state_dict: dict[str, torch.Tensor] | 
         try:
             missing, unexpected = model.load_state_dict(state_dict, strict=False)
         except RuntimeError as exc:  # shape mismatches raise even when strict=False
-            raise CheckpointError(f"{source}: weights do not match the spec ({str(exc).splitlines()[1].strip()})") from exc
+            detail = str(exc).splitlines()[1].strip()
+            raise CheckpointError(f"{source}: weights do not match the spec ({detail})") from exc
         if missing or unexpected:
             raise CheckpointError(
                 f"{source}: weights do not match the spec (missing: {missing[:5]}, unexpected: {unexpected[:5]})"
@@ -140,7 +141,8 @@ def load_ours(path: str | Path) -> ImplicitModel:
     path = Path(path)
     meta = _safetensors_metadata(path)
     if meta.get("format") != FORMAT or "spec" not in meta:
-        raise CheckpointError(f"{path}: a safetensors file, but not a liif-studio model (no '{FORMAT}' spec in its metadata)")
+        raise CheckpointError(f"{path}: a safetensors file, but not a liif-studio model "
+                              f"(no '{FORMAT}' spec in its metadata)")
     model = build_from_spec(json.loads(meta["spec"]), load_file(str(path)), str(path))
     # Recorded query settings (e.g. a LIIF trained here that decodes best with an enlarged cell).
     for key, value in json.loads(meta.get("inference", "{}")).items():

@@ -10,9 +10,9 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from .errors import LiifError
 
@@ -25,7 +25,8 @@ def _parse_scale(text: str) -> float | tuple[float, float]:
             return float(sx), float(sy)
         return float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"scale must be a number like 4 or 2.7, or SXxSY like 2x3, got {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"scale must be a number like 4 or 2.7, or SXxSY like 2x3, got {text!r}") from None
 
 
 def _parse_size(text: str) -> tuple[int, int]:
@@ -33,7 +34,7 @@ def _parse_size(text: str) -> tuple[int, int]:
         w, h = text.lower().split("x")
         return int(w), int(h)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"size must be WIDTHxHEIGHT like 1920x1080, got {text!r}")
+        raise argparse.ArgumentTypeError(f"size must be WIDTHxHEIGHT like 1920x1080, got {text!r}") from None
 
 
 def _collect_inputs(paths: Sequence[str]) -> list[Path]:
@@ -239,7 +240,8 @@ def build_parser(extra_commands: Callable[[Any], None] | None = None,
     p = sub.add_parser("train", help="train or resume a LIIF model")
     p.add_argument("--config", help="JSON file with TrainConfig fields")
     p.add_argument("--run-dir", default="runs/liif", help="folder for the state, log.csv and exports")
-    p.add_argument("--resume", nargs="?", const="", default=None, help="continue from a state file (default: RUN_DIR/last.pt)")
+    p.add_argument("--resume", nargs="?", const="", default=None,
+                   help="continue from a state file (default: RUN_DIR/last.pt)")
     p.add_argument("--restart", action="store_true", help="start over even if the run folder holds a state")
     p.add_argument("--max-time", help="stop cleanly after this long (90s, 45m, 2h)")
     p.add_argument("--max-steps", type=int, help="stop after this many more steps")

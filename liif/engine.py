@@ -12,20 +12,21 @@ import copy
 import dataclasses
 import hashlib
 import math
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Hashable, Iterator
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
 
 from .backproject import back_project
-from .errors import InputError, SizeLimitError
 from .ensemble import ENSEMBLE_SIZES, transforms
+from .errors import InputError, SizeLimitError
 from .imageio import ImageLike, Picture, from_picture, to_picture
 from .kernels import InferenceTail
-from .resize import pil_bicubic
 from .models import LIIF, LMLIIF
 from .models.liif import AREA_EPS, FirstLayer, axis_centres, axis_neighbours, nearest_index
+from .resize import pil_bicubic
 
 if TYPE_CHECKING:
     from .render_kernel import FusedRender
@@ -118,7 +119,8 @@ def window_box(in_size: tuple[int, int], center: tuple[float, float], magnificat
     try:
         magnification, center = float(magnification), (float(center[0]), float(center[1]))
     except (TypeError, ValueError, IndexError) as exc:
-        raise InputError(f"magnification must be a number and center an (x, y) pair, got {magnification!r}, {center!r}") from exc
+        raise InputError(f"magnification must be a number and center an (x, y) pair, "
+                         f"got {magnification!r}, {center!r}") from exc
     if not math.isfinite(magnification) or magnification <= 0:
         raise InputError(f"the magnification must be a number above 0, got {magnification!r}")
     if not all(math.isfinite(c) for c in center):
@@ -191,7 +193,7 @@ class Upscaler:
         self._cache: dict[Hashable, FirstLayer] = {}
         self._cache_key: Hashable | None = None
 
-    def _pick_fused_render(self) -> "FusedRender | None":
+    def _pick_fused_render(self) -> FusedRender | None:
         """The fused LM-LIIF kernel where it applies and is wanted, else None (the PyTorch path)."""
         from . import render_kernel  # numba is imported only when an LM-LIIF model runs on a CPU
 

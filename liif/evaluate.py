@@ -41,7 +41,9 @@ def bicubic_upscale(lr: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return _resize_uint8(lr, size)
 
 
-def liif_upscale(model: "LIIF | LMLIIF | Upscaler", lr: np.ndarray, size: tuple[int, int], **engine_kw: Any) -> np.ndarray:
+def liif_upscale(
+    model: LIIF | LMLIIF | Upscaler, lr: np.ndarray, size: tuple[int, int], **engine_kw: Any
+) -> np.ndarray:
     """LIIF-family upscaling of a uint8 LR to (h, w), quantised to uint8 (a model, or a ready Upscaler)."""
     from .engine import Upscaler
 

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Union
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .errors import InputError
 
-ImageLike = Union[Image.Image, np.ndarray]
+ImageLike = Image.Image | np.ndarray
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".ppm", ".pgm"}
 BT601_LUMA = (0.299, 0.587, 0.114)  # ITU-R BT.601 luma weights, as PIL's convert("L") and OpenCV's RGB2GRAY
 
@@ -53,8 +52,9 @@ def load_image(path: str | Path) -> Image.Image:
     except UnidentifiedImageError as exc:
         raise InputError(f"{path} is not an image file that can be read (PNG, JPEG, BMP, TIFF, WebP)") from exc
     except Image.DecompressionBombError as exc:  # not an OSError: it would escape as a traceback
-        raise InputError(f"{path} has more pixels than can be decoded safely (over {2 * Image.MAX_IMAGE_PIXELS / 1e6:.0f} "
-                         "megapixels, Pillow's guard against decompression bombs): downscale or crop it first") from exc
+        raise InputError(f"{path} has more pixels than can be decoded safely "
+                         f"(over {2 * Image.MAX_IMAGE_PIXELS / 1e6:.0f} megapixels, Pillow's guard against "
+                         "decompression bombs): downscale or crop it first") from exc
     except OSError as exc:
         raise InputError(f"{path} could not be read: {exc}") from exc
 

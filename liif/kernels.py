@@ -9,7 +9,7 @@ falls back to AVX2) and in bfloat16 when asked (about 4x).
 from __future__ import annotations
 
 import functools
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 import torch.nn.functional as F
@@ -25,8 +25,10 @@ def _fused_op() -> Callable[..., torch.Tensor] | None:
     return op
 
 
-@functools.lru_cache(maxsize=None)
-def fused_linear_relu(dtype: torch.dtype = torch.float32) -> Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor] | None:
+@functools.cache
+def fused_linear_relu(
+    dtype: torch.dtype = torch.float32,
+) -> Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor] | None:
     """oneDNN's linear+ReLU for ``dtype`` when this build and CPU compute it correctly, else None.
 
     A build can list the op yet lack a kernel for a dtype (bfloat16 needs AVX512-BF16 or AMX on

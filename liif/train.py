@@ -23,7 +23,6 @@ from .errors import InputError
 from .models import LIIF, LMLIIF
 from .zoo import ModelConfig
 
-
 # The engine's precision names (EngineConfig.precision): "exact" is float32 throughout. Training has no fp16.
 TRAIN_PRECISIONS = ("exact", "bf16")
 # Configs and training states saved before the names were shared say "fp32"; they still load.
@@ -73,7 +72,7 @@ class TrainConfig:
             raise InputError(f"training precision {self.precision!r} is unknown: use exact (float32) or bf16")
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "TrainConfig":
+    def from_dict(cls, d: dict[str, Any]) -> TrainConfig:
         """Build from a dict, ignoring unknown keys (configs from newer versions)."""
         known = {f for f in cls.__dataclass_fields__}
         return cls(**{k: v for k, v in d.items() if k in known})
@@ -215,7 +214,7 @@ class Trainer:
             # Warm-up (as in timm / TF): a fixed 0.999 would keep ~60% of the random init at step 500.
             decay = min(cfg.ema_decay, (1 + self.step) / (10 + self.step))
             with torch.no_grad():
-                for pe, pm in zip(self.ema.parameters(), self.model.parameters()):
+                for pe, pm in zip(self.ema.parameters(), self.model.parameters(), strict=True):
                     pe.lerp_(pm, 1 - decay)
         self.step += 1
         return float(loss.detach())
@@ -266,8 +265,9 @@ class Trainer:
                         bar.write(f"step {self.step}: val PSNR {val:.2f} dB")
                 if self.step % cfg.log_every == 0 or val is not None:
                     now = time.perf_counter()
-                    writer.writerow([self.step, f"{np.mean(losses[-cfg.log_every:]):.5f}", f"{lr_at(cfg, self.step):.3g}",
-                                     "" if val is None else f"{val:.3f}", f"{self.elapsed:.1f}",
+                    writer.writerow([self.step, f"{np.mean(losses[-cfg.log_every:]):.5f}",
+                                     f"{lr_at(cfg, self.step):.3g}", "" if val is None else f"{val:.3f}",
+                                     f"{self.elapsed:.1f}",
                                      f"{cfg.log_every / max(1e-9, now - t_log):.3f}"])
                     fh.flush()
                     t_log = now
@@ -296,7 +296,7 @@ class _StopFlag:
         self.requested = False
         self._old: dict[int, Any] = {}
 
-    def __enter__(self) -> "_StopFlag":
+    def __enter__(self) -> _StopFlag:
         import signal
         import threading
 

@@ -48,7 +48,8 @@ class ModelConfig:
             return {"name": "liif", "args": {**common, "imnet_spec": imnet}}
         if self.family == "lmliif":
             render = {"name": "lmmlp", "args": {"out_dim": 3, "hidden_dim": self.render_hidden,
-                                                "hidden_depth": self.render_depth, "mod_scale": True, "mod_shift": True}}
+                                                "hidden_depth": self.render_depth,
+                                                "mod_scale": True, "mod_shift": True}}
             out_dim = self.render_hidden * (2 * self.render_depth + (1 if self.mod_input else 0))  # 208 in the paper
             hyper = {"name": "mlp", "args": {"out_dim": out_dim, "hidden_list": list(self.hypernet_hidden)}}
             return {"name": "lmliif", "args": {**common, "imnet_spec": render, "hypernet_spec": hyper,
@@ -56,22 +57,22 @@ class ModelConfig:
         raise ValueError(f"unknown model family {self.family!r}: use 'liif' or 'lmliif'")
 
     @classmethod
-    def edsr_baseline(cls) -> "ModelConfig":
+    def edsr_baseline(cls) -> ModelConfig:
         """The paper's EDSR-baseline-LIIF (1.6 M parameters)."""
         return cls()
 
     @classmethod
-    def rdn(cls) -> "ModelConfig":
+    def rdn(cls) -> ModelConfig:
         """The paper's RDN-LIIF (22 M parameters)."""
         return cls(encoder="rdn")
 
     @classmethod
-    def edsr_baseline_lmliif(cls) -> "ModelConfig":
+    def edsr_baseline_lmliif(cls) -> ModelConfig:
         """The LMF paper's EDSR-baseline-LM-LIIF (render MLP 16 x 6, hypernet [208])."""
         return cls(family="lmliif")
 
     @classmethod
-    def tiny(cls) -> "ModelConfig":
+    def tiny(cls) -> ModelConfig:
         """A very small model for tests and quick experiments."""
         return cls(encoder_args={"n_resblocks": 2, "n_feats": 8}, hidden_list=[16, 16])
 
@@ -104,7 +105,8 @@ def resolve_model_path(name_or_path: str | Path | None) -> Path:
         return bundled
     names = list_models()
     hint = f"bundled models: {', '.join(names)}" if names else "no bundled model is installed yet"
-    raise CheckpointError(f"unknown model {str(name_or_path)!r} ({hint}); pass a checkpoint path (.pth or .safetensors)")
+    raise CheckpointError(f"unknown model {str(name_or_path)!r} ({hint}); "
+                          "pass a checkpoint path (.pth or .safetensors)")
 
 
 def load_model(name_or_path: str | Path | None = None) -> LIIF | LMLIIF:

@@ -140,7 +140,7 @@ def gain_chart(table: pd.DataFrame | None, cue: str | None) -> Figure | None:
     ax = fig.add_subplot()
     ax.axhline(1.0 if ratio else 0.0, color="0.55", linestyle="--", linewidth=1)
     ax.plot(part["Scale"], part["Gain"], marker="o", color="#4f46e5", linewidth=2)
-    for x, y in zip(part["Scale"], part["Gain"]):
+    for x, y in zip(part["Scale"], part["Gain"], strict=True):
         label = f"{y:.2f}x" if ratio else format_number(y, " " + unit, signed=True)
         ax.annotate(label, (x, y), textcoords="offset points", xytext=(0, 7), ha="center", fontsize=9)
     ax.set_xticks(list(part["Scale"]), [f"x{s:g}" for s in part["Scale"]])

@@ -131,8 +131,8 @@ def report_html(report: Report | None, fetch_note: str = "", reference_first: bo
     summary = verdict(report)
     if summary:
         out.append(f'<p class="studio-verdict">{escape(summary)}</p>')
-    out.append("<table><thead><tr>" + "".join(f"<th>{h}</th>" for h in ("Score", "LIIF", "Bicubic (same size)",
-                                                                          "Better", "Reading")) + "</tr></thead><tbody>")
+    headers = ("Score", "LIIF", "Bicubic (same size)", "Better", "Reading")
+    out.append("<table><thead><tr>" + "".join(f"<th>{h}</th>" for h in headers) + "</tr></thead><tbody>")
     group = None
     for score in ordered_rows(report, reference_first):
         if score.group != group:
@@ -163,7 +163,8 @@ CSS = """
 .studio-report th, .studio-report td { text-align: left; padding: 4px 8px; vertical-align: top;
   border-bottom: 1px solid var(--border-color-primary); }
 .studio-report thead th { white-space: nowrap; }
-.studio-report tr.studio-group th { padding-top: 12px; font-weight: 600; border-bottom: 2px solid var(--border-color-primary); }
+.studio-report tr.studio-group th { padding-top: 12px; font-weight: 600;
+  border-bottom: 2px solid var(--border-color-primary); }
 .studio-report td[data-label="LIIF"], .studio-report td[data-label="Bicubic"] { white-space: nowrap; }
 .studio-verdict { font-size: 1.08em; padding: 10px 12px; margin: 0 0 8px 0; border-radius: 6px;
   background: var(--color-accent-soft); }
@@ -173,7 +174,8 @@ CSS = """
   .studio-report tr { display: block; padding: 6px 0; border-bottom: 1px solid var(--border-color-primary); }
   .studio-report td { display: block; border: none; padding: 1px 4px; }
   .studio-report td[data-label="Score"] { font-weight: 600; }
-  .studio-report td:not([data-label="Score"])::before { content: attr(data-label) ": "; color: var(--body-text-color-subdued); }
+  .studio-report td:not([data-label="Score"])::before { content: attr(data-label) ": ";
+    color: var(--body-text-color-subdued); }
   .studio-report tr.studio-group th { display: block; }
 }
 """

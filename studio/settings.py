@@ -101,6 +101,7 @@ def output_limit_message(size: tuple[int, int], out: tuple[int, int], max_output
     if ow * oh <= max_output_mp * 1e6:
         return None
     w, h = size
+    largest = max_scale(size, max_output_mp, 1e9)
     return (f"The output would be {ow}x{oh} pixels ({ow * oh / 1e6:.1f} megapixels); this demo renders up to "
-            f"{max_output_mp:g} megapixels. For this {w}x{h} image choose a scale up to x{max_scale(size, max_output_mp, 1e9):g}, "
+            f"{max_output_mp:g} megapixels. For this {w}x{h} image choose a scale up to x{largest:g}, "
             "or a smaller exact size.")

@@ -44,9 +44,9 @@ def megapixels(value: float) -> str:
 
 def size_message(w: int, h: int, limit_mp: float) -> str:
     """The sentence for an input above the size limit."""
-    return (f"This image is {w}x{h} pixels ({w * h / 1e6:.1f} megapixels); this demo accepts up to {megapixels(limit_mp)} "
-            "so that it stays responsive. Crop or downscale it first, or run liif-studio on your own "
-            "computer (`liif upscale`, or `LIIF_MAX_INPUT_MEGAPIXELS=... python app.py`).")
+    return (f"This image is {w}x{h} pixels ({w * h / 1e6:.1f} megapixels); this demo accepts up to "
+            f"{megapixels(limit_mp)} so that it stays responsive. Crop or downscale it first, or run liif-studio "
+            "on your own computer (`liif upscale`, or `LIIF_MAX_INPUT_MEGAPIXELS=... python app.py`).")
 
 
 def open_upload(path: str | Path | None, max_megapixels: float, what: str = "an image") -> Upload:

@@ -52,7 +52,7 @@ def official_query_rgb(model: LIIF, feat: torch.Tensor, coord: torch.Tensor, cel
         areas[0], areas[3] = areas[3], areas[0]
         areas[1], areas[2] = areas[2], areas[1]
     ret = 0
-    for pred, area in zip(preds, areas):
+    for pred, area in zip(preds, areas, strict=True):
         ret = ret + pred * (area / tot_area).unsqueeze(-1)
     return ret
 

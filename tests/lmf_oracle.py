@@ -56,4 +56,4 @@ def official_lmf_query_rgb(model: LMLIIF, inp: torch.Tensor, coord: torch.Tensor
     if model.local_ensemble:
         areas[0], areas[3] = areas[3], areas[0]
         areas[1], areas[2] = areas[2], areas[1]
-    return sum(p * (a / tot).unsqueeze(-1) for p, a in zip(preds, areas))
+    return sum(p * (a / tot).unsqueeze(-1) for p, a in zip(preds, areas, strict=True))

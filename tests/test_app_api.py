@@ -8,10 +8,10 @@ import time
 import numpy as np
 import pytest
 import torch
+from conftest import APP_CHOICE, REPO, UPLOAD_CAP_MB, client_for
 from gradio_client import handle_file
 from gradio_client.exceptions import AppError
 from PIL import Image
-from conftest import APP_CHOICE, REPO, UPLOAD_CAP_MB, client_for
 
 
 def _smooth_image(path, w: int, h: int, mode: str = "RGB", seed: int = 0) -> str:

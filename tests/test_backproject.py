@@ -1,6 +1,8 @@
 """Iterative back-projection: the correction, its fixed point, and the engine option."""
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 import pytest
 import torch
@@ -23,7 +25,7 @@ def test_each_pass_brings_the_shrunk_output_closer_to_the_input():
     sr = torch.rand(1, 3, 48, 60) * 0.6 + 0.2
     errors = [_consistency_error(back_project(sr, lr, n), lr) for n in range(4)]
     assert errors[0] > 0.05
-    assert all(b < a for a, b in zip(errors, errors[1:]))
+    assert all(b < a for a, b in pairwise(errors))
     assert errors[3] < errors[0] / 5
 
 

@@ -26,8 +26,8 @@ from PIL import Image
 
 import liif
 from liif.batch import Job, collect, existing_output, plan, run, write_atomic
-from studio.cli import main  # the installed `liif`: the engine's batch with iqa's scorer wired in
 from liif.errors import InputError, LiifError
+from studio.cli import main  # the installed `liif`: the engine's batch with iqa's scorer wired in
 
 POISON_SIZE = (13, 11)  # an input of this size kills its worker every time (see test_killed_worker)
 
@@ -151,7 +151,9 @@ def test_bad_arguments_are_one_line_errors_before_ray_starts(collection, tmp_pat
     assert main(["batch", str(collection), "-o", str(tmp_path / "o"), "--scale", "2", "--model", "nope.pth"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 3 and all(line.startswith("error: ") for line in err)
-    assert "input not found" in err[0] and "--cpus-per-worker must be at least 1" in err[1] and "checkpoint not found" in err[2]
+    assert "input not found" in err[0]
+    assert "--cpus-per-worker must be at least 1" in err[1]
+    assert "checkpoint not found" in err[2]
 
 
 # ----- through Ray ----------------------------------------------------------------------------------

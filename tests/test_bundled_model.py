@@ -23,7 +23,8 @@ def test_default_model_is_bundled_with_a_card():
 def test_every_bundled_model_has_a_card_and_loads_by_name(name):
     card = read_card(resolve_model_path(name))
     assert card["step"] > 0 and card["config"]["train_dirs"] and card["train_seconds"] > 0
-    assert type(liif.load_model(name)).__name__ == {"liif": "LIIF", "lmliif": "LMLIIF"}[card["config"]["model"].get("family", "liif")]
+    family = card["config"]["model"].get("family", "liif")
+    assert type(liif.load_model(name)).__name__ == {"liif": "LIIF", "lmliif": "LMLIIF"}[family]
 
 
 @pytest.mark.parametrize("name", liif.list_bundled_models())

@@ -37,14 +37,16 @@ def test_upscale_folder_with_summary(inputs, model_path, tmp_path, capsys):
 
 def test_upscale_single_file_to_exact_size(inputs, model_path, tmp_path):
     dst = tmp_path / "big.png"
-    assert main(["upscale", str(inputs / "a.png"), "-o", str(dst), "--size", "300x123", "--model", str(model_path), "-q"]) == 0
+    assert main(["upscale", str(inputs / "a.png"), "-o", str(dst), "--size", "300x123",
+                 "--model", str(model_path), "-q"]) == 0
     assert Image.open(dst).size == (300, 123)
 
 
 def test_existing_output_is_not_overwritten(inputs, model_path, tmp_path, capsys):
     dst = tmp_path / "keep.png"
     dst.write_bytes(b"precious")
-    assert main(["upscale", str(inputs / "a.png"), "-o", str(dst), "--scale", "2", "--model", str(model_path), "-q"]) == 1
+    assert main(["upscale", str(inputs / "a.png"), "-o", str(dst), "--scale", "2",
+                 "--model", str(model_path), "-q"]) == 1
     assert dst.read_bytes() == b"precious"
     assert "--overwrite" in capsys.readouterr().err
     assert main(["upscale", str(inputs / "a.png"), "-o", str(dst), "--scale", "2", "--model", str(model_path),
@@ -53,9 +55,11 @@ def test_existing_output_is_not_overwritten(inputs, model_path, tmp_path, capsys
 
 
 def test_errors_are_one_clear_line(inputs, model_path, tmp_path, capsys):
-    assert main(["upscale", str(tmp_path / "nope.png"), "-o", str(tmp_path), "--scale", "2", "--model", str(model_path)]) == 2
+    assert main(["upscale", str(tmp_path / "nope.png"), "-o", str(tmp_path), "--scale", "2",
+                 "--model", str(model_path)]) == 2
     assert capsys.readouterr().err.startswith("error: input not found")
-    assert main(["upscale", str(inputs), "-o", str(tmp_path / "o"), "--scale", "0", "--model", str(model_path), "-q"]) == 1
+    assert main(["upscale", str(inputs), "-o", str(tmp_path / "o"), "--scale", "0",
+                 "--model", str(model_path), "-q"]) == 1
     assert "scale must be a finite number above 0" in capsys.readouterr().err
     assert main(["upscale", str(inputs), "-o", str(tmp_path / "o"), "--scale", "2", "--model", "nosuch"]) == 2
     assert "unknown model" in capsys.readouterr().err
@@ -151,7 +155,8 @@ def test_upscale_with_self_ensemble(inputs, model_path, tmp_path):
     plain, ens = tmp_path / "plain.png", tmp_path / "ens.png"
     src = str(inputs / "a.png")
     assert main(["upscale", src, "-o", str(plain), "--scale", "2", "--model", str(model_path), "-q"]) == 0
-    assert main(["upscale", src, "-o", str(ens), "--scale", "2", "--model", str(model_path), "-q", "--ensemble", "8"]) == 0
+    assert main(["upscale", src, "-o", str(ens), "--scale", "2", "--model", str(model_path), "-q",
+                 "--ensemble", "8"]) == 0
     a, b = np.asarray(Image.open(plain), np.int16), np.asarray(Image.open(ens), np.int16)
     assert a.shape == b.shape and np.abs(a - b).max() > 0
 
@@ -203,7 +208,8 @@ def test_models_lists_bundled_weights_and_architectures(capsys):
     out = capsys.readouterr().out
     lines = {line.split()[0]: line for line in out.splitlines() if not line.startswith("architectures")}
     assert set(lines) == set(liif.list_bundled_models())
-    assert lines[liif.DEFAULT_MODEL].endswith("(default)") and sum(line.endswith("(default)") for line in lines.values()) == 1
+    assert lines[liif.DEFAULT_MODEL].endswith("(default)")
+    assert sum(line.endswith("(default)") for line in lines.values()) == 1
     assert all(("LM-LIIF" in line) == ("lmliif" in name) for name, line in lines.items())  # each model's family
     assert "architectures: " in out and "lmliif" in out
 
@@ -223,5 +229,6 @@ def test_eval_tables_are_headed_by_the_model(tmp_path, photo, model_path, capsys
     folder = tmp_path / "set"
     folder.mkdir()
     Image.fromarray(photo).save(folder / "a.png")
-    assert main(["eval", "--model", str(model_path), "--data", str(folder), "--scales", "2", "--out", str(tmp_path / "r")]) == 0
+    assert main(["eval", "--model", str(model_path), "--data", str(folder), "--scales", "2",
+                 "--out", str(tmp_path / "r")]) == 0
     assert "| tiny PSNR | tiny SSIM |" in (tmp_path / "r" / "results.md").read_text()

@@ -75,7 +75,7 @@ def test_the_sampler_resizes_on_cuda_as_on_the_cpu(tmp_path, photo):
     cpu = sampler.sample(4, np.random.default_rng(3))
     gpu = sampler.sample(4, np.random.default_rng(3), "cuda")
     assert gpu.inp.device.type == "cuda"
-    for a, b in zip((cpu.inp, cpu.coord, cpu.cell, cpu.gt), (gpu.inp, gpu.coord, gpu.cell, gpu.gt)):
+    for a, b in zip((cpu.inp, cpu.coord, cpu.cell, cpu.gt), (gpu.inp, gpu.coord, gpu.cell, gpu.gt), strict=True):
         torch.testing.assert_close(b.cpu(), a, atol=1e-5, rtol=0)
 
 

@@ -27,8 +27,8 @@ def test_lmliif_tables_in_docs_are_the_committed_results(doc):
     """Every row `docs/make_eval_tables.py` prints from runs/*/eval*/results.json is in the document."""
     text = doc.read_text()
     main, modes = tables.build_tables("edsr-baseline-lmliif", "LM-LIIF", "edsr-baseline-liif", "bundled LIIF")
-    assert {row.split(" | ")[0] for row in _rows(modes)} == {"| LM-LIIF, 8x self-ensemble", "| LM-LIIF, back-projection",
-                                                          "| LM-LIIF, self-ensemble + back-projection"}
+    assert {row.split(" | ")[0] for row in _rows(modes)} == {
+        "| LM-LIIF, 8x self-ensemble", "| LM-LIIF, back-projection", "| LM-LIIF, self-ensemble + back-projection"}
     for row in _rows(main):
         # a document may add a 'change since' column after these cells
         assert row.removesuffix("|") in text, f"{doc.name} lacks or misquotes: {row}"

@@ -211,7 +211,8 @@ def test_a_recorded_cell_policy_is_saved_loaded_and_applied(tiny_model, photo, t
     recorded = liif.Upscaler(again).render(rgb, 160, 160)
     np.testing.assert_array_equal(recorded, liif.Upscaler(tiny_model, cell="enlarge").render(rgb, 160, 160))
     assert not np.array_equal(recorded, liif.Upscaler(again, cell="true").render(rgb, 160, 160))
-    np.testing.assert_array_equal(liif.Upscaler(again).render(rgb, 60, 60), liif.Upscaler(tiny_model).render(rgb, 60, 60))
+    np.testing.assert_array_equal(liif.Upscaler(again).render(rgb, 60, 60),
+                                  liif.Upscaler(tiny_model).render(rgb, 60, 60))
 
 
 def test_bf16_native_follows_the_device():

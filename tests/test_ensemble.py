@@ -1,6 +1,8 @@
 """Geometric self-ensemble: transforms, windows, and the averaged render."""
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 import pytest
 import torch
@@ -81,4 +83,4 @@ def test_progress_counts_every_render(tiny_model, photo):
     seen = []
     liif.Upscaler(tiny_model, ensemble=4).upscale(photo[:20, :20], scale=2, progress=lambda d, t: seen.append((d, t)))
     assert seen[-1] == (4 * 40 * 40, 4 * 40 * 40)
-    assert all(a[0] <= b[0] for a, b in zip(seen, seen[1:]))
+    assert all(a[0] <= b[0] for a, b in pairwise(seen))

@@ -68,7 +68,8 @@ def test_oracle_matches_fixture():
     np.testing.assert_allclose(raw, data["raw_63x75"], atol=1e-4, rtol=0)
 
 
-@pytest.mark.parametrize("flags", [(True, True, True), (False, True, False), (True, False, True), (False, False, False)])
+@pytest.mark.parametrize("flags", [(True, True, True), (False, True, False), (True, False, True),
+                                   (False, False, False)])
 def test_random_coords_match_oracle_for_every_switch(flags):
     """Arbitrary (non-grid) queries, every combination of the three switches."""
     torch.manual_seed(1)

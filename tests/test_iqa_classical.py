@@ -7,9 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image, ImageFilter
-
 from conftest import eval_triplet as pair
+from PIL import Image, ImageFilter
 
 import iqa
 from iqa import classical, fr

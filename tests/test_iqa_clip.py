@@ -13,7 +13,6 @@ import socket
 import numpy as np
 import pytest
 import torch
-
 from conftest import eval_triplet
 
 import iqa
@@ -196,10 +195,10 @@ def test_local_checkpoint_file_is_loaded(images, tmp_path, no_network):
 def test_crop_boxes_placement():
     boxes = crop_boxes(600, 500, 224)
     assert len(boxes) == 9
-    assert sorted({t for t, _, _, _ in boxes}) == [0, 188, 376]  # first at the top, last at the bottom
-    assert sorted({l for _, l, _, _ in boxes}) == [0, 138, 276]
+    assert sorted({y for y, _, _, _ in boxes}) == [0, 188, 376]  # first at the top, last at the bottom
+    assert sorted({x for _, x, _, _ in boxes}) == [0, 138, 276]
     assert all(h == w == 224 for _, _, h, w in boxes)
-    assert all(t + h <= 600 and l + w <= 500 for t, l, h, w in boxes)
+    assert all(y + h <= 600 and x + w <= 500 for y, x, h, w in boxes)
     # A side that fits fewer crops gets fewer; a short side one crop of the whole side.
     assert crop_boxes(100, 300, 224) == [(0, 0, 100, 224), (0, 76, 100, 224)]
     assert crop_boxes(224, 224, 224) == [(0, 0, 224, 224)]
@@ -224,14 +223,14 @@ def test_clarity_uses_the_same_native_crops_of_output_and_bicubic(images):
     batch = seen[0]
     n = len(boxes)
     assert len(batch) == 3 + 2 * n
-    for i, (t, l, h, w) in enumerate(boxes):
-        assert np.array_equal(batch[3 + i], bic[t:t + h, l:l + w])  # bicubic crop i
-        assert np.array_equal(batch[3 + n + i], hr[t:t + h, l:l + w])  # output crop i, same place
+    for i, (y, x, h, w) in enumerate(boxes):
+        assert np.array_equal(batch[3 + i], bic[y:y + h, x:x + w])  # bicubic crop i
+        assert np.array_equal(batch[3 + n + i], hr[y:y + h, x:x + w])  # output crop i, same place
         assert batch[3 + i].shape == (64, 64, 3)  # native resolution: the model's input size
 
     # Aggregation: the clarity value is the mean of the per-crop probabilities.
-    per_crop_out = cues.pair_probabilities(encode([hr[t:t + h, l:l + w] for t, l, h, w in boxes]), "clip_clarity")
-    per_crop_bic = cues.pair_probabilities(encode([bic[t:t + h, l:l + w] for t, l, h, w in boxes]), "clip_clarity")
+    per_crop_out = cues.pair_probabilities(encode([hr[y:y + h, x:x + w] for y, x, h, w in boxes]), "clip_clarity")
+    per_crop_bic = cues.pair_probabilities(encode([bic[y:y + h, x:x + w] for y, x, h, w in boxes]), "clip_clarity")
     for i, pair in enumerate(CLARITY_PAIRS):
         got = result.pairs["clip_clarity"][pair.key]
         assert got[2] == pytest.approx(per_crop_out[:, i].mean(), abs=1e-6)

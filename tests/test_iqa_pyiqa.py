@@ -12,12 +12,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import eval_triplet
 
 import iqa
-from iqa import catalog, paths
-from iqa import pyiqa_backend
+from iqa import catalog, paths, pyiqa_backend
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -116,8 +114,8 @@ def test_broken_weight_file_is_reported_not_fetched(images, no_network, empty_ca
 
 
 def test_download_guard_refuses_and_restores(no_network, empty_cache):
-    import torch.hub
     import pyiqa.utils.download_util as download_util
+    import torch.hub
 
     hub_before = torch.hub.get_dir()
     download_before = download_util.download_url_to_file

@@ -7,9 +7,8 @@ import json
 import math
 
 import pytest
-from PIL import Image
-
 from conftest import eval_triplet
+from PIL import Image
 
 import iqa
 from iqa import cli, paths

@@ -11,9 +11,9 @@ from skimage import data
 
 import iqa
 from iqa import cli, validity
-from liif.resize import pil_bicubic
 from iqa.report import Report, Score
 from iqa.verdict import judge
+from liif.resize import pil_bicubic
 
 CLASSICAL = [k for k, m in iqa.METRICS.items() if m.kind == "classical"]
 
@@ -113,7 +113,8 @@ def test_rules_on_rows():
                     _row("consistency_psnr", 41.0, 38.0)])
     assert judge(noisy).text.startswith("Sharper-looking, but with added noise")
     assert judge(clean).better_than(judge(noisy)) and not judge(noisy).better_than(judge(clean))
-    departs = Report([_row("laplacian_var", 30.0, 10.0), _row("consistency_psnr", 29.0, 38.0, "departs from the input")])
+    departs = Report([_row("laplacian_var", 30.0, 10.0),
+                      _row("consistency_psnr", 29.0, 38.0, "departs from the input")])
     assert judge(departs).text.startswith("Sharper-looking, but it departs from the input")
     with_clip = Report(clean.rows + [_row("clip_clarity", 0.81, 0.62), _row("semantic_retention", 0.97, 0.98)])
     assert judge(with_clip).text.endswith("; CLIP: reads clearer than bicubic (0.81 vs 0.62), same picture (0.97).")

@@ -23,7 +23,8 @@ def imported_packages(path: Path) -> set[str]:
 def offences(package: str, forbidden: set[str]) -> list[str]:
     modules = sorted((ROOT / package).rglob("*.py"))
     assert len(modules) > 5, f"no modules found under {package}/"  # a wrong path must not pass
-    return [f"{m.relative_to(ROOT)} imports {name}" for m in modules for name in sorted(imported_packages(m) & forbidden)]
+    return [f"{m.relative_to(ROOT)} imports {name}"
+            for m in modules for name in sorted(imported_packages(m) & forbidden)]
 
 
 def test_the_walker_sees_imports_inside_functions(tmp_path):

@@ -57,9 +57,9 @@ def test_resume_equals_uninterrupted(train_dir, tmp_path):
     resumed.load(first.state_path)
     assert resumed.step == 5
     resumed.run(quiet=True)
-    for (k, a), b in zip(straight.model.state_dict().items(), resumed.model.state_dict().values()):
+    for (k, a), b in zip(straight.model.state_dict().items(), resumed.model.state_dict().values(), strict=True):
         torch.testing.assert_close(a, b, atol=1e-6, rtol=0, msg=k)
-    for a, b in zip(straight.ema.parameters(), resumed.ema.parameters()):
+    for a, b in zip(straight.ema.parameters(), resumed.ema.parameters(), strict=True):
         torch.testing.assert_close(a, b, atol=1e-6, rtol=0)
 
 
@@ -193,7 +193,7 @@ def test_a_slim_state_resumes_with_fresh_optimiser_moments(train_dir, tmp_path):
     resumed = Trainer(full.cfg, tmp_path / "b")
     resumed.load(slim)
     assert resumed.step == 3 and resumed.elapsed == pytest.approx(full.elapsed) and not resumed.opt.state
-    for a, b in zip(full.ema.parameters(), resumed.ema.parameters()):
+    for a, b in zip(full.ema.parameters(), resumed.ema.parameters(), strict=True):
         torch.testing.assert_close(a, b, rtol=0, atol=0)
     assert resumed.rng.random() == full.rng.random()
     resumed.run(quiet=True)

@@ -8,8 +8,9 @@ terms. This removes ~40% of the decoder's multiply-adds and all the large unfold
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -110,7 +111,7 @@ def decode_local_ensemble(
     total = areas[0] + areas[1] + areas[2] + areas[3]
     # Each prediction is weighted by the area of the diagonally opposite sub-rectangle.
     ret = preds[0] * (areas[3] / total).unsqueeze(-1)
-    for pred, area in zip(preds[1:], (areas[2], areas[1], areas[0])):
+    for pred, area in zip(preds[1:], (areas[2], areas[1], areas[0]), strict=True):
         ret = ret + pred * (area / total).unsqueeze(-1)
     return ret
 
@@ -165,7 +166,7 @@ class LIIF(nn.Module):
 
     def decode(
         self, first: FirstLayer, coord: torch.Tensor, cell: torch.Tensor | None,
-        region: tuple[int, int, int, int] | None = None, tail: "DecoderTail | None" = None,
+        region: tuple[int, int, int, int] | None = None, tail: DecoderTail | None = None,
     ) -> torch.Tensor:
         """RGB (normalised, unclamped) at ``coord`` (B, Q, 2) in [-1, 1] with pixel size ``cell``.
 

@@ -128,7 +128,8 @@ class LMLIIF(nn.Module):
             int(render_args.get("mod_scale", True)) + int(render_args.get("mod_shift", True)))
         c = self.encoder.out_dim
         hyper_in = c * (9 if feat_unfold else 1) + (2 if cell_decode else 0)
-        self.hypernet = make(hypernet_spec, args={"in_dim": hyper_in, "out_dim": mod_dim + (hidden if mod_input else 0)})
+        hyper_out = mod_dim + (hidden if mod_input else 0)
+        self.hypernet = make(hypernet_spec, args={"in_dim": hyper_in, "out_dim": hyper_out})
         if not isinstance(self.hypernet, MLP):
             raise ValueError("the LM-LIIF hypernet must be an 'mlp'")
         render_in = (hidden if mod_input else c) + 2 + (2 if cell_decode else 0)
