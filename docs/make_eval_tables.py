@@ -63,8 +63,9 @@ def mode_table(rows: dict[str, tuple[dict[Key, dict], dict[Key, dict]]]) -> list
              "|---|---|" + "---|" * len(scales)]
     for label, (mode, plain) in rows.items():
         for dataset in dict.fromkeys(d for d, _ in mode):
+            keys = [(dataset, s) for s in scales]
             cells = [f"{mode[key]['psnr']:.2f} ({mode[key]['psnr'] - plain[key]['psnr']:+.2f})" if key in mode else "-"
-                     for key in ((dataset, s) for s in scales)]
+                     for key in keys]
             lines.append(f"| {label} | {dataset} | " + " | ".join(cells) + " |")
     return lines
 

@@ -51,6 +51,7 @@ def test_quoted_lead_over_liif_is_the_committed_range(path, count):
     assert text.count(f"{lo} to +{hi} dB") + text.count(f"{lo} to {hi} dB") == count, \
         f"{path} should quote the lead over LIIF as {lo} to {hi} dB"
 
+
 def test_committed_results_are_reproduced_by_the_bundled_default_weights():
     """`liif eval` of the shipped default on Set5 x4 and x8 gives the committed table's figures."""
     committed = tables.load("edsr-baseline-lmliif")
