@@ -6,11 +6,13 @@
 
 Reads runs/<run>/eval*/results.json (written by `liif eval --out ...`), so the tables are the
 measurements, copied by no hand; `--since` reads the same files as committed at an older revision.
+`--write` also rewrites the prose quotes of the model's lead over the other one, "(+0.13 to +0.37 dB)".
 """
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -19,6 +21,10 @@ Key = tuple[str, float]
 MODES = {"8x self-ensemble": "eval-ens8", "back-projection": "eval-bp3",  # label -> results folder
          "self-ensemble + back-projection": "eval-ens8-bp3"}
 DOCS = ("README.md", "liif/weights/edsr-baseline-lmliif.md")  # where --write puts the tables
+QUOTES = (*DOCS, "app.py", "liif/zoo.py")  # where --write puts the lead over the other model
+# A quoted range: "(+0.13 to +0.37 dB)" after the other model's name, or "(0.13 to 0.37 dB above LIIF)".
+_RANGE = re.compile(r"\((?P<sign>\+?)-?\d+\.\d\d to \+?-?\d+\.\d\d dB(?P<after> above [\w-]+)?\)")
+_NAME_BEFORE = 80  # characters before a bare "(lo to hi dB)" in which the other model must be named
 
 
 def load(run: str, kind: str = "eval", rev: str | None = None) -> dict[Key, dict]:
@@ -82,6 +88,29 @@ def build_tables(run: str, name: str, against: str, against_name: str, since_rev
     return main, mode_table(present) if present else []
 
 
+def lead(model: dict[Key, dict], other: dict[Key, dict]) -> tuple[float, float]:
+    """The smallest and largest PSNR lead of ``model`` over ``other`` across their common rows."""
+    leads = [r["psnr"] - other[key]["psnr"] for key, r in model.items() if key in other]
+    return min(leads), max(leads)
+
+
+def _quotes_lead(text: str, m: re.Match, other: str) -> bool:
+    """Whether the range ``m`` is a lead over ``other``: it says so, or its sentence names ``other`` before it."""
+    if m["after"]:
+        return m["after"] == f" above {other}"
+    sentence = re.split(r"[.;]\s", text[max(0, m.start() - _NAME_BEFORE):m.start()])[-1]
+    return re.search(rf"(?<![\w-]){re.escape(other)}\b", sentence) is not None
+
+
+def put_lead(text: str, other: str, low: float, high: float) -> tuple[str, int]:
+    """``text`` with every quoted range of the lead over ``other`` set to ``low``-``high``, and how many."""
+    quotes = [m for m in _RANGE.finditer(text) if _quotes_lead(text, m, other)]
+    for m in reversed(quotes):  # from the end, so earlier matches keep their offsets
+        form = "+.2f" if m["sign"] else ".2f"
+        text = f"{text[:m.start()]}({low:{form}} to {high:{form}} dB{m['after'] or ''}){text[m.end():]}"
+    return text, len(quotes)
+
+
 def _blocks(lines: list[str]) -> list[tuple[int, int]]:
     """[start, end) of every run of Markdown table lines."""
     spans, start = [], None
@@ -133,6 +162,12 @@ def main() -> None:
             path = ROOT / doc
             path.write_text(put_tables(path.read_text(), args.name, table, modes))
             print(f"tables written into {doc}")
+        low, high = lead(load(args.run), load(args.against))
+        for doc in QUOTES:
+            path = ROOT / doc
+            text, count = put_lead(path.read_text(), args.against_short, low, high)
+            path.write_text(text)
+            print(f"lead over {args.against_short} ({low:+.2f} to {high:+.2f} dB) quoted {count}x in {doc}")
         return
     print("\n".join(table))
     if modes:

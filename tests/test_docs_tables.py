@@ -37,7 +37,7 @@ def test_lmliif_tables_in_docs_are_the_committed_results(doc):
 
 
 
-# The LM-LIIF-over-LIIF range is also quoted in prose, which no script writes: each new cycle must update it.
+# The LM-LIIF-over-LIIF range is also quoted in prose; `make_eval_tables --write` rewrites those quotes.
 QUOTES_OF_THE_LEAD = {"README.md": 2, "liif/weights/edsr-baseline-lmliif.md": 1, "app.py": 1, "liif/zoo.py": 1}
 
 
@@ -50,6 +50,20 @@ def test_quoted_lead_over_liif_is_the_committed_range(path, count):
     text = (ROOT / path).read_text()
     assert text.count(f"{lo} to +{hi} dB") + text.count(f"{lo} to {hi} dB") == count, \
         f"{path} should quote the lead over LIIF as {lo} to {hi} dB"
+    assert tables.put_lead(text, "LIIF", min(leads), max(leads)) == (text, count)
+
+
+def test_put_lead_rewrites_the_quotes_of_the_lead_and_no_other_range():
+    """Both quote forms get the new range, keeping their sign style; other models' and bare ranges stay."""
+    text = ("It beats LIIF on every scale (+0.13 to +0.37 dB). Faster too\n(0.13 to 0.37 dB above LIIF).\n"
+            "LM-LIIF gained (+0.01 to +0.04 dB). Fine-tuning gained 0.16 to 0.45 dB at every scale.\n"
+            "It is above RDN (0.13 to 0.37 dB above RDN); LIIF came first. Then it gained (+0.02 to +0.03 dB).")
+    fresh, count = tables.put_lead(text, "LIIF", -0.02, 0.5)
+    assert count == 2
+    assert fresh == (text.replace("(+0.13 to +0.37 dB)", "(-0.02 to +0.50 dB)")
+                     .replace("(0.13 to 0.37 dB above LIIF)", "(-0.02 to 0.50 dB above LIIF)"))
+    assert tables.lead({("Set5", 4.0): {"psnr": 31.5}, ("Set5", 8.0): {"psnr": 26.4}},
+                       {("Set5", 4.0): {"psnr": 31.2}, ("Set5", 8.0): {"psnr": 26.3}}) == pytest.approx((0.1, 0.3))
 
 
 def test_committed_results_are_reproduced_by_the_bundled_default_weights():
