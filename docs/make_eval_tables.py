@@ -89,8 +89,8 @@ def build_tables(run: str, name: str, against: str, against_name: str, since_rev
 
 
 def lead(model: dict[Key, dict], other: dict[Key, dict]) -> tuple[float, float]:
-    """The smallest and largest PSNR lead of ``model`` over ``other`` across their common rows."""
-    leads = [r["psnr"] - other[key]["psnr"] for key, r in model.items() if key in other]
+    """The smallest and largest PSNR lead of ``model`` over ``other`` across the model's rows."""
+    leads = [r["psnr"] - other[key]["psnr"] for key, r in model.items()]
     return min(leads), max(leads)
 
 
