@@ -22,7 +22,7 @@ BICUBIC_SET5_X4 = 28.43  # liif eval, standard protocol
 LMLIIF_EVENTS = [(6163, "LM-LIIF: encoder unfrozen", ":"), (8404, "LM-LIIF: new cosine cycles", "-."),
                  (11200, None, "-."), (13558, None, "-."), (16200, None, "-."),
                  (18760, None, "-."), (21378, None, "-."),
-                 (24000, None, "-.")]
+                 (24000, None, "-."), (26629, None, "-.")]
 ZOOM_FROM_STEP = 4000  # the third panel: late training, where tenths of a dB are the story
 
 
