@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import csv
+from itertools import pairwise
 from pathlib import Path
 
 import matplotlib
@@ -22,45 +23,45 @@ LMLIIF_UNFROZEN_AT = 6163
 ZOOM_FROM_STEP = 4000  # the third panel: late training, where tenths of a dB are the story
 
 
-def validation_points(log: Path) -> tuple[list[int], list[float], list[float]]:
-    """(steps, training hours, PSNR) of the rows of a run's log.csv that carry a validation PSNR."""
-    steps, hours, psnr = [], [], []
+def read_log(log: Path) -> list[dict[str, str]]:
+    """The rows of a run's log.csv (step, loss, lr, val_psnr, elapsed_s, steps_per_s)."""
     with log.open() as fh:
-        for row in csv.DictReader(fh):
-            if row.get("val_psnr"):
-                steps.append(int(row["step"]))
-                hours.append(float(row["elapsed_s"]) / 3600)
-                psnr.append(float(row["val_psnr"]))
+        return list(csv.DictReader(fh))
+
+
+def validation_points(rows: list[dict[str, str]]) -> tuple[list[int], list[float], list[float]]:
+    """(steps, training hours, PSNR) of the log rows that carry a validation PSNR."""
+    steps, hours, psnr = [], [], []
+    for row in rows:
+        if row.get("val_psnr"):
+            steps.append(int(row["step"]))
+            hours.append(float(row["elapsed_s"]) / 3600)
+            psnr.append(float(row["val_psnr"]))
     return steps, hours, psnr
 
 
-def cycle_restarts(log: Path, after: int) -> list[int]:
+def cycle_restarts(rows: list[dict[str, str]], after: int) -> list[int]:
     """Steps after ``after`` where a new cycle raised the learning rate: each cycle's last logged step."""
-    restarts, prev = [], None
-    with log.open() as fh:
-        for row in csv.DictReader(fh):
-            step, lr = int(row["step"]), float(row["lr"])
-            # a linear warm-up at most doubles the rate from one 25-step row to the next and the cosine
-            # lowers it, while every restart of this run raised it 4.8x or more (~2e-6 -> 1e-4 lately)
-            if prev is not None and prev[0] >= after and lr > 4 * prev[1]:
-                restarts.append(prev[0])
-            prev = (step, lr)
+    restarts = []
+    for prev, row in pairwise(rows):
+        # a linear warm-up at most doubles the rate from one 25-step row to the next and the cosine
+        # lowers it, while every restart of this run raised it 4.8x or more (~2e-6 -> 1e-4 lately)
+        if int(prev["step"]) >= after and float(row["lr"]) > 4 * float(prev["lr"]):
+            restarts.append(int(prev["step"]))
     return restarts
 
 
 def main() -> None:
     fig, axes = plt.subplots(1, 3, figsize=(16, 4.5))
-    for run, label in RUNS.items():
-        log = ROOT / "runs" / run / "log.csv"
-        if not log.exists():
-            continue
-        steps, hours, psnr = validation_points(log)
+    logs = {run: read_log(log) for run in RUNS if (log := ROOT / "runs" / run / "log.csv").exists()}
+    for run, rows in logs.items():
+        label = RUNS[run]
+        steps, hours, psnr = validation_points(rows)
         axes[0].plot(steps, psnr, marker="o", label=label)
         axes[1].plot(hours, psnr, marker="o", label=label)
         late = [(s, p) for s, p in zip(steps, psnr, strict=True) if s >= ZOOM_FROM_STEP]
         axes[2].plot(*zip(*late, strict=True), marker="o", label=label)
-    lmliif_log = ROOT / "runs" / "edsr-baseline-lmliif" / "log.csv"
-    restarts = cycle_restarts(lmliif_log, LMLIIF_UNFROZEN_AT) if lmliif_log.exists() else []
+    restarts = cycle_restarts(logs.get("edsr-baseline-lmliif", []), LMLIIF_UNFROZEN_AT)
     for ax in (axes[0], axes[2]):
         ax.axvline(LMLIIF_UNFROZEN_AT, color="tab:orange", linestyle=":", label="LM-LIIF: encoder unfrozen")
         for i, step in enumerate(restarts):

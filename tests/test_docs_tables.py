@@ -12,9 +12,17 @@ import liif
 from liif.evaluate import evaluate_folder
 
 ROOT = Path(__file__).resolve().parents[1]
-_spec = importlib.util.spec_from_file_location("make_eval_tables", ROOT / "docs" / "make_eval_tables.py")
-tables = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(tables)
+
+
+def _docs_script(name: str):
+    """Import docs/<name>.py, a script outside the package."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "docs" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+tables = _docs_script("make_eval_tables")
 
 DOCS = [ROOT / "README.md", ROOT / "liif" / "weights" / "edsr-baseline-lmliif.md"]
 
@@ -97,17 +105,16 @@ def test_write_puts_fresh_tables_in_place_of_the_old_ones_and_nothing_else():
 
 def test_training_plot_marks_every_restart_after_the_unfreeze_and_no_warm_up_or_cosine_step(tmp_path):
     """The figure's cycle lines come from the log: a rate jump of over 4x from the last row, after the unfreeze."""
-    spec = importlib.util.spec_from_file_location("make_training_plot", ROOT / "docs" / "make_training_plot.py")
-    plot = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(plot)
+    plot = _docs_script("make_training_plot")
     log = tmp_path / "log.csv"
     rows = [(25, 2.5e-5), (50, 5e-5), (75, 7.5e-5), (100, 1e-4), (125, 2e-6),  # warm-up, then a cosine
             (150, 1e-4), (175, 5e-5), (200, 2e-5), (225, 1e-4), (250, 9e-5)]  # restarts after 125 and 200
     log.write_text("step,loss,lr,val_psnr,elapsed_s,steps_per_s\n"
                    + "".join(f"{s},0.1,{lr},,{s},1\n" for s, lr in rows))
-    assert plot.cycle_restarts(log, after=0) == [125, 200]
-    assert plot.cycle_restarts(log, after=150) == [200]
-    committed = plot.cycle_restarts(ROOT / "runs" / "edsr-baseline-lmliif" / "log.csv", plot.LMLIIF_UNFROZEN_AT)
+    assert plot.cycle_restarts(plot.read_log(log), after=0) == [125, 200]
+    assert plot.cycle_restarts(plot.read_log(log), after=150) == [200]
+    committed = plot.cycle_restarts(plot.read_log(ROOT / "runs" / "edsr-baseline-lmliif" / "log.csv"),
+                                    plot.LMLIIF_UNFROZEN_AT)
     # the README lists the whole-model cycles as "(steps 6163-8404, 1.70 h; 8404-11200, 2.06 h; ...)"; each one
     # after the first must show in the log, at most one 25-step row before the step it began at
     readme = " ".join((ROOT / "README.md").read_text().split())
