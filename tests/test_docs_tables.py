@@ -111,8 +111,9 @@ def test_training_plot_marks_every_restart_after_the_unfreeze_and_no_warm_up_or_
             (150, 1e-4), (175, 5e-5), (200, 2e-5), (225, 1e-4), (250, 9e-5)]  # restarts after 125 and 200
     log.write_text("step,loss,lr,val_psnr,elapsed_s,steps_per_s\n"
                    + "".join(f"{s},0.1,{lr},,{s},1\n" for s, lr in rows))
-    assert plot.cycle_restarts(plot.read_log(log), after=0) == [125, 200]
-    assert plot.cycle_restarts(plot.read_log(log), after=150) == [200]
+    synthetic = plot.read_log(log)
+    assert plot.cycle_restarts(synthetic, after=0) == [125, 200]
+    assert plot.cycle_restarts(synthetic, after=150) == [200]
     committed = plot.cycle_restarts(plot.read_log(ROOT / "runs" / "edsr-baseline-lmliif" / "log.csv"),
                                     plot.LMLIIF_UNFROZEN_AT)
     # the README lists the whole-model cycles as "(steps 6163-8404, 1.70 h; 8404-11200, 2.06 h; ...)"; each one
