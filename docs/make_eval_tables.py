@@ -6,7 +6,9 @@
 
 Reads runs/<run>/eval*/results.json (written by `liif eval --out ...`), so the tables are the
 measurements, copied by no hand; `--since` reads the same files as committed at an older revision.
-`--write` also rewrites the prose quotes of the model's lead over the other one, "(+0.13 to +0.37 dB)".
+`--write` also rewrites the prose quotes of the model's lead over the other one, "(+0.13 to +0.37 dB)",
+and of what its fine-tuning gained, "the fine-tuning gained 0.20 to 0.55 dB", against the results
+kept from the fine-tuning's start (runs/<run>/eval-step6163, the frozen-encoder stage's last weights).
 """
 from __future__ import annotations
 
@@ -25,6 +27,9 @@ QUOTES = (*DOCS, "app.py", "liif/zoo.py")  # where --write puts the lead over th
 # A quoted range: "(+0.13 to +0.37 dB)" after the other model's name, or "(0.13 to 0.37 dB above LIIF)".
 _RANGE = re.compile(r"\((?P<sign>\+?)-?\d+\.\d\d to \+?-?\d+\.\d\d dB(?P<after> above [\w-]+)?\)")
 _NAME_BEFORE = 80  # characters before a bare "(lo to hi dB)" in which the other model must be named
+# "the fine-tuning gained lo to hi dB", its words possibly wrapped across lines.
+_FINE_TUNING_GAIN = re.compile(
+    r"(?P<head>[Tt]he\s+fine-tuning\s+gained\s+)-?\d+\.\d\d(?P<to>\s+to\s+)-?\d+\.\d\d(?P<dB>\s+dB)")
 
 
 def load(run: str, kind: str = "eval", rev: str | None = None) -> dict[Key, dict]:
@@ -111,6 +116,11 @@ def put_lead(text: str, other: str, low: float, high: float) -> tuple[str, int]:
     return text, len(quotes)
 
 
+def put_gain(text: str, low: float, high: float) -> tuple[str, int]:
+    """``text`` with every "the fine-tuning gained lo to hi dB" set to ``low``-``high``, and how many."""
+    return _FINE_TUNING_GAIN.subn(lambda m: f"{m['head']}{low:.2f}{m['to']}{high:.2f}{m['dB']}", text)
+
+
 def _blocks(lines: list[str]) -> list[tuple[int, int]]:
     """[start, end) of every run of Markdown table lines."""
     spans, start = [], None
@@ -152,6 +162,8 @@ def main() -> None:
     p.add_argument("--against-short", default="LIIF", help="its name in the difference column")
     p.add_argument("--since", help="git revision whose committed results give a 'change since' column")
     p.add_argument("--since-label", help="that column's wording (default: the revision)")
+    p.add_argument("--fine-tuning-from", default="eval-step6163",
+                   help="the run's results folder measured when its fine-tuning began")
     p.add_argument("--write", action="store_true", help="replace the tables in the README and the model card")
     args = p.parse_args()
 
@@ -168,6 +180,13 @@ def main() -> None:
             text, count = put_lead(path.read_text(), args.against_short, low, high)
             path.write_text(text)
             print(f"lead over {args.against_short} ({low:+.2f} to {high:+.2f} dB) quoted {count}x in {doc}")
+        if (ROOT / "runs" / args.run / args.fine_tuning_from / "results.json").exists():
+            low, high = lead(load(args.run), load(args.run, args.fine_tuning_from))
+            for doc in DOCS:
+                path = ROOT / doc
+                text, count = put_gain(path.read_text(), low, high)
+                path.write_text(text)
+                print(f"fine-tuning gain ({low:.2f} to {high:.2f} dB) quoted {count}x in {doc}")
         return
     print("\n".join(table))
     if modes:

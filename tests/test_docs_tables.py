@@ -74,6 +74,26 @@ def test_put_lead_rewrites_the_quotes_of_the_lead_and_no_other_range():
                        {("Set5", 4.0): {"psnr": 31.2}, ("Set5", 8.0): {"psnr": 26.3}}) == pytest.approx((0.1, 0.3))
 
 
+@pytest.mark.parametrize("doc", DOCS, ids=lambda p: p.name)
+def test_quoted_fine_tuning_gain_is_the_committed_range(doc):
+    """"The fine-tuning gained lo to hi dB" is today's results against those kept from its start."""
+    low, high = tables.lead(tables.load("edsr-baseline-lmliif"), tables.load("edsr-baseline-lmliif", "eval-step6163"))
+    assert low > 0, "the fine-tuning's range should be a gain at every scale"
+    text = doc.read_text()
+    assert f"he fine-tuning gained {low:.2f} to {high:.2f} dB" in text, \
+        f"{doc.name} should say the fine-tuning gained {low:.2f} to {high:.2f} dB"
+    assert tables.put_gain(text, low, high) == (text, 1)
+
+
+def test_put_gain_rewrites_the_fine_tuning_gain_across_a_line_break_and_no_other_range():
+    """Only "the fine-tuning gained" quotes change, keeping their line breaks; a cycle's own gain stays."""
+    text = ("The fine-tuning gained 0.16 to 0.45 dB at every scale; session 4 gained 0.03 to 0.10 dB.\n"
+            "Then the\n  fine-tuning gained 0.18 to\n  0.50 dB (+0.13 to +0.37 dB above LIIF).")
+    fresh, count = tables.put_gain(text, 0.2, 0.551)
+    assert count == 2
+    assert fresh == (text.replace("0.16 to 0.45", "0.20 to 0.55")
+                     .replace("0.18 to\n  0.50", "0.20 to\n  0.55"))
+
 def test_committed_results_are_reproduced_by_the_bundled_default_weights():
     """`liif eval` of the shipped default on Set5 x4 and x8 gives the committed table's figures."""
     committed = tables.load("edsr-baseline-lmliif")
