@@ -80,9 +80,9 @@ def test_quoted_fine_tuning_gain_is_the_committed_range(doc):
     low, high = tables.lead(tables.load("edsr-baseline-lmliif"), tables.load("edsr-baseline-lmliif", "eval-step6163"))
     assert low > 0, "the fine-tuning's range should be a gain at every scale"
     text = doc.read_text()
-    assert f"he fine-tuning gained {low:.2f} to {high:.2f} dB" in text, \
-        f"{doc.name} should say the fine-tuning gained {low:.2f} to {high:.2f} dB"
-    assert tables.put_gain(text, low, high) == (text, 1)
+    fresh, count = tables.put_gain(text, low, high)
+    assert count == 1, f"{doc.name} should say once that the fine-tuning gained (a range) dB"
+    assert fresh == text, f"{doc.name} should say the fine-tuning gained {low:.2f} to {high:.2f} dB"
 
 
 def test_put_gain_rewrites_the_fine_tuning_gain_across_a_line_break_and_no_other_range():
@@ -93,6 +93,7 @@ def test_put_gain_rewrites_the_fine_tuning_gain_across_a_line_break_and_no_other
     assert count == 2
     assert fresh == (text.replace("0.16 to 0.45", "0.20 to 0.55")
                      .replace("0.18 to\n  0.50", "0.20 to\n  0.55"))
+
 
 def test_committed_results_are_reproduced_by_the_bundled_default_weights():
     """`liif eval` of the shipped default on Set5 x4 and x8 gives the committed table's figures."""
