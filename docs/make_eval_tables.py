@@ -24,6 +24,7 @@ MODES = {"8x self-ensemble": "eval-ens8", "back-projection": "eval-bp3",  # labe
          "self-ensemble + back-projection": "eval-ens8-bp3"}
 DOCS = ("README.md", "liif/weights/edsr-baseline-lmliif.md")  # where --write puts the tables
 QUOTES = (*DOCS, "app.py", "liif/zoo.py")  # where --write puts the lead over the other model
+FINE_TUNING_FROM = "eval-step6163"  # the LM-LIIF results kept from its fine-tuning's start
 # A quoted range: "(+0.13 to +0.37 dB)" after the other model's name, or "(0.13 to 0.37 dB above LIIF)".
 _RANGE = re.compile(r"\((?P<sign>\+?)-?\d+\.\d\d to \+?-?\d+\.\d\d dB(?P<after> above [\w-]+)?\)")
 _NAME_BEFORE = 80  # characters before a bare "(lo to hi dB)" in which the other model must be named
@@ -162,7 +163,7 @@ def main() -> None:
     p.add_argument("--against-short", default="LIIF", help="its name in the difference column")
     p.add_argument("--since", help="git revision whose committed results give a 'change since' column")
     p.add_argument("--since-label", help="that column's wording (default: the revision)")
-    p.add_argument("--fine-tuning-from", default="eval-step6163",
+    p.add_argument("--fine-tuning-from", default=FINE_TUNING_FROM,
                    help="the run's results folder measured when its fine-tuning began")
     p.add_argument("--write", action="store_true", help="replace the tables in the README and the model card")
     args = p.parse_args()
@@ -170,23 +171,22 @@ def main() -> None:
     table, modes = build_tables(args.run, args.name, args.against, args.against_name, args.since, args.since_label,
                                 args.against_short)
     if args.write:
-        for doc in DOCS:
+        plain = load(args.run)
+        low, high = lead(plain, load(args.against))
+        tuned = (ROOT / "runs" / args.run / args.fine_tuning_from / "results.json").exists()
+        gain = lead(plain, load(args.run, args.fine_tuning_from)) if tuned else None
+        for doc in QUOTES:  # each file read and written once, whatever it quotes
             path = ROOT / doc
-            path.write_text(put_tables(path.read_text(), args.name, table, modes))
-            print(f"tables written into {doc}")
-        low, high = lead(load(args.run), load(args.against))
-        for doc in QUOTES:
-            path = ROOT / doc
-            text, count = put_lead(path.read_text(), args.against_short, low, high)
-            path.write_text(text)
+            text = path.read_text()
+            if doc in DOCS:
+                text = put_tables(text, args.name, table, modes)
+                print(f"tables written into {doc}")
+            text, count = put_lead(text, args.against_short, low, high)
             print(f"lead over {args.against_short} ({low:+.2f} to {high:+.2f} dB) quoted {count}x in {doc}")
-        if (ROOT / "runs" / args.run / args.fine_tuning_from / "results.json").exists():
-            low, high = lead(load(args.run), load(args.run, args.fine_tuning_from))
-            for doc in DOCS:
-                path = ROOT / doc
-                text, count = put_gain(path.read_text(), low, high)
-                path.write_text(text)
-                print(f"fine-tuning gain ({low:.2f} to {high:.2f} dB) quoted {count}x in {doc}")
+            if doc in DOCS and gain:
+                text, count = put_gain(text, *gain)
+                print(f"fine-tuning gain ({gain[0]:.2f} to {gain[1]:.2f} dB) quoted {count}x in {doc}")
+            path.write_text(text)
         return
     print("\n".join(table))
     if modes:

@@ -77,7 +77,8 @@ def test_put_lead_rewrites_the_quotes_of_the_lead_and_no_other_range():
 @pytest.mark.parametrize("doc", DOCS, ids=lambda p: p.name)
 def test_quoted_fine_tuning_gain_is_the_committed_range(doc):
     """"The fine-tuning gained lo to hi dB" is today's results against those kept from its start."""
-    low, high = tables.lead(tables.load("edsr-baseline-lmliif"), tables.load("edsr-baseline-lmliif", "eval-step6163"))
+    run = "edsr-baseline-lmliif"
+    low, high = tables.lead(tables.load(run), tables.load(run, tables.FINE_TUNING_FROM))
     assert low > 0, "the fine-tuning's range should be a gain at every scale"
     text = doc.read_text()
     fresh, count = tables.put_gain(text, low, high)
