@@ -702,7 +702,7 @@ def main() -> None:
     global PREFETCH
     logging.basicConfig(level=logging.INFO)
     PREFETCH = prefetch.start(SETTINGS.prefetch)
-    if settings.DEFAULT_MODEL in liif.list_bundled_models():  # the preselected model, ready for the first visitor
+    if settings.DEFAULT_MODEL in liif.list_models():  # the preselected model, ready for the first visitor
         models.start_warm_up(settings.DEFAULT_MODEL, settings.precision_choices()[0], SETTINGS.max_output_mp)
     build_demo().launch(**LAUNCH_OPTIONS)  # host/port: GRADIO_SERVER_NAME / GRADIO_SERVER_PORT
 

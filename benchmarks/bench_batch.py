@@ -156,7 +156,8 @@ def main() -> None:
 
             args.images, args.side, args.scale = 4, 64, "2"
             torch.manual_seed(0)
-            args.model = str(liif.save_checkpoint(liif.build_model(liif.ModelConfig.tiny()), work / "tiny.safetensors"))
+            tiny = liif.create_model(liif.ModelConfig.tiny())
+            args.model = str(liif.save_checkpoint(tiny, work / "tiny.safetensors"))
         src = work / "in"
         make_collection(src, args.images, args.side)
         model = ["--model", args.model] if args.model else []

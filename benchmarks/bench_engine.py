@@ -47,7 +47,7 @@ def run_case(method: str, size: int, scale: int, threads: int) -> dict:
     torch.manual_seed(0)
     # The papers' EDSR-baseline models; speed does not depend on the weights.
     family = "lmliif" if method.startswith("lmf-") else "liif"
-    model = liif.build_model(liif.ModelConfig(family=family))
+    model = liif.create_model(liif.ModelConfig(family=family))
     if method == "bicubic":
         t0 = time.perf_counter()
         Image.fromarray(img).resize((out_side, out_side), Image.BICUBIC)
@@ -80,7 +80,7 @@ def psnr_check() -> list[dict]:
     folder = REPO.parent / "shared" / "datasets" / "eval" / "Set5"
     rows = []
     for name in liif.list_models():
-        model = liif.load_model(name)
+        model = liif.create_model(name)
         for scale in (2, 4, 8):
             exact = evaluate_folder(model, folder, [scale], precision="exact")[0]["psnr"]
             bf16 = evaluate_folder(model, folder, [scale], precision="bf16")[0]["psnr"]

@@ -57,7 +57,7 @@ class LiifCache:
 
         import liif
 
-        self.model = liif.load_model()
+        self.model = liif.create_model()
         digest = hashlib.sha1()
         for name, tensor in sorted(self.model.state_dict().items()):
             digest.update(name.encode())

@@ -27,7 +27,7 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
-    model = liif.build_model(liif.ModelConfig(family="lmliif"))
+    model = liif.create_model(liif.ModelConfig(family="lmliif"))
     up = liif.Upscaler(model, device="cpu", tile=None, render_kernel=args.kernel)
     rgb = np.random.default_rng(0).random((args.size, args.size, 3)).astype(np.float32)
     out = args.size * args.scale

@@ -2,10 +2,13 @@
 
     >>> import liif
     >>> out = liif.upscale("photo.png", scale=4)            # bundled default model
-    >>> up = liif.Upscaler(liif.load_model("path/to/official.pth"))
+    >>> liif.list_models()                                  # bundled models
+    ['edsr-baseline-liif', 'edsr-baseline-lmliif']
+    >>> up = liif.Upscaler(liif.create_model("path/to/official.pth"))
     >>> big = up.upscale(image, size=(1920, 1080))
 """
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 from .api import upscale
@@ -13,27 +16,45 @@ from .checkpoint import load_checkpoint, load_official, save_checkpoint
 from .engine import EngineConfig, Upscaler, bicubic, output_size, pick_device
 from .errors import CheckpointError, InputError, LiifError, SizeLimitError
 from .imageio import load_image, save_image
-from .models import LIIF, LMLIIF, make, make_coord
-from .models.registry import list_architectures
-from .zoo import DEFAULT_MODEL, ModelConfig, build_model, load_model
-from .zoo import list_models as list_bundled_models
+from .models import LIIF, LMLIIF, make_coord
+from .zoo import DEFAULT_MODEL, ModelConfig, create_model, list_models
 
 __version__ = "0.1.0"
 __all__ = [
     "DEFAULT_MODEL", "LIIF", "LMLIIF", "CheckpointError", "EngineConfig", "InputError", "LiifError", "ModelConfig",
-    "SizeLimitError", "Upscaler", "bicubic", "build_model", "list_architectures", "list_bundled_models",
-    "load_checkpoint", "load_image", "load_model", "load_official", "make", "make_coord", "output_size",
-    "pick_device", "save_checkpoint", "save_image", "upscale",
+    "SizeLimitError", "Upscaler", "bicubic", "create_model", "list_models", "load_checkpoint", "load_image",
+    "load_official", "make_coord", "output_size", "pick_device", "save_checkpoint", "save_image", "upscale",
 ]
 
-# Old names that were easy to confuse (architectures vs bundled weights): they still work, with a warning.
-_DEPRECATED = {"available_models": "list_architectures", "list_models": "list_bundled_models"}
+
+def _build_model(config: ModelConfig | None = None) -> LIIF | LMLIIF:
+    return create_model(config or ModelConfig())  # the old default: the paper's LIIF, untrained
+
+
+def _registry(name: str) -> Callable[..., Any]:
+    from .models import registry
+
+    return getattr(registry, name)
+
+
+# Old names, kept for one release (0.2) with a warning: one factory in the ecosystem's idiom replaces five
+# (timm.create_model / open_clip.list_models). Each maps to (what to use instead, the object it returns).
+_DEPRECATED: dict[str, tuple[str, Callable[[], Any]]] = {
+    "load_model": ("liif.create_model(name_or_path)", lambda: create_model),
+    "build_model": ("liif.create_model(config)", lambda: _build_model),
+    "list_bundled_models": ("liif.list_models()", lambda: list_models),
+    "list_architectures": ("liif.models.registry.list_architectures()", lambda: _registry("list_architectures")),
+    "available_models": ("liif.models.registry.list_architectures()", lambda: _registry("list_architectures")),
+    "make": ("liif.create_model(config), or liif.models.make(spec) for an official spec dict",
+             lambda: _registry("make")),
+}
 
 
 def __getattr__(name: str) -> Any:
     """Resolve a deprecated name to its replacement, with a DeprecationWarning."""
     if name in _DEPRECATED:
-        new = _DEPRECATED[name]
-        warnings.warn(f"liif.{name} is deprecated: use liif.{new}", DeprecationWarning, stacklevel=2)
-        return globals()[new]
+        instead, target = _DEPRECATED[name]
+        warnings.warn(f"liif.{name} is deprecated and will be removed in 0.3: use {instead}",
+                      DeprecationWarning, stacklevel=2)
+        return target()
     raise AttributeError(f"module 'liif' has no attribute {name!r}")

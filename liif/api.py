@@ -8,12 +8,12 @@ from typing import Any
 from .engine import Progress, Upscaler
 from .imageio import ImageLike, load_image
 from .models import LIIF, LMLIIF
-from .zoo import load_model
+from .zoo import create_model
 
 
 @lru_cache(maxsize=4)
 def _cached_model(name_or_path: str | None) -> LIIF | LMLIIF:
-    return load_model(name_or_path)
+    return create_model(name_or_path)
 
 
 def upscale(

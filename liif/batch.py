@@ -147,9 +147,9 @@ class Worker:
         import torch
 
         from .engine import Upscaler
-        from .zoo import load_model
+        from .zoo import create_model
 
-        model = job.model if isinstance(job.model, torch.nn.Module) else load_model(job.model)
+        model = job.model if isinstance(job.model, torch.nn.Module) else create_model(job.model)
         self.job, self.scorer = job, scorer
         self.up = Upscaler(model, device=job.device, tile=job.tile, precision=job.precision, chunk=job.chunk,
                            max_output_megapixels=job.max_megapixels, threads=job.threads)
@@ -270,9 +270,9 @@ def run(inputs: str | Path, output: str | Path, job: Job, workers: int | None = 
     tasks, rows = plan(items, out)
     _check_report_is_ours(out)
     if job.model is None or isinstance(job.model, (str, Path)):  # a loaded model travels as it is
-        from .zoo import load_model
+        from .zoo import create_model
 
-        load_model(job.model)  # a bad model name or checkpoint is one clear error here, not N dead actors
+        create_model(job.model)  # a bad model name or checkpoint is one clear error here, not N dead actors
     started = time.perf_counter()
     ray, owned = _connect(address, workers, cpus_per_worker, verbose)
     try:
@@ -422,16 +422,14 @@ ScorerFactory = Callable[[Sequence[str]], Scorer]
 # ----- the command ------------------------------------------------------------------------------
 def add_parser(sub: Any, scorer_factory: ScorerFactory | None = None) -> argparse.ArgumentParser:
     """Register ``liif batch`` on the ``liif`` command's subparsers; ``scorer_factory`` enables ``--score``."""
-    from .cli import _parse_scale, _parse_size
+    from .arguments import add_scale_or_size
 
     p = sub.add_parser("batch", help="upscale a whole collection on a Ray cluster (local by default)",
                        description="Upscale every image of a folder (recursive), a glob or a list file into an "
                                    "output folder mirroring the input tree, with Ray actors that load the model once.")
     p.add_argument("input", help="a folder, a quoted glob ('photos/**/*.jpg') or a text file with one path a line")
     p.add_argument("-o", "--output", required=True, help="output folder (same relative paths, .png), plus report.*")
-    g = p.add_mutually_exclusive_group(required=True)
-    g.add_argument("--scale", type=_parse_scale, help="factor (4, 2.7) or per-axis SXxSY (2x3)")
-    g.add_argument("--size", type=_parse_size, help="exact output WIDTHxHEIGHT")
+    add_scale_or_size(p)
     p.add_argument("--model", default=None, help="bundled model name or checkpoint path (every node must see it)")
     p.add_argument("--precision", default="exact", choices=["exact", "bf16", "fp16"])
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])

@@ -14,27 +14,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from .arguments import add_scale_or_size
 from .errors import LiifError
-
-
-def _parse_scale(text: str) -> float | tuple[float, float]:
-    """'4', '2.7' or 'SXxSY' (per-axis, e.g. 2x3)."""
-    try:
-        if "x" in text.lower():
-            sx, sy = text.lower().split("x")
-            return float(sx), float(sy)
-        return float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"scale must be a number like 4 or 2.7, or SXxSY like 2x3, got {text!r}") from None
-
-
-def _parse_size(text: str) -> tuple[int, int]:
-    try:
-        w, h = text.lower().split("x")
-        return int(w), int(h)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"size must be WIDTHxHEIGHT like 1920x1080, got {text!r}") from None
 
 
 def _collect_inputs(paths: Sequence[str]) -> list[Path]:
@@ -67,11 +48,11 @@ def cmd_upscale(args: argparse.Namespace) -> int:
 
     from .engine import Upscaler
     from .imageio import load_image, save_image
-    from .zoo import load_model
+    from .zoo import create_model
 
     files = _collect_inputs(args.inputs)
     out = Path(args.output)
-    model = load_model(args.model)
+    model = create_model(args.model)
     up = Upscaler(model, device=args.device, tile=args.tile or None, precision=args.precision, chunk=args.chunk,
                   max_output_megapixels=args.max_megapixels, threads=args.threads, ensemble=args.ensemble,
                   cell=args.cell, backproject=args.backproject)
@@ -112,21 +93,17 @@ def cmd_train(args: argparse.Namespace) -> int:
     """Train (or resume) a LIIF model."""
     from dataclasses import replace
 
-    import torch
-
-    from .train import TrainConfig, Trainer, load_config_file, model_card, parse_duration
+    from .train import TrainConfig, Trainer, load_config_file, model_card, parse_duration, read_state
 
     run_dir = Path(args.run_dir)
     # A bare --resume continues the run folder's own state.
-    resume = None if args.resume is None else Path(args.resume) if args.resume else run_dir / "last.pt"
+    resume = None if args.resume is None else args.resume or str(run_dir / "last.pt")
     if resume is None and (run_dir / "last.pt").exists() and not args.restart:
         raise LiifError(f"{run_dir} already holds a run: pass --resume {run_dir / 'last.pt'} to continue it, "
                         "--restart to start over, or another --run-dir")
     step, saved = 0, None
     if resume is not None:
-        if not resume.exists():
-            raise LiifError(f"nothing to resume: {resume} does not exist")
-        saved = torch.load(resume, map_location="cpu", weights_only=True)
+        saved = read_state(resume)
         cfg, step = TrainConfig.from_dict(saved["config"]), int(saved["step"])
     else:
         cfg = load_config_file(args.config) if args.config else TrainConfig()
@@ -177,9 +154,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     """Benchmark protocol: Y-PSNR/SSIM per dataset and scale, with the bicubic baseline."""
     from .evaluate import evaluate_folder, write_tables
-    from .zoo import DEFAULT_MODEL, load_model
+    from .zoo import DEFAULT_MODEL, create_model
 
-    model = None if args.bicubic_only else load_model(args.model)
+    model = None if args.bicubic_only else create_model(args.model)
     rows = []
     for folder in args.data:
         rows += evaluate_folder(model, folder, args.scales, shave=not args.no_shave, tile=args.tile or None,
@@ -195,12 +172,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
 def cmd_models(args: argparse.Namespace) -> int:
     """List bundled models and registered architectures."""
     from .models.registry import list_architectures
-    from .zoo import DEFAULT_MODEL, load_model
-    from .zoo import list_models as list_bundled_models
+    from .zoo import DEFAULT_MODEL, create_model, list_models
 
-    bundled = list_bundled_models()
+    bundled = list_models()
     for name in bundled:
-        print(f"{name:24s} {load_model(name).family}{'  (default)' if name == DEFAULT_MODEL else ''}")
+        print(f"{name:24s} {create_model(name).family}{'  (default)' if name == DEFAULT_MODEL else ''}")
     if not bundled:
         print("no bundled model installed")
     print(f"architectures: {', '.join(list_architectures())}")
@@ -216,9 +192,7 @@ def build_parser(extra_commands: Callable[[Any], None] | None = None,
     p = sub.add_parser("upscale", help="upscale images or folders of images")
     p.add_argument("inputs", nargs="+", help="image files or folders")
     p.add_argument("-o", "--output", required=True, help="output file (one input) or folder")
-    g = p.add_mutually_exclusive_group(required=True)
-    g.add_argument("--scale", type=_parse_scale, help="factor (4, 2.7) or per-axis SXxSY (2x3)")
-    g.add_argument("--size", type=_parse_size, help="exact output WIDTHxHEIGHT")
+    add_scale_or_size(p)
     p.add_argument("--model", default=None, help="bundled model name or checkpoint path (official .pth or ours)")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
     p.add_argument("--precision", default="exact", choices=["exact", "bf16", "fp16"])
@@ -241,7 +215,8 @@ def build_parser(extra_commands: Callable[[Any], None] | None = None,
     p.add_argument("--config", help="JSON file with TrainConfig fields")
     p.add_argument("--run-dir", default="runs/liif", help="folder for the state, log.csv and exports")
     p.add_argument("--resume", nargs="?", const="", default=None,
-                   help="continue from a state file (default: RUN_DIR/last.pt)")
+                   help="continue from a state file (default: RUN_DIR/last.pt), or from shipped weights by name or "
+                        ".safetensors path: their card's config and step, fresh optimiser moments")
     p.add_argument("--restart", action="store_true", help="start over even if the run folder holds a state")
     p.add_argument("--max-time", help="stop cleanly after this long (90s, 45m, 2h)")
     p.add_argument("--max-steps", type=int, help="stop after this many more steps")

@@ -119,9 +119,9 @@ class Trainer:
 
     def _init_encoder(self, source: str) -> None:
         """Copy the encoder weights of another model (same encoder architecture) into this one."""
-        from .zoo import load_model
+        from .zoo import create_model
 
-        donor = load_model(source)
+        donor = create_model(source)
         try:
             self.model.encoder.load_state_dict(donor.encoder.state_dict())
         except RuntimeError as exc:
@@ -175,7 +175,8 @@ class Trainer:
         """Continue from a saved state: weights, optimiser, step, time and RNG streams (the config is this trainer's).
 
         ``source`` is a state file or a state already read (callers that read its config first pass it on).
-        A slim state (``slim_state``: no optimiser) resumes with fresh Adam moments.
+        A slim state (``slim_state``: no optimiser) resumes with fresh Adam moments; one rebuilt from shipped
+        weights (``state_from_weights``) also with fresh random streams.
         """
         st = source if isinstance(source, dict) else torch.load(source, map_location="cpu", weights_only=True)
         self.model.load_state_dict(st["model"])
@@ -186,6 +187,11 @@ class Trainer:
         self.step, self.elapsed = int(st["step"]), float(st.get("elapsed", 0.0))
         # States saved before the split by device say only the total.
         self.device_seconds = dict(st.get("device_seconds") or ({"unrecorded": self.elapsed} if self.elapsed else {}))
+        if st.get("rng") is None:  # rebuilt from shipped weights: fresh streams, not a replay of step 0's patches
+            torch.manual_seed(self.cfg.seed + self.step)
+            self.rng = np.random.default_rng([self.cfg.seed, self.step])
+            random.seed(self.cfg.seed + self.step)
+            return
         self.rng.bit_generator.state = st["rng"]["numpy"]
         torch.set_rng_state(st["rng"]["torch"])
         random.setstate((st["rng"]["python_version"], tuple(st["rng"]["python"]), None))
@@ -326,6 +332,41 @@ def model_card(state: dict[str, Any]) -> dict[str, Any]:
 def slim_state(state: dict[str, Any]) -> dict[str, Any]:
     """A training state without the optimiser (half the size): it resumes with fresh Adam moments."""
     return {**state, "optimizer": None}
+
+
+def state_from_weights(name_or_path: str | Path) -> dict[str, Any]:
+    """A slim training state rebuilt from shipped weights and their card: it resumes at the card's step.
+
+    The repository keeps weights, not training states (a state with Adam's moments is ~8x the weights, and
+    every committed copy stays in every clone), so this is how training continues: the card holds the config,
+    step and time; the optimiser and the random streams start fresh.
+    """
+    from safetensors.torch import load_file
+
+    from .checkpoint import read_card
+    from .zoo import resolve_model_path
+
+    path = resolve_model_path(name_or_path)
+    if path.suffix != ".safetensors":
+        raise InputError(f"{path}: only liif-studio weights (.safetensors) carry the card that training resumes from")
+    card = read_card(path)
+    if "config" not in card or "step" not in card:
+        raise InputError(f"{path}: its card has no training config and step: it was not exported by liif train")
+    weights = {k: v.float() for k, v in load_file(str(path)).items()}
+    seconds = float(card.get("train_seconds", 0))
+    return {"config": card["config"], "step": int(card["step"]), "elapsed": seconds,
+            "device_seconds": card.get("train_seconds_by_device") or ({"unrecorded": seconds} if seconds else {}),
+            "model": weights, "ema": weights, "optimizer": None, "rng": None}
+
+
+def read_state(source: str | Path) -> dict[str, Any]:
+    """A training state to resume: a state file (last.pt), or shipped weights by name or path (fresh moments)."""
+    path = Path(source)
+    if path.suffix in (".pt", ".pth") or (path.exists() and path.suffix != ".safetensors"):
+        if not path.exists():
+            raise InputError(f"nothing to resume: {path} does not exist")
+        return torch.load(path, map_location="cpu", weights_only=True)
+    return state_from_weights(source)
 
 
 def parse_duration(text: str) -> float:

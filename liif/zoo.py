@@ -5,12 +5,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .checkpoint import SUFFIXES, build_from_spec, load_checkpoint
+from .checkpoint import SUFFIXES, build_from_spec, load_checkpoint, model_spec, read_spec
 from .errors import CheckpointError
 from .models import LIIF, LMLIIF
 
 WEIGHTS_DIR = Path(__file__).parent / "weights"
-# LM-LIIF beats the bundled LIIF on Set5/Set14 x2-x12 (+0.18 to +0.52 dB) at 7x to 16x its CPU speed (README).
+# LM-LIIF beats the bundled LIIF at every benchmark scale, several times faster on a CPU (its card: weights/*.md).
 DEFAULT_MODEL = "edsr-baseline-lmliif"
 
 
@@ -81,13 +81,24 @@ class ModelConfig:
         return asdict(self)
 
 
-def build_model(config: ModelConfig | None = None) -> LIIF | LMLIIF:
-    """A randomly initialised model for ``config`` (the paper's EDSR-baseline-LIIF by default)."""
-    return build_from_spec((config or ModelConfig()).to_spec())
+def create_model(model: str | Path | ModelConfig | None = None, pretrained: bool = True) -> LIIF | LMLIIF:
+    """The one model factory: a bundled model by name, a checkpoint by path, or a ``ModelConfig``.
+
+    As ``timm.create_model``: ``pretrained=True`` loads the weights (bundled or the checkpoint's own);
+    ``pretrained=False`` builds the same architecture randomly initialised. ``None`` is ``DEFAULT_MODEL``;
+    a ``ModelConfig`` has no weights, so it is always built fresh.
+    """
+    if isinstance(model, ModelConfig):
+        return build_from_spec(model.to_spec())
+    path = resolve_model_path(model)
+    if pretrained:
+        return load_checkpoint(path)
+    return build_from_spec(read_spec(path) if path.suffix == ".safetensors" else model_spec(load_checkpoint(path)),
+                           source=str(path))
 
 
 def list_models() -> list[str]:
-    """Names of the bundled models (files under ``liif/weights``)."""
+    """Names of the bundled models that ``create_model`` loads (files under ``liif/weights``)."""
     return sorted(p.stem for p in WEIGHTS_DIR.glob("*.safetensors"))
 
 

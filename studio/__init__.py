@@ -1,7 +1,7 @@
 """The demo's computations, one job per module, so that ``app.py`` is layout and wiring only.
 
 * ``settings``  defaults and limits (environment variables, the default model and precision)
-* ``models``    the model list (bundled models from ``liif.list_bundled_models``, checkpoints in a folder), the cache
+* ``models``    the model list (bundled models from ``liif.list_models``, checkpoints in a folder), the cache
 * ``uploads``   uploaded files -> images through ``liif.load_image``, with one plain sentence for bad files
 * ``views``     display copies: 8-bit images, magnified crops, bicubic windows, the zoom locator
 * ``reports``   an ``iqa.Report`` as the verdict, a readable table and one line for unavailable scores

@@ -1,6 +1,6 @@
 """The model list and the one cache of loaded upscalers.
 
-Choices are labels: ``"<name> (bundled)"`` for every model ``liif.list_bundled_models()`` finds, and
+Choices are labels: ``"<name> (bundled)"`` for every model ``liif.list_models()`` finds, and
 ``"<file> (models folder)"`` for checkpoints in the models folder. A checkpoint can also be given by path.
 """
 from __future__ import annotations
@@ -36,7 +36,7 @@ def folder_checkpoints(models_dir: Path) -> list[Path]:
 
 def model_choices(models_dir: Path) -> list[str]:
     """Every bundled model, then every checkpoint in the models folder."""
-    return ([name + BUNDLED_SUFFIX for name in liif.list_bundled_models()]
+    return ([name + BUNDLED_SUFFIX for name in liif.list_models()]
             + [p.name + FOLDER_SUFFIX for p in folder_checkpoints(models_dir)])
 
 
@@ -49,13 +49,13 @@ def default_choice(choices: list[str]) -> str | None:
 
 
 def model_source(choice: str | None, path: str | None, models_dir: Path, allow_paths: bool) -> str:
-    """What ``liif.load_model`` takes for a dropdown choice or a typed checkpoint path."""
+    """What ``liif.create_model`` takes for a dropdown choice or a typed checkpoint path."""
     if path and path.strip():
         if not allow_paths:
             raise ModelChoiceError("Checkpoint paths are disabled on this server: choose a model from the list.")
         return str(Path(path.strip()).expanduser())
     if not choice:
-        if DEFAULT_MODEL in liif.list_bundled_models():
+        if DEFAULT_MODEL in liif.list_models():
             return DEFAULT_MODEL
         raise ModelChoiceError("No model is installed: put a LIIF checkpoint (.pth or .safetensors) in the models "
                                "folder and press Refresh models.")
@@ -68,7 +68,7 @@ def model_source(choice: str | None, path: str | None, models_dir: Path, allow_p
 
 def describe(source: str) -> str:
     """How the page names the model behind a source: 'edsr-baseline-liif (bundled)' or a file name."""
-    if source in liif.list_bundled_models():
+    if source in liif.list_models():
         return source + BUNDLED_SUFFIX
     return Path(source).name
 
@@ -85,7 +85,7 @@ def _stamp(source: str) -> tuple[int, int] | None:
 @lru_cache(maxsize=4)  # the bundled models plus a user's checkpoint stay loaded (a few MB each)
 def _upscaler(source: str, stamp: tuple[int, int] | None, precision: str, max_output_mp: float,
               backproject: int) -> liif.Upscaler:
-    return liif.Upscaler(liif.load_model(source), device="auto", max_output_megapixels=max_output_mp,
+    return liif.Upscaler(liif.create_model(source), device="auto", max_output_megapixels=max_output_mp,
                          backproject=backproject, **engine_options(precision))
 
 
@@ -101,7 +101,7 @@ def get_upscaler(source: str, precision: str, max_output_mp: float, backproject:
 
 def status_line(models_dir: Path, allow_paths: bool) -> str:
     """One line for the top of the page: which models there are, or what to do when there is none."""
-    bundled = liif.list_bundled_models()
+    bundled = liif.list_models()
     files = folder_checkpoints(models_dir)
     if bundled:
         line = f"Models: {', '.join(bundled)} (bundled)"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import liif
 
-# The model the demo preselects (a bundled model name, see ``liif.list_bundled_models()``): the project's
+# The model the demo preselects (a bundled model name, see ``liif.list_models()``): the project's
 # default, LM-LIIF (better than the bundled LIIF, several times faster; README).
 DEFAULT_MODEL = liif.DEFAULT_MODEL
 # bf16 changes Set5 PSNR by at most 0.004 dB (README, benchmark) and is 1.7x to 2x faster where the hardware

@@ -32,7 +32,7 @@ def tiny_model():
     import liif
 
     torch.manual_seed(0)
-    model = liif.build_model(liif.ModelConfig.tiny())
+    model = liif.create_model(liif.ModelConfig.tiny())
     with torch.no_grad():  # random MLPs are near-constant: scale them so outputs carry structure
         for lin in model.imnet.linears:
             lin.weight.mul_(3)
@@ -105,7 +105,7 @@ def models_dir(tmp_path_factory):
 
     torch.manual_seed(0)
     folder = tmp_path_factory.mktemp("models")
-    liif.save_checkpoint(liif.build_model(liif.ModelConfig.tiny()), folder / "tiny.safetensors")
+    liif.save_checkpoint(liif.create_model(liif.ModelConfig.tiny()), folder / "tiny.safetensors")
     saved = {k: os.environ.get(k) for k in ("LIIF_MODELS_DIR", "LIIF_MAX_UPLOAD_MB")}
     os.environ["LIIF_MODELS_DIR"] = str(folder)
     os.environ["LIIF_MAX_UPLOAD_MB"] = str(UPLOAD_CAP_MB)

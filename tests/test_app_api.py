@@ -64,7 +64,7 @@ def test_list_models_offers_bundled_models_and_the_models_folder(client):
     import liif
 
     choices = client.predict(api_name="/list_models")
-    assert choices == [f"{name} (bundled)" for name in liif.list_bundled_models()] + [APP_CHOICE]
+    assert choices == [f"{name} (bundled)" for name in liif.list_models()] + [APP_CHOICE]
 
 
 def test_upscale_by_scale_returns_sizes_lossless_png_and_report(client, small_image):
@@ -191,7 +191,7 @@ def test_zoom_renders_the_window_of_the_full_output(client, small_image, tiny_ch
     slider, where, info = client.predict(handle_file(small_image), 0.25, 0.5, 4, 128, *_common(), api_name="/zoom")
     bicubic, window = (np.asarray(_open(p).convert("RGB")) for p in slider)
     assert window.shape == bicubic.shape == (120, 128, 3)  # clamped to the 160x120 output's height
-    full = np.asarray(liif.Upscaler(liif.load_model(tiny_checkpoint)).upscale(_open(small_image), scale=4))
+    full = np.asarray(liif.Upscaler(liif.create_model(tiny_checkpoint)).upscale(_open(small_image), scale=4))
     np.testing.assert_allclose(window.astype(int), full[:, 0:128].astype(int), atol=1)
     assert "x4" in info and "tiny.safetensors" in info
     assert _open(where).size[0] >= 160  # the locator, enlarged to be readable

@@ -191,7 +191,7 @@ def test_compare_models_side_by_side(browser, launch_app):
     page.get_by_role("tab", name="Compare models").click()
     _pick_example(page, "models")
     page.locator("#models-button").click()
-    methods = 1 + len(liif.list_bundled_models()) + 1  # bicubic, the bundled models, the checkpoint in the folder
+    methods = 1 + len(liif.list_models()) + 1  # bicubic, the bundled models, the checkpoint in the folder
     expect(page.locator("#models-gallery img")).to_have_count(methods)
     expect(page.locator("#models-table")).to_contain_text("bicubic")
     expect(page.locator("#models-table")).to_contain_text("tiny.safetensors")

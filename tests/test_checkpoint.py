@@ -45,7 +45,7 @@ def test_save_refuses_overwrite(tiny_model, tmp_path):
 
 def test_missing_file(tmp_path):
     with pytest.raises(liif.CheckpointError, match="not found"):
-        liif.load_model(tmp_path / "nope.pth")
+        liif.create_model(tmp_path / "nope.pth")
 
 
 def test_garbage_file(tmp_path):
@@ -93,4 +93,4 @@ def test_pickled_code_is_not_executed(tmp_path):
 
 def test_unknown_bundled_name_lists_choices():
     with pytest.raises(liif.CheckpointError, match="unknown model 'no-such-model'"):
-        liif.load_model("no-such-model")
+        liif.create_model("no-such-model")

@@ -6,6 +6,7 @@ import sys
 
 import numpy as np
 import pytest
+import torch
 from PIL import Image
 
 import liif
@@ -118,7 +119,7 @@ def test_train_and_export_via_cli(tmp_path, photo):
 
     assert torch.load(run / "last.pt", weights_only=True)["step"] == 7
     assert main(["export", str(run / "last.pt"), str(tmp_path / "e.safetensors")]) == 0
-    assert liif.load_model(tmp_path / "e.safetensors").imnet.linears[0].out_features == 16
+    assert liif.create_model(tmp_path / "e.safetensors").imnet.linears[0].out_features == 16
 
 
 def test_new_cycle_restarts_the_rate_where_the_run_stands(tmp_path, photo, capsys):
@@ -207,20 +208,32 @@ def test_models_lists_bundled_weights_and_architectures(capsys):
     assert main(["models"]) == 0
     out = capsys.readouterr().out
     lines = {line.split()[0]: line for line in out.splitlines() if not line.startswith("architectures")}
-    assert set(lines) == set(liif.list_bundled_models())
+    assert set(lines) == set(liif.list_models())
     assert lines[liif.DEFAULT_MODEL].endswith("(default)")
     assert sum(line.endswith("(default)") for line in lines.values()) == 1
     assert all(("LM-LIIF" in line) == ("lmliif" in name) for name, line in lines.items())  # each model's family
     assert "architectures: " in out and "lmliif" in out
 
 
-def test_names_say_what_they_list_and_old_names_still_work():
-    assert liif.DEFAULT_MODEL in liif.list_bundled_models() and "liif" not in liif.list_bundled_models()
-    assert "liif" in liif.list_architectures() and liif.DEFAULT_MODEL not in liif.list_architectures()
-    with pytest.warns(DeprecationWarning, match="list_bundled_models"):
-        assert liif.list_models() == liif.list_bundled_models()
+def test_one_factory_and_old_names_still_work_with_a_warning(tmp_path):
+    from liif.models.registry import list_architectures
+
+    assert liif.DEFAULT_MODEL in liif.list_models() and "liif" not in liif.list_models()
+    assert "liif" in list_architectures() and liif.DEFAULT_MODEL not in list_architectures()
+    trained, fresh = liif.create_model(), liif.create_model(liif.DEFAULT_MODEL, pretrained=False)
+    assert fresh.spec == trained.spec  # the same architecture, without the weights
+    assert not torch.equal(fresh.encoder.head[0].weight, trained.encoder.head[0].weight)
+    paper = liif.create_model(liif.ModelConfig())
+    assert paper.spec["name"] == "liif" and paper.spec == liif.ModelConfig().to_spec()
+    for old, new in [("list_bundled_models", liif.list_models), ("load_model", liif.create_model)]:
+        with pytest.warns(DeprecationWarning, match=f"liif.{old} is deprecated.*use liif.{new.__name__}"):
+            assert getattr(liif, old) is new
     with pytest.warns(DeprecationWarning, match="list_architectures"):
-        assert liif.available_models() == liif.list_architectures()
+        assert liif.available_models() == list_architectures() == liif.list_architectures()
+    with pytest.warns(DeprecationWarning, match="build_model"):
+        assert liif.build_model().spec == paper.spec  # the old default: the paper's LIIF, untrained
+    with pytest.warns(DeprecationWarning, match="make"):
+        assert liif.make(paper.spec).spec == paper.spec
     with pytest.raises(AttributeError):
         liif.no_such_name  # noqa: B018
 

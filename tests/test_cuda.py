@@ -21,7 +21,7 @@ def lmliif_tiny():
     torch.manual_seed(1)
     cfg = liif.ModelConfig(family="lmliif", encoder_args={"n_resblocks": 2, "n_feats": 8}, render_hidden=8,
                            render_depth=2, hypernet_hidden=[16])
-    return liif.build_model(cfg).eval()
+    return liif.create_model(cfg).eval()
 
 
 def _render(model, image, device, **options) -> np.ndarray:
@@ -32,7 +32,7 @@ def _render(model, image, device, **options) -> np.ndarray:
 
 @pytest.mark.parametrize("which", ["liif", "lmliif", "bundled"])
 def test_exact_on_cuda_equals_the_cpu(which, tiny_model, lmliif_tiny, photo):
-    model = {"liif": tiny_model, "lmliif": lmliif_tiny}.get(which) or liif.load_model(liif.DEFAULT_MODEL)
+    model = {"liif": tiny_model, "lmliif": lmliif_tiny}.get(which) or liif.create_model(liif.DEFAULT_MODEL)
     cpu = _render(model, photo, "cpu", render_kernel="torch")
     gpu = _render(model, photo, "cuda")
     assert gpu.shape == cpu.shape
@@ -41,7 +41,7 @@ def test_exact_on_cuda_equals_the_cpu(which, tiny_model, lmliif_tiny, photo):
 
 
 def test_tiles_and_chunks_on_cuda_are_seamless(photo):
-    model = liif.load_model(liif.DEFAULT_MODEL)
+    model = liif.create_model(liif.DEFAULT_MODEL)
     whole = _render(model, photo, "cuda", tile=None)
     tiled = _render(model, photo, "cuda", tile=24, chunk=997)
     assert np.abs(whole - tiled).max() < 1e-4
@@ -55,7 +55,7 @@ def test_self_ensemble_on_cuda_equals_the_cpu(tiny_model, photo):
 
 @pytest.mark.parametrize("precision,min_db", [("bf16", 38.0), ("fp16", 45.0)])
 def test_half_precision_on_cuda_stays_close_to_exact(precision, min_db, photo):
-    model = liif.load_model(liif.DEFAULT_MODEL)
+    model = liif.create_model(liif.DEFAULT_MODEL)
     exact = _render(model, photo, "cuda")
     half = _render(model, photo, "cuda", precision=precision)
     assert psnr_y(half * 255, exact * 255) > min_db

@@ -189,7 +189,7 @@ def test_engine_config_reaches_the_upscaler(tiny_model):
 def test_cell_policies(tiny_model):
     from liif.engine import query_cell
 
-    lmf = liif.build_model(liif.ModelConfig(family="lmliif", encoder_args={"n_resblocks": 1, "n_feats": 8},
+    lmf = liif.create_model(liif.ModelConfig(family="lmliif", encoder_args={"n_resblocks": 1, "n_feats": 8},
                                             render_hidden=8, render_depth=2, hypernet_hidden=[8]))
     assert query_cell(tiny_model, 10, 80, 40) == (2 / 80, 2 / 40)  # official LIIF: the true cell
     assert query_cell(lmf, 10, 80, 40) == pytest.approx((2 / 80 * 2, 2 / 40 * 2))  # LMF: x8 -> cell x2
@@ -204,9 +204,10 @@ def test_a_recorded_cell_policy_is_saved_loaded_and_applied(tiny_model, photo, t
     model = copy.deepcopy(tiny_model)
     model.cell_enlarge_above = 4.0
     path = liif.save_checkpoint(model, tmp_path / "enlarging.safetensors")
-    again = liif.load_model(path)
+    again = liif.create_model(path)
     assert again.cell_enlarge_above == 4.0
-    assert liif.load_model(liif.save_checkpoint(tiny_model, tmp_path / "plain.safetensors")).cell_enlarge_above is None
+    plain = liif.save_checkpoint(tiny_model, tmp_path / "plain.safetensors")
+    assert liif.create_model(plain).cell_enlarge_above is None
     rgb = photo[:20, :20].astype(np.float32) / 255
     recorded = liif.Upscaler(again).render(rgb, 160, 160)
     np.testing.assert_array_equal(recorded, liif.Upscaler(tiny_model, cell="enlarge").render(rgb, 160, 160))

@@ -76,7 +76,7 @@ def test_random_coords_match_oracle_for_every_switch(flags):
     ens, unfold, cell_dec = flags
     cfg = liif.ModelConfig.tiny()
     cfg.local_ensemble, cfg.feat_unfold, cfg.cell_decode = flags
-    model = liif.build_model(cfg)
+    model = liif.create_model(cfg)
     inp = torch.rand(2, 3, 13, 17) * 2 - 1
     coord = torch.rand(2, 500, 2) * 2 - 1
     cell = torch.rand(2, 500, 2) * 0.2
@@ -90,7 +90,7 @@ def test_random_coords_match_oracle_for_every_switch(flags):
 def test_gradients_match_oracle():
     """Training uses the same rearranged path: its gradients equal the official graph's."""
     torch.manual_seed(2)
-    model = liif.build_model(liif.ModelConfig.tiny())
+    model = liif.create_model(liif.ModelConfig.tiny())
     inp = torch.rand(1, 3, 9, 11) * 2 - 1
     coord = torch.rand(1, 200, 2) * 2 - 1
     cell = torch.full((1, 200, 2), 0.1)

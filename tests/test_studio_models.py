@@ -19,8 +19,8 @@ def folder(tmp_path, tiny_model):
 
 def test_choices_list_every_bundled_model_then_the_folder(folder):
     choices = models.model_choices(folder)
-    assert choices == [f"{n} (bundled)" for n in liif.list_bundled_models()] + ["mine.safetensors (models folder)"]
-    expected = (settings.DEFAULT_MODEL + " (bundled)" if settings.DEFAULT_MODEL in liif.list_bundled_models()
+    assert choices == [f"{n} (bundled)" for n in liif.list_models()] + ["mine.safetensors (models folder)"]
+    expected = (settings.DEFAULT_MODEL + " (bundled)" if settings.DEFAULT_MODEL in liif.list_models()
                 else choices[0])
     assert models.default_choice(choices) == expected
     assert models.default_choice([]) is None
@@ -33,11 +33,11 @@ def test_the_demos_default_is_the_fast_family_and_keeps_liifs_quality():
     from liif.evaluate import liif_upscale, make_pair
     from liif.metrics import psnr_y
 
-    assert settings.DEFAULT_MODEL in liif.list_bundled_models()
-    fast = liif.load_model(settings.DEFAULT_MODEL)
+    assert settings.DEFAULT_MODEL in liif.list_models()
+    fast = liif.create_model(settings.DEFAULT_MODEL)
     assert type(fast).__name__ == "LMLIIF"
     hr, lr = make_pair(data.astronaut()[40:280, 140:380], 4)
-    gap = psnr_y(liif_upscale(liif.load_model("edsr-baseline-liif"), lr, hr.shape[:2]), hr, 4) - psnr_y(
+    gap = psnr_y(liif_upscale(liif.create_model("edsr-baseline-liif"), lr, hr.shape[:2]), hr, 4) - psnr_y(
         liif_upscale(fast, lr, hr.shape[:2]), hr, 4)
     assert gap < 0.15
 
@@ -51,7 +51,7 @@ def test_sources_and_names(folder):
     with pytest.raises(models.ModelChoiceError, match="Refresh models"):
         models.model_source("something else", "", folder, True)
     assert models.describe(str(folder / "mine.safetensors")) == "mine.safetensors"
-    for name in liif.list_bundled_models():
+    for name in liif.list_models():
         assert models.describe(name) == f"{name} (bundled)"
 
 
@@ -67,7 +67,7 @@ def test_one_cache_reloads_a_replaced_file(folder, tiny_model):
 
 
 def test_status_line_says_what_to_do_without_models(tmp_path, monkeypatch):
-    monkeypatch.setattr(liif, "list_bundled_models", list)
+    monkeypatch.setattr(liif, "list_models", list)
     line = models.status_line(tmp_path, True)
     assert "No model is installed" in line and "give its path" in line
 
@@ -102,7 +102,7 @@ def test_the_self_ensemble_mode_is_exact_with_eight_renders(tmp_path):
     import liif
 
     torch.manual_seed(0)
-    path = liif.save_checkpoint(liif.build_model(liif.ModelConfig.tiny()), tmp_path / "tiny.safetensors")
+    path = liif.save_checkpoint(liif.create_model(liif.ModelConfig.tiny()), tmp_path / "tiny.safetensors")
     up = models.get_upscaler(str(path), settings.ENSEMBLE_MODE, 4)
     assert (up.config.precision, up.config.ensemble) == ("exact", 8)
     assert models.get_upscaler(str(path), "exact", 4).config.ensemble == 1
@@ -110,7 +110,7 @@ def test_the_self_ensemble_mode_is_exact_with_eight_renders(tmp_path):
 
 def test_back_projection_gets_its_own_cached_upscaler(tmp_path):
     torch.manual_seed(0)
-    path = str(liif.save_checkpoint(liif.build_model(liif.ModelConfig.tiny()), tmp_path / "tiny.safetensors"))
+    path = str(liif.save_checkpoint(liif.create_model(liif.ModelConfig.tiny()), tmp_path / "tiny.safetensors"))
     plain, bp = models.get_upscaler(path, "exact", 4), models.get_upscaler(path, "exact", 4, backproject=3)
     assert (plain.config.backproject, bp.config.backproject) == (0, 3)
     assert models.get_upscaler(path, "exact", 4, backproject=3) is bp
@@ -118,7 +118,7 @@ def test_back_projection_gets_its_own_cached_upscaler(tmp_path):
 
 def test_warm_up_fills_the_cache_that_the_first_request_uses(tmp_path):
     torch.manual_seed(0)
-    path = str(liif.save_checkpoint(liif.build_model(liif.ModelConfig.tiny()), tmp_path / "warm.safetensors"))
+    path = str(liif.save_checkpoint(liif.create_model(liif.ModelConfig.tiny()), tmp_path / "warm.safetensors"))
     thread = models.start_warm_up(path, "exact", 4)
     thread.join(timeout=120)
     hits = models._upscaler.cache_info().hits

@@ -75,7 +75,7 @@ def test_export_loads_as_a_model(train_dir, tmp_path):
     tr = Trainer(_cfg(train_dir, total_steps=3), tmp_path)
     tr.run(quiet=True)
     path = tr.export(tmp_path / "m.safetensors", card={"steps": 3})
-    model = liif.load_model(path)
+    model = liif.create_model(path)
     out = liif.Upscaler(model).upscale(np.zeros((8, 8, 3), np.uint8), scale=2)
     assert out.shape == (16, 16, 3)
 
@@ -107,7 +107,7 @@ def test_parse_duration_rejects_nonsense():
 
 def test_lmliif_trains_with_a_frozen_encoder_copied_from_another_model(train_dir, tmp_path):
     """LM-LIIF from a LIIF's encoder: the encoder is copied and stays fixed; the decoder learns."""
-    donor = liif.build_model(liif.ModelConfig.tiny())
+    donor = liif.create_model(liif.ModelConfig.tiny())
     donor_path = liif.save_checkpoint(donor, tmp_path / "donor.safetensors")
     model_cfg = liif.ModelConfig(family="lmliif", encoder_args={"n_resblocks": 2, "n_feats": 8}, render_hidden=8,
                                  render_depth=2, hypernet_hidden=[16])
@@ -127,7 +127,7 @@ def test_lmliif_trains_with_a_frozen_encoder_copied_from_another_model(train_dir
 
 
 def test_encoder_init_from_a_different_encoder_is_explained(train_dir, tmp_path):
-    donor_path = liif.save_checkpoint(liif.build_model(liif.ModelConfig.tiny()), tmp_path / "donor.safetensors")
+    donor_path = liif.save_checkpoint(liif.create_model(liif.ModelConfig.tiny()), tmp_path / "donor.safetensors")
     with pytest.raises(ValueError, match="encoders differ"):
         Trainer(_cfg(train_dir, model=liif.ModelConfig().asdict(), init_encoder_from=str(donor_path)), tmp_path / "r")
 
@@ -200,6 +200,41 @@ def test_a_slim_state_resumes_with_fresh_optimiser_moments(train_dir, tmp_path):
     assert resumed.step == 10 and resumed.opt.state
     card = model_card(resumed.state())
     assert card["train_seconds_by_device"]["cpu"] == pytest.approx(card["train_seconds"], abs=1)
+
+
+def test_training_resumes_from_shipped_weights_with_fresh_moments(train_dir, tmp_path):
+    """No training state is committed: exported weights and their card carry the run on (step, time, config)."""
+    from liif.train import model_card, read_state
+
+    first = Trainer(_cfg(train_dir, ema_decay=0.9, total_steps=10), tmp_path / "a")
+    first.run(max_steps=3, quiet=True)
+    weights = first.export(tmp_path / "w.safetensors", card=model_card(first.state()), half=False)
+    state = read_state(weights)
+    assert state["step"] == 3 and state["optimizer"] is None and state["rng"] is None
+    assert state["elapsed"] == pytest.approx(first.elapsed, abs=1)
+    resumed = Trainer(TrainConfig.from_dict(state["config"]), tmp_path / "b")
+    resumed.load(state)
+    assert resumed.step == 3 and not resumed.opt.state
+    for a, b in zip(first.ema.parameters(), resumed.model.parameters(), strict=True):
+        torch.testing.assert_close(a, b, rtol=0, atol=0)  # the exported (averaged) weights, both copies
+    fresh = np.random.default_rng(first.cfg.seed).random()
+    assert resumed.rng.random() != fresh  # new patches, not a replay of step 0's
+    resumed.run(quiet=True)
+    assert resumed.step == 10 and resumed.opt.state
+
+
+def test_the_bundled_models_carry_what_resuming_needs(tmp_path, tiny_model):
+    from liif.train import read_state
+
+    for name in liif.list_models():
+        state = read_state(name)
+        assert state["step"] > 0 and TrainConfig.from_dict(state["config"]).total_steps >= state["step"]
+        assert set(state["model"]) == set(liif.create_model(name).state_dict())
+    cardless = liif.save_checkpoint(tiny_model, tmp_path / "cardless.safetensors")
+    with pytest.raises(liif.InputError, match="not exported by liif train"):
+        read_state(cardless)
+    with pytest.raises(liif.InputError, match="does not exist"):
+        read_state(tmp_path / "last.pt")
 
 
 def test_old_states_keep_their_time_as_unrecorded_by_device(train_dir, tmp_path):
