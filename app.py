@@ -4,7 +4,8 @@ Layout, wiring and messages only. The work is done by libraries that never impor
 (models, upscaling, windows, loading and saving images), ``iqa`` (the quality report) and ``studio`` (the
 demo's own computations: uploads, display copies, comparisons, the reference protocol, report views,
 background downloads). Every heavy event shares one queue slot (``concurrency_id="compute"``) so a
-2-core Space serves one computation at a time and queues the rest.
+2-core Space serves one computation at a time and queues the rest. On GPU Space hardware (ZeroGPU included)
+the heavy handlers run under ``spaces.GPU`` (``studio.zerogpu``); ``liif space export DIR`` writes the Space.
 
 Environment variables:
   LIIF_MODELS_DIR              folder scanned for extra checkpoints (.pth / .safetensors); default ./models
@@ -40,6 +41,7 @@ from studio import (
     settings,
     uploads,
     views,
+    zerogpu,
 )
 
 log = logging.getLogger("liif_studio.app")
@@ -163,6 +165,7 @@ def pick_point(preview: Any, evt: gr.SelectData) -> tuple[float, float]:
 # Event handlers (one per named API endpoint)
 # --------------------------------------------------------------------------------------------
 @_friendly
+@zerogpu.gpu_task
 def upscale(image_path: str | None, mode: str, scale: float, width: float | None, height: float | None,
             model: str, checkpoint_path: str, precision: str, with_report: bool, crop_x: float, crop_y: float,
             back_projected: bool = False, progress: gr.Progress = gr.Progress()) -> tuple:  # noqa: B008 (gradio injects it)
@@ -227,6 +230,7 @@ def _factors(factors: list[str] | None) -> list[float]:
 
 
 @_friendly
+@zerogpu.gpu_task
 def compare_scales(image_path: str | None, factors: list[str], region_x: float, region_y: float, region: float,
                    model: str, checkpoint_path: str, precision: str,
                    progress: gr.Progress = gr.Progress()) -> tuple:  # noqa: B008 (gradio injects it)
@@ -255,6 +259,7 @@ def plot_cue(table: Any, cue: str | None) -> Any:
 
 
 @_friendly
+@zerogpu.gpu_task
 def compare_models(image_path: str | None, chosen: list[str], checkpoint_path: str, scale: float, region_x: float,
                    region_y: float, region: float, precision: str,
                    progress: gr.Progress = gr.Progress()) -> tuple:  # noqa: B008 (gradio injects it)
@@ -276,6 +281,7 @@ def compare_models(image_path: str | None, chosen: list[str], checkpoint_path: s
 
 
 @_friendly
+@zerogpu.gpu_task
 def with_reference(reference_path: str | None, factor: float, model: str, checkpoint_path: str, precision: str,
                    progress: gr.Progress = gr.Progress()) -> tuple:  # noqa: B008 (gradio injects it)
     """Make the low-resolution input from a sharp image, enlarge it back with LIIF and bicubic, score both."""
@@ -301,6 +307,7 @@ def with_reference(reference_path: str | None, factor: float, model: str, checkp
 
 
 @_friendly
+@zerogpu.gpu_task
 def zoom(image_path: str | None, x: float, y: float, magnification: float, window: float, model: str,
          checkpoint_path: str, precision: str,
          progress: gr.Progress = gr.Progress()) -> tuple:  # noqa: B008 (gradio injects it)

@@ -1,0 +1,187 @@
+"""``liif space export DIR``: exactly the files a Hugging Face Space needs, ready for ``hf upload``.
+
+A Space (``sdk: gradio``) installs ``requirements.txt``, then runs ``app.py`` from the folder, so the
+folder holds the app, the three packages with the bundled weights and cards, the example photos, the
+requirements, a README whose front matter configures the Space, and a ``.gitattributes`` that stores
+binary files through LFS/Xet (Spaces refuse plain pushes of files over 10 MB and want binaries in LFS).
+Nothing of the development tree goes (tests, runs, benchmarks, docs tooling). The front matter's
+``preload_from_hub`` downloads the CLIP model and the quality metrics' weights at build time, so a
+visitor's first report has the CLIP and deep no-reference rows.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+import sys
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+from liif.errors import LiifError
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("liif", "iqa", "studio")
+SPACE_FILE_LIMIT = 10 * 1024 * 1024  # a Space refuses a pushed file over 10 MB
+# The data files the packages ship beside their code (pyproject's package-data).
+PACKAGE_DATA = ("*.py", "weights/*.safetensors", "weights/*.md", "weights/*.json")
+EXAMPLE_FILES = ("*.png", "*.jpg", "*.jpeg", "*.webp", "README.md")
+# Stored through LFS: every binary the export can hold.
+LFS_PATTERNS = ("*.safetensors", "*.png", "*.jpg", "*.jpeg", "*.webp", "*.pth", "*.pt", "*.bin")
+PYIQA_HUB = "chaofengc/IQA-PyTorch-Weights"  # where pyiqa downloads every checkpoint of its own from
+
+
+@dataclass(frozen=True)
+class SpaceCard:
+    """The Space's front matter (https://huggingface.co/docs/hub/spaces-config-reference)."""
+
+    title: str = "liif-studio"
+    emoji: str = "🔍"
+    color_from: str = "indigo"
+    color_to: str = "pink"
+    license: str = "mit"
+    short_description: str = "Upscale to any size with LIIF, and measure what it keeps"
+    sdk_version: str = field(default_factory=lambda: metadata.version("gradio"))
+    python_version: str = f"{sys.version_info.major}.{sys.version_info.minor}"
+    # (repository, files) downloaded into the Space's Hugging Face cache when it is built.
+    preload: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def front_matter(self) -> str:
+        """The YAML block that opens the Space's README.md."""
+        lines = ["---", f"title: {self.title}", f"emoji: {self.emoji}", f"colorFrom: {self.color_from}",
+                 f"colorTo: {self.color_to}", "sdk: gradio", f"sdk_version: {self.sdk_version}",
+                 f'python_version: "{self.python_version}"', "app_file: app.py", "pinned: false",
+                 f"license: {self.license}", f"short_description: {self.short_description}"]
+        if self.preload:
+            lines.append("preload_from_hub:")
+            lines += [f"  - {repo} {','.join(files)}" for repo, files in self.preload]
+        return "\n".join([*lines, "---", ""])
+
+
+def preload_from_hub() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The Hub files behind the report's CLIP cues and learned metrics, grouped by repository."""
+    from iqa import catalog
+
+    wanted: dict[str, list[str]] = {}
+    clip = _clip_hub_file()
+    if clip is not None:
+        wanted[clip[0]] = [clip[1]]
+    for metric in catalog.METRICS.values():
+        for weight in metric.weights:
+            # torchvision backbones and OpenAI's CLIP come from their own servers: the app's start-up
+            # download (LIIF_PREFETCH, "all" on a Space) fetches those.
+            repo = {"pyiqa": PYIQA_HUB, "hf": weight.repo}.get(weight.store)
+            if repo and weight.names[0] not in wanted.setdefault(repo, []):
+                wanted[repo].append(weight.names[0])
+    return tuple((repo, tuple(files)) for repo, files in wanted.items())
+
+
+def _clip_hub_file() -> tuple[str, str] | None:
+    """(repository, file) of the CLIP cues' default weights on the Hub; None where they come from elsewhere."""
+    import open_clip
+
+    from iqa.clip_cues import default_clip
+
+    clip = default_clip()
+    if clip.checkpoint is not None:
+        return None
+    hub = (open_clip.get_pretrained_cfg(clip.arch, clip.pretrained) or {}).get("hf_hub", "")
+    if not hub:
+        return None
+    repo, filename = hub.rstrip("/"), "open_clip_model.safetensors"  # what open_clip loads first
+    if not hub.endswith("/"):  # 'org/model/file.bin': a named file (open_clip still prefers its .safetensors twin)
+        repo, named = hub.rsplit("/", 1)
+        filename = named.rsplit(".", 1)[0] + ".safetensors" if named.endswith(".bin") else named
+    return repo, filename
+
+
+@dataclass
+class Export:
+    """What ``export`` wrote."""
+
+    folder: Path
+    files: list[Path]
+
+    @property
+    def total_bytes(self) -> int:
+        """The size of every written file together."""
+        return sum((self.folder / f).stat().st_size for f in self.files)
+
+
+def space_files(root: Path = ROOT) -> list[Path]:
+    """The files copied from the checkout (relative paths): the app, the packages and the examples."""
+    files = [Path("app.py")]
+    for package in PACKAGES:
+        for pattern in PACKAGE_DATA:
+            files += [p.relative_to(root) for p in (root / package).rglob(pattern) if "__pycache__" not in p.parts]
+    for pattern in EXAMPLE_FILES:
+        files += [p.relative_to(root) for p in (root / "examples").rglob(pattern)]
+    return sorted(set(files))
+
+
+_LINK = re.compile(r"(!?)\[([^\]]*)\]\(([^)\s]+)\)")
+
+
+def space_readme(readme: str, exported: set[str], card: SpaceCard) -> str:
+    """The Space's README.md: the front matter, then the project README with links to files not exported unlinked."""
+    def unlink(match: re.Match) -> str:
+        bang, text, target = match.groups()
+        local = not re.match(r"[a-z]+:|#", target)
+        if not local or target.split("#")[0] in exported:
+            return match.group(0)
+        return "" if bang else text  # a picture that is not there goes; a link keeps its words
+
+    body = _LINK.sub(unlink, re.sub(r"\A---\n.*?\n---\n", "", readme, flags=re.S))  # one front matter: ours
+    return card.front_matter() + "\n" + body.lstrip()
+
+
+def export(folder: str | Path, overwrite: bool = False, root: Path = ROOT, card: SpaceCard | None = None) -> Export:
+    """Write the Space into ``folder`` (new or empty; a previous export with ``overwrite``)."""
+    folder = Path(folder)
+    if not (root / "app.py").is_file():
+        raise LiifError(f"no app.py in {root}: run liif space export from a clone of the project")
+    if folder.exists() and any(folder.iterdir()):
+        if not overwrite:
+            raise LiifError(f"{folder} is not empty: choose a new folder, or pass --overwrite to replace "
+                            "a previous export there")
+        if not ((folder / "app.py").is_file() and (folder / "liif").is_dir() and (folder / "README.md").is_file()):
+            raise LiifError(f"{folder} does not hold a previous export (app.py, liif/, README.md): refusing to "
+                            "replace it; choose a new folder")
+        shutil.rmtree(folder)
+    files = space_files(root)
+    big = [f"{f} ({(root / f).stat().st_size / 2**20:.1f} MB)" for f in files
+           if (root / f).stat().st_size > SPACE_FILE_LIMIT]
+    if big:
+        raise LiifError(f"a Space refuses files over 10 MB: {', '.join(big)}")
+    for rel in files:
+        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(root / rel, folder / rel)
+    card = card or SpaceCard(preload=preload_from_hub())
+    exported = {str(f) for f in files}
+    written = {
+        "README.md": space_readme((root / "README.md").read_text(encoding="utf-8"), exported, card),
+        "requirements.txt": (root / "requirements.txt").read_text(encoding="utf-8"),
+        ".gitattributes": "".join(f"{p} filter=lfs diff=lfs merge=lfs -text\n" for p in LFS_PATTERNS),
+    }
+    for name, text in written.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return Export(folder, sorted([*files, *map(Path, written)]))
+
+
+def export_command(args: object) -> int:
+    """``liif space export DIR``: write the folder, then say its size and how to publish it."""
+    result = export(args.folder, overwrite=args.overwrite)  # type: ignore[attr-defined]
+    print(f"wrote {len(result.files)} files, {result.total_bytes / 2**20:.1f} MB in all, to {result.folder}")
+    print(f"publish it (after `hf auth login`): hf upload USER/NAME {result.folder} . --repo-type space")
+    return 0
+
+
+def add_space_parser(sub: object) -> None:
+    """Register ``liif space export`` on the ``liif`` command's subparsers."""
+    space = sub.add_parser("space", help="deploy the demo to Hugging Face Spaces")  # type: ignore[attr-defined]
+    actions = space.add_subparsers(dest="space_command", required=True)
+    p = actions.add_parser("export", help="write exactly the files a Space needs into a folder",
+                           description="Write the demo as a Hugging Face Space (app, packages, bundled weights, "
+                                       "examples, requirements, README front matter, .gitattributes for LFS).")
+    p.add_argument("folder", help="a new or empty folder")
+    p.add_argument("--overwrite", action="store_true", help="replace a previous export in that folder")
+    p.set_defaults(func=export_command)
