@@ -61,16 +61,22 @@ PREFETCH: prefetch.Prefetch | None = None
 # --------------------------------------------------------------------------------------------
 # Wiring helpers
 # --------------------------------------------------------------------------------------------
+def _refused(fn: Callable, message: str) -> gr.Error:
+    """A visitor's mistake: one line in the server log (not a traceback), one sentence on the page."""
+    log.info("%s refused: %s", fn.__name__, message)
+    return gr.Error(message, print_exception=False)
+
+
 def _friendly(fn: Callable) -> Callable:
     """Library errors become one sentence for the visitor (gr.Error); a bug is logged, never shown as internals."""
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except gr.Error:
-            raise
+        except gr.Error as exc:
+            raise _refused(fn, exc.message) from None
         except (liif.LiifError, iqa.ImageInputError, iqa.MetricUnavailable) as exc:
-            raise gr.Error(str(exc), print_exception=False) from None
+            raise _refused(fn, str(exc)) from None
         except MemoryError:
             raise gr.Error("The server ran out of memory: try a smaller scale, output size or window.",
                            print_exception=False) from None

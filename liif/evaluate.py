@@ -31,7 +31,7 @@ def make_pair(hr: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _resize_uint8(img: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    t = torch.from_numpy(img).permute(2, 0, 1)[None].double() / 255
+    t = torch.tensor(img).permute(2, 0, 1)[None].double() / 255  # a copy: callers pass read-only arrays too
     out = imresize(t, size)[0].permute(1, 2, 0).numpy()
     return np.clip(np.rint(out * 255), 0, 255).astype(np.uint8)
 

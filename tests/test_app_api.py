@@ -223,6 +223,23 @@ def test_missing_image_says_what_to_do(client):
     assert "Upload" in message
 
 
+def test_a_visitors_mistake_is_one_log_line_not_a_traceback(launch_app, small_image, capfd, caplog):
+    """Ordinary mistakes (a scale too large, a crop before any upscale) are refusals, not server errors."""
+    import logging
+
+    caplog.set_level(logging.INFO, logger="liif_studio.app")
+    fresh = client_for(launch_app)  # its own session: no result to re-crop yet
+    capfd.readouterr()
+    too_large = _error(fresh, handle_file(small_image), "Exact output size", 2, 5000, 5000, *_common(), False, 0.5,
+                       0.5, api_name="/upscale")
+    too_early = _error(fresh, 0.5, 0.5, api_name="/crop")
+    assert "megapixels" in too_large and "Upscale an image first" in too_early
+    printed = capfd.readouterr()
+    assert "Traceback" not in printed.out + printed.err
+    refused = [r.getMessage() for r in caplog.records if r.name == "liif_studio.app"]
+    assert refused == [f"upscale refused: {too_large}", f"crop_api refused: {too_early}"]
+
+
 def test_output_size_guard_names_the_largest_scale(client, small_image):
     message = _error(client, handle_file(small_image), "Exact output size", 2, 5000, 5000, *_common(),
                      False, 0.5, 0.5, api_name="/upscale")

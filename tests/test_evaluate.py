@@ -31,6 +31,17 @@ def test_make_pair_crops_to_multiples():
     assert lr3.shape == (40, 81, 3) and hr3.shape == (100, 202, 3)
 
 
+def test_make_pair_takes_a_read_only_image_without_warnings(photo):
+    import warnings
+
+    frozen = photo.copy()
+    frozen.flags.writeable = False  # as np.asarray(PIL image) gives
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        hr, lr = make_pair(frozen, 4)
+    assert lr.shape == (hr.shape[0] // 4, hr.shape[1] // 4, 3)
+
+
 @pytest.mark.skipif(not (EVAL / "Set5").exists(), reason="../shared/datasets is absent (CI has it)")
 def test_bicubic_reproduces_published_set5():
     rows = evaluate_folder(None, EVAL / "Set5", [2, 3, 4])
