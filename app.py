@@ -395,7 +395,7 @@ factors (x2, x4) most networks are trained for.
    this demo preselects, moves the large network to the input's resolution: once per input pixel,
    a *hypernet* turns the features into a short code and per-layer scales and shifts, and a tiny
    network (16 numbers wide) modulated by them draws each output pixel. Slightly better on the
-   benchmarks (0.18 to 0.52 dB above LIIF), 7x to 16x faster on a CPU.
+   benchmarks and several times faster on a CPU (model card: `liif/weights/edsr-baseline-lmliif.md`).
 4. **Output.** Ask the function for every output pixel's centre: any grid, any size. Because the
    image is now a continuous function, the app can also ask for just one window of a huge output
    (the *Zoom anywhere* tab renders a 256x256 window of a x30 image without drawing the rest).

@@ -1,6 +1,6 @@
 """The CUDA paths against the CPU: exact renders, tiling, self-ensemble, half precision and training.
 
-These run where a CUDA GPU is (`python scripts/gpu_session.py train` runs them first on a lent GPU);
+These run where a CUDA GPU is (`python tools/gpu_session.py train` runs them first on a lent GPU);
 elsewhere pytest reports them as skipped, never as passed.
 """
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""scripts/gpu_session.py end to end on the CPU: pack here, train "there", unpack here (a tiny run)."""
+"""tools/gpu_session.py end to end on the CPU: pack here, train "there", unpack here (a tiny run)."""
 from __future__ import annotations
 
 import json
@@ -16,7 +16,7 @@ import liif
 from liif.imageio import load_rgb_array
 from liif.train import TrainConfig, Trainer
 
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "gpu_session.py"
+SCRIPT = Path(__file__).resolve().parents[1] / "tools" / "gpu_session.py"
 
 
 def _session(repo: Path, *args: str) -> subprocess.CompletedProcess:
@@ -75,7 +75,7 @@ def test_pack_train_unpack_continues_the_run(project, tmp_path):
     else:  # the CUDA tests ran and reported themselves skipped (pytest's exit code 0), none failed
         assert summary["cuda_tests"] == 0 and " skipped" in log and "failed" not in log
     assert summary["steps"][0] == 3 and summary["steps"][1] > 3 + 1 + 10 and summary["val_psnr"] > 10
-    assert liif.load_model(out / "tiny.safetensors").imnet is not None
+    assert liif.create_model(out / "tiny.safetensors").imnet is not None
 
     unpacked = _session(project, "unpack", str(out))
     assert unpacked.returncode == 0, unpacked.stderr

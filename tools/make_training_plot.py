@@ -1,6 +1,6 @@
 """Plot the bundled models' training curves (Set5 x4 validation PSNR against steps and training time).
 
-    python docs/make_training_plot.py            # reads runs/*/log.csv, writes docs/training.png
+    python tools/make_training_plot.py           # reads runs/*/log.csv, writes docs/training.png
 """
 from __future__ import annotations
 

@@ -1,14 +1,16 @@
-"""Print the README's and the model cards' evaluation tables from the runs' `liif eval` results.
+"""Print LM-LIIF's evaluation tables from the runs' `liif eval` results, or write them into its model card.
 
-    python docs/make_eval_tables.py                       # LM-LIIF against the bundled LIIF and bicubic
-    python docs/make_eval_tables.py --since a3ec517       # plus a column: change since that commit's weights
-    python docs/make_eval_tables.py --since a3ec517 --since-label "step 8404" --write   # into the docs
+    python tools/make_eval_tables.py                       # LM-LIIF against the bundled LIIF and bicubic
+    python tools/make_eval_tables.py --since a3ec517       # plus a column: change since that commit's weights
+    python tools/make_eval_tables.py --since a3ec517 --since-label "step 8404" --write   # into the card
 
 Reads runs/<run>/eval*/results.json (written by `liif eval --out ...`), so the tables are the
 measurements, copied by no hand; `--since` reads the same files as committed at an older revision.
-`--write` also rewrites the prose quotes of the model's lead over the other one, "(+0.13 to +0.37 dB)",
+`--write` also rewrites the card's prose quotes of the model's lead over the other one, "(+0.13 to +0.37 dB)",
 and of what its fine-tuning gained, "the fine-tuning gained 0.20 to 0.55 dB", against the results
 kept from the fine-tuning's start (runs/<run>/eval-step6163, the frozen-encoder stage's last weights).
+It writes only the documents that own these figures (DOCS); every other page links to them, and no
+source file quotes them, so no script ever rewrites code.
 """
 from __future__ import annotations
 
@@ -22,8 +24,8 @@ ROOT = Path(__file__).resolve().parents[1]
 Key = tuple[str, float]
 MODES = {"8x self-ensemble": "eval-ens8", "back-projection": "eval-bp3",  # label -> results folder
          "self-ensemble + back-projection": "eval-ens8-bp3"}
-DOCS = ("README.md", "liif/weights/edsr-baseline-lmliif.md")  # where --write puts the tables
-QUOTES = (*DOCS, "app.py", "liif/zoo.py")  # where --write puts the lead over the other model
+# The documents that own LM-LIIF's figures: --write puts the tables, the lead and the fine-tuning's gain here only.
+DOCS = ("liif/weights/edsr-baseline-lmliif.md",)
 FINE_TUNING_FROM = "eval-step6163"  # the LM-LIIF results kept from its fine-tuning's start
 # A quoted range: "(+0.13 to +0.37 dB)" after the other model's name, or "(0.13 to 0.37 dB above LIIF)".
 _RANGE = re.compile(r"\((?P<sign>\+?)-?\d+\.\d\d to \+?-?\d+\.\d\d dB(?P<after> above [\w-]+)?\)")
@@ -165,7 +167,7 @@ def main() -> None:
     p.add_argument("--since-label", help="that column's wording (default: the revision)")
     p.add_argument("--fine-tuning-from", default=FINE_TUNING_FROM,
                    help="the run's results folder measured when its fine-tuning began")
-    p.add_argument("--write", action="store_true", help="replace the tables in the README and the model card")
+    p.add_argument("--write", action="store_true", help="replace the tables and quotes in the model card (DOCS)")
     args = p.parse_args()
 
     table, modes = build_tables(args.run, args.name, args.against, args.against_name, args.since, args.since_label,
@@ -175,15 +177,13 @@ def main() -> None:
         low, high = lead(plain, load(args.against))
         tuned = (ROOT / "runs" / args.run / args.fine_tuning_from / "results.json").exists()
         gain = lead(plain, load(args.run, args.fine_tuning_from)) if tuned else None
-        for doc in QUOTES:  # each file read and written once, whatever it quotes
+        for doc in DOCS:  # each file read and written once, whatever it quotes
             path = ROOT / doc
-            text = path.read_text()
-            if doc in DOCS:
-                text = put_tables(text, args.name, table, modes)
-                print(f"tables written into {doc}")
+            text = put_tables(path.read_text(), args.name, table, modes)
+            print(f"tables written into {doc}")
             text, count = put_lead(text, args.against_short, low, high)
             print(f"lead over {args.against_short} ({low:+.2f} to {high:+.2f} dB) quoted {count}x in {doc}")
-            if doc in DOCS and gain:
+            if gain:
                 text, count = put_gain(text, *gain)
                 print(f"fine-tuning gain ({gain[0]:.2f} to {gain[1]:.2f} dB) quoted {count}x in {doc}")
             path.write_text(text)

@@ -3,11 +3,11 @@
 A lent GPU machine receives only this checkout, at most 64 MiB of it, and returns at most 16 MiB a
 file; it sees neither ``../shared`` nor the internet. So:
 
-  python scripts/gpu_session.py pack      # here: shared/gpu/ = training images (lossless WebP),
+  python tools/gpu_session.py pack        # here: shared/gpu/ = training images (lossless WebP),
                                           # Set5, the run's state without Adam; the committed
                                           # runs/*/last.pt leave the working tree (git has them)
-  PYTHONUNBUFFERED=1 python3 scripts/gpu_session.py train --minutes 8 --out "$OUT"   # there
-  python scripts/gpu_session.py unpack FILES_AT   # here: last.pt files back, the GPU's state in the run
+  PYTHONUNBUFFERED=1 python3 tools/gpu_session.py train --minutes 8 --out "$OUT"   # there
+  python tools/gpu_session.py unpack FILES_AT   # here: last.pt files back, the GPU's state in the run
 
 ``train`` runs the CUDA tests first (tests/test_cuda.py), then continues the run in a new cosine
 cycle sized to the time left (measured steps per second), with bfloat16 autocast, and writes the
@@ -94,7 +94,7 @@ def pack(args: argparse.Namespace) -> int:
     if size > DEVICE_TREE_LIMIT:
         print("too large for the device: pack fewer --data folders", file=sys.stderr)
         return 1
-    print('device command: PYTHONUNBUFFERED=1 python3 scripts/gpu_session.py train --minutes 8 --out "$OUT"')
+    print('device command: PYTHONUNBUFFERED=1 python3 tools/gpu_session.py train --minutes 8 --out "$OUT"')
     return 0
 
 
