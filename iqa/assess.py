@@ -21,7 +21,7 @@ from .cue import Cue, CueUnavailable, Views
 from .images import ImageInputError, to_rgb_array
 from .report import Report, Score
 
-__all__ = ["assess", "select_metrics"]
+__all__ = ["assess", "select_metrics", "make_views", "metric_rows"]
 
 
 def _unavailable(metric: catalog.Metric, reason: str) -> Score:
@@ -56,6 +56,32 @@ def select_metrics(metrics: Iterable[str] | None, has_reference: bool) -> list[s
     return [k for k in catalog.METRICS if k in set(wanted)]
 
 
+# --------------------------------------------------------------------------- one entry
+def make_views(output: ImageLike, lowres: ImageLike, reference: ImageLike | None = None, *,
+               shave: int = 0, clip: ClipCues | None = None) -> Views:
+    """The images of one assessment as compute functions see them (8-bit RGB, with the bicubic baseline)."""
+    out = to_rgb_array(output, "output")
+    low = to_rgb_array(lowres, "input")
+    ref = to_rgb_array(reference, "reference") if reference is not None else None
+    if ref is not None and ref.shape != out.shape:
+        raise ImageInputError(
+            f"the reference ({ref.shape[1]}x{ref.shape[0]}) must have the output's size "
+            f"({out.shape[1]}x{out.shape[0]})"
+        )
+    h, w = out.shape[:2]
+    bic = pil_bicubic(low, (w, h))  # the display kernel: the baseline is what a viewer would get
+    scale = math.sqrt((w / low.shape[1]) * (h / low.shape[0]))
+    return Views(out, bic, low, scale, reference=ref, shave=shave, clip=clip)
+
+
+def metric_rows(metric: catalog.Metric, views: Views) -> list[Score]:
+    """One catalogue entry's rows (a family's parts after its row), or one unavailable row saying why."""
+    try:
+        return _rows(metric, metric.compute(views))
+    except CueUnavailable as error:
+        return [_unavailable(metric, str(error))]
+
+
 # --------------------------------------------------------------------------- assess
 def assess(output: ImageLike, lowres: ImageLike, reference: ImageLike | None = None,
            metrics: Iterable[str] | None = None, clip: ClipCues | None = None, *, shave: int = 0) -> Report:
@@ -69,35 +95,21 @@ def assess(output: ImageLike, lowres: ImageLike, reference: ImageLike | None = N
     border pixels ignored by PSNR/SSIM (the SR literature uses the scale).
     """
     started = time.perf_counter()
-    out = to_rgb_array(output, "output")
-    low = to_rgb_array(lowres, "input")
-    ref = to_rgb_array(reference, "reference") if reference is not None else None
-    if ref is not None and ref.shape != out.shape:
-        raise ImageInputError(
-            f"the reference ({ref.shape[1]}x{ref.shape[0]}) must have the output's size "
-            f"({out.shape[1]}x{out.shape[0]})"
-        )
+    views = make_views(output, lowres, reference, shave=shave, clip=clip)
+    out, low, ref = views.output, views.lowres, views.reference
     keys = select_metrics(metrics, ref is not None)
-    h, w = out.shape[:2]
-    bic = pil_bicubic(low, (w, h))  # the display kernel: the baseline is what a viewer would get
-    scale = math.sqrt((w / low.shape[1]) * (h / low.shape[0]))
-
-    views = Views(out, bic, low, scale, reference=ref, shave=shave, clip=clip)
     rows: list[Score] = []
     for key in keys:
-        metric = catalog.METRICS[key]
-        try:
-            rows += _rows(metric, metric.compute(views))
-        except CueUnavailable as error:
-            rows.append(_unavailable(metric, str(error)))
+        rows += metric_rows(catalog.METRICS[key], views)
 
     order = {k: i for i, k in enumerate(catalog.METRICS)}
     rows.sort(key=lambda r: (catalog.GROUPS.index(r.group), order[r.key.split(".")[0]]))
+    h, w = out.shape[:2]
     meta = {
         "output_size": f"{w}x{h}",
         "input_size": f"{low.shape[1]}x{low.shape[0]}",
         "reference_size": f"{ref.shape[1]}x{ref.shape[0]}" if ref is not None else None,
-        "scale": scale,
+        "scale": views.scale,
         "baseline": "bicubic (PIL) enlargement of the input to the output size",
         "metrics": keys,
         "clip_model": clip_model(views).name if any(

@@ -36,7 +36,8 @@ class BatchScorer:
 
 def batch_scorer(keys: Sequence[str]) -> BatchScorer:
     """A :class:`BatchScorer` for ``keys`` (none: the classical cues), checked on the driver before Ray starts."""
-    from . import available_metrics, catalog
+    from . import catalog
+    from .availability import available_metrics
 
     keys = list(keys) or [k for k, m in catalog.METRICS.items() if m.kind == "classical"]
     status = {k: (ok, why) for k, ok, why in available_metrics()}

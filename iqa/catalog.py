@@ -5,17 +5,21 @@ which weight files it needs and the function that computes its row (value, bicub
 baseline, reading, warning) from the images of one assessment: ``iqa.assess`` is one
 loop over the requested entries. ``METRICS`` maps catalogue keys to metrics, in the
 order reports list them.
+
+The catalogue points down to what computes its rows (the cue modules, the pyiqa backend);
+none of them reads the catalogue.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
-from pathlib import Path
 
-from . import artefact_cues, classical_cues, clip_rows, fr, paths, pyiqa_backend
+from . import artefact_cues, classical_cues, clip_rows, fr, pyiqa_backend, weights
 from .cue import Cue, Views
+from .pyiqa_backend import CLASSICAL_CROP, LEARNED_CROP, PyiqaModel
+from .weights import WeightFile
 
 __all__ = [
     "WeightFile",
@@ -26,14 +30,9 @@ __all__ = [
     "CLASSICAL_CROP",
     "DEFAULT_KEYS",
     "get",
+    "list_metrics",
     "weights_status",
 ]
-
-# Large-image policy (see README): pyiqa metrics see a centre crop of at most
-# this many pixels per side, the same crop of the output and of the bicubic
-# baseline, so no metric takes minutes on a CPU.
-LEARNED_CROP = 512
-CLASSICAL_CROP = 1024
 
 GROUPS = (
     "sharpness",
@@ -51,54 +50,6 @@ GROUPS = (
 
 
 @dataclass(frozen=True)
-class WeightFile:
-    """One file a metric needs, and where it is looked for.
-
-    store: ``"pyiqa"`` (pyiqa cache dir), ``"torch"`` (torch hub ``checkpoints/``),
-    ``"clip"`` (torch hub ``clip/``) or ``"hf"`` (Hugging Face cache; ``repo`` is
-    the repository id and any of ``names`` counts).
-    """
-
-    store: str
-    names: tuple[str, ...]
-    repo: str = ""
-
-    def locate(self) -> Path | None:
-        """The local path of the file, or None when it is not there. Never uses the network."""
-        if self.store == "hf":
-            try:
-                from huggingface_hub import try_to_load_from_cache
-            except ImportError:  # pragma: no cover - huggingface_hub ships with timm
-                return None
-            for name in self.names:
-                found = try_to_load_from_cache(self.repo, name, cache_dir=str(paths.hf_dir()))
-                if isinstance(found, str) and Path(found).is_file():
-                    return Path(found)
-            return None
-        base = {
-            "pyiqa": paths.pyiqa_dir(),
-            "torch": paths.torch_hub_dir() / "checkpoints",
-            "clip": paths.torch_hub_dir() / "clip",
-        }[self.store]
-        for name in self.names:
-            candidate = base / name
-            if candidate.is_file():
-                return candidate
-        return None
-
-    def describe(self) -> str:
-        """Where the file is looked for, for messages."""
-        if self.store == "hf":
-            return f"{self.repo}/{self.names[0]} (Hugging Face cache {paths.hf_dir()})"
-        base = {
-            "pyiqa": paths.pyiqa_dir(),
-            "torch": paths.torch_hub_dir() / "checkpoints",
-            "clip": paths.torch_hub_dir() / "clip",
-        }[self.store]
-        return str(base / self.names[0])
-
-
-@dataclass(frozen=True)
 class Metric:
     """One score of the catalogue: what it measures, how to read it, what it needs, how to compute its row."""
 
@@ -110,28 +61,50 @@ class Metric:
     direction: str  # "higher" | "lower" | "none"
     range: str
     needs_weights: bool = False
-    pyiqa_name: str | None = None
     learned: bool = False  # a neural network (large-image crop LEARNED_CROP)
-    weights: tuple[WeightFile, ...] = field(default=())
     # The row's compute function (value, baseline, reading, warning; a family adds parts);
     # it raises iqa.cue.CueUnavailable, with the reason, where the row cannot be computed.
     compute: Callable[[Views], Cue] | None = None
+    pyiqa: PyiqaModel | None = None  # what the pyiqa backend computes this row with
 
     def __post_init__(self) -> None:
         if self.compute is None:  # assess has no other way to compute a row
             raise ValueError(f"catalogue entry {self.key!r} has no compute function")
+        if self.pyiqa is not None and (self.pyiqa.key, self.pyiqa.name, self.pyiqa.direction) != (
+                self.key, self.name, self.direction):
+            raise ValueError(f"catalogue entry {self.key!r} disagrees with its pyiqa model")
 
     @property
     def needs_reference(self) -> bool:
         """Whether the row compares with a ground-truth image (full-reference)."""
         return self.kind == "fr"
 
+    @property
+    def pyiqa_name(self) -> str | None:
+        """pyiqa's name of the metric, or None when pyiqa does not compute it."""
+        return self.pyiqa.pyiqa_name if self.pyiqa is not None else None
+
+    @property
+    def weights(self) -> tuple[WeightFile, ...]:
+        """The weight files the row needs (CLIP families: see ``iqa.clip_cues``, they depend on the model)."""
+        return self.pyiqa.weights if self.pyiqa is not None else ()
+
 
 def _p(*names: str) -> WeightFile:
     return WeightFile("pyiqa", names)
 
 
+def _pyiqa(key: str, name: str, kind: str, group: str, measures: str, direction: str, range_: str, *,
+           learned: bool = False, weights: tuple[WeightFile, ...] = ()) -> Metric:
+    """A catalogue entry computed by pyiqa: its model and its compute function come from the same values."""
+    model = PyiqaModel(key, name, key, direction, weights, learned)
+    cue = pyiqa_backend.fr_cue if kind == "fr" else pyiqa_backend.nr_cue
+    return Metric(key, name, kind, group, measures, direction, range_, needs_weights=bool(weights),
+                  learned=learned, compute=partial(cue, model), pyiqa=model)
+
+
 _M = Metric
+_P = _pyiqa
 _ALL = [
     # --- classical cues (iqa.classical, read in iqa.classical_cues) -------------------------------
     _M("laplacian_var", "Laplacian variance", "classical", "sharpness",
@@ -184,53 +157,42 @@ _ALL = [
        "of the output with that of the bicubic enlargement: does the enlargement move what "
        "draws the eye?", "higher", "-1 to 1 (1 = same)", compute=artefact_cues.saliency_retention),
     # --- no-reference metrics through pyiqa ----------------------------------------
-    _M("piqe", "PIQE", "nr", "no-reference",
+    _P("piqe", "PIQE", "nr", "no-reference",
        "Perception-based image quality evaluator: blockiness and noise in "
-       "active blocks (classical, no weights).", "lower", "0 to 100",
-       pyiqa_name="piqe",
-       compute=partial(pyiqa_backend.nr_cue, "piqe")),
-    _M("entropy", "Entropy", "nr", "no-reference",
+       "active blocks (classical, no weights).", "lower", "0 to 100"),
+    _P("entropy", "Entropy", "nr", "no-reference",
        "Shannon entropy of the grey-level histogram: information content, not "
        "quality (classical, no weights). Noise raises it, flat areas lower it.",
-       "none", "0 to 8 bits",
-       pyiqa_name="entropy",
-       compute=partial(pyiqa_backend.nr_cue, "entropy")),
-    _M("niqe", "NIQE", "nr", "no-reference",
+       "none", "0 to 8 bits"),
+    _P("niqe", "NIQE", "nr", "no-reference",
        "Natural image quality evaluator: distance of local statistics from those of "
        "natural pristine images (classical with fitted parameters).", "lower",
-       "~0 to ~100", needs_weights=True, pyiqa_name="niqe",
-       weights=(_p("niqe_modelparameters.mat"),),
-       compute=partial(pyiqa_backend.nr_cue, "niqe")),
-    _M("brisque", "BRISQUE", "nr", "no-reference",
+       "~0 to ~100",
+       weights=(_p("niqe_modelparameters.mat"),)),
+    _P("brisque", "BRISQUE", "nr", "no-reference",
        "Blind/referenceless spatial quality evaluator: an SVM on natural scene "
        "statistics (classical with fitted parameters).", "lower", "~0 to ~150",
-       needs_weights=True, pyiqa_name="brisque",
-       weights=(_p("brisque_svm_weights.pth"),),
-       compute=partial(pyiqa_backend.nr_cue, "brisque")),
-    _M("musiq", "MUSIQ", "nr", "no-reference",
+       weights=(_p("brisque_svm_weights.pth"),)),
+    _P("musiq", "MUSIQ", "nr", "no-reference",
        "Multi-scale image quality transformer trained on KonIQ-10k human ratings.",
-       "higher", "~0 to ~100", needs_weights=True, pyiqa_name="musiq", learned=True,
-       weights=(_p("musiq_koniq_ckpt-e95806b9.pth"),),
-       compute=partial(pyiqa_backend.nr_cue, "musiq")),
-    _M("clipiqa", "CLIP-IQA", "nr", "no-reference",
+       "higher", "~0 to ~100", learned=True,
+       weights=(_p("musiq_koniq_ckpt-e95806b9.pth"),)),
+    _P("clipiqa", "CLIP-IQA", "nr", "no-reference",
        "CLIP (RN50) with antonym prompts (good/bad, sharp/blurry, ...): perceived "
-       "quality.", "higher", "0 to 1", needs_weights=True, pyiqa_name="clipiqa",
-       learned=True, weights=(WeightFile("clip", ("RN50.pt",)),),
-       compute=partial(pyiqa_backend.nr_cue, "clipiqa")),
-    _M("topiq_nr", "TOPIQ-NR", "nr", "no-reference",
+       "quality.", "higher", "0 to 1",
+       learned=True, weights=(WeightFile("clip", ("RN50.pt",)),)),
+    _P("topiq_nr", "TOPIQ-NR", "nr", "no-reference",
        "Top-down attention network on ResNet-50 features, trained on KonIQ-10k.",
-       "higher", "~0 to ~1", needs_weights=True, pyiqa_name="topiq_nr", learned=True,
+       "higher", "~0 to ~1", learned=True,
        weights=(_p("cfanet_nr_koniq_res50-9a73138b.pth"),
                 WeightFile("hf", ("model.safetensors", "pytorch_model.bin"),
-                           "timm/resnet50.a1_in1k")),
-       compute=partial(pyiqa_backend.nr_cue, "topiq_nr")),
-    _M("maniqa", "MANIQA", "nr", "no-reference",
+                           "timm/resnet50.a1_in1k"))),
+    _P("maniqa", "MANIQA", "nr", "no-reference",
        "Multi-dimension attention network (ViT-B/8), trained on KonIQ-10k.",
-       "higher", "~0 to ~1", needs_weights=True, pyiqa_name="maniqa", learned=True,
+       "higher", "~0 to ~1", learned=True,
        weights=(_p("ckpt_koniq10k.pt"),
                 WeightFile("hf", ("model.safetensors", "pytorch_model.bin"),
-                           "timm/vit_base_patch8_224.augreg2_in21k_ft_in1k")),
-       compute=partial(pyiqa_backend.nr_cue, "maniqa")),
+                           "timm/vit_base_patch8_224.augreg2_in21k_ft_in1k"))),
     # --- CLIP cues through open_clip (families: each fans out into several rows) -------
     _M("clip_clarity", "CLIP clarity", "clip", "clip-clarity",
        "CLIP antonym prompts sharp/blurry, clear/unclear, detailed/smooth, "
@@ -261,19 +223,17 @@ _ALL = [
     _M("ssim_y", "SSIM (Y)", "fr", "full-reference",
        "Structural similarity on Y (MATLAB rgb2ycbcr) against the reference (Gaussian "
        "window, sigma 1.5).", "higher", "-1 to 1 (identical: 1)", compute=fr.ssim_y_cue),
-    _M("lpips", "LPIPS", "fr", "full-reference",
+    _P("lpips", "LPIPS", "fr", "full-reference",
        "Learned perceptual distance (AlexNet features) to the reference.", "lower",
-       "0 to ~1", needs_weights=True, pyiqa_name="lpips", learned=True,
+       "0 to ~1", learned=True,
        weights=(_p("LPIPS_v0.1_alex-df73285e.pth"),
-                WeightFile("torch", ("alexnet-owt-7be5be79.pth",))),
-       compute=partial(pyiqa_backend.fr_cue, "lpips")),
-    _M("dists", "DISTS", "fr", "full-reference",
+                WeightFile("torch", ("alexnet-owt-7be5be79.pth",)))),
+    _P("dists", "DISTS", "fr", "full-reference",
        "Deep structure and texture similarity distance (VGG-16 features) to the "
-       "reference.", "lower", "0 to ~1", needs_weights=True, pyiqa_name="dists",
+       "reference.", "lower", "0 to ~1",
        learned=True,
        weights=(_p("DISTS_weights-f5e65c96.pth"),
-                WeightFile("torch", ("vgg16-397923af.pth",))),
-       compute=partial(pyiqa_backend.fr_cue, "dists")),
+                WeightFile("torch", ("vgg16-397923af.pth",)))),
 ]
 
 METRICS: dict[str, Metric] = {m.key: m for m in _ALL}
@@ -292,18 +252,14 @@ def get(key: str) -> Metric:
         ) from None
 
 
+def list_metrics() -> list[str]:
+    """Every catalogue key, in the order reports list them (``pyiqa.list_models()``'s counterpart)."""
+    return list(METRICS)
+
+
 def weights_status(key: str) -> tuple[bool, str]:
     """(present, reason) for a pyiqa metric's weight files. Never uses the network.
 
     CLIP families depend on the configured CLIP model: see ``iqa.clip_cues``.
     """
-    metric = get(key)
-    missing = [w for w in metric.weights if w.locate() is None]
-    if not missing:
-        return True, ""
-    files = "; ".join(w.describe() for w in missing)
-    return False, (
-        f"weights not found: {files}. Run `liif prefetch {key}` where the network is "
-        f"reachable, or copy the files there (${paths.ENV_VAR} sets the cache "
-        f"directory, now {paths.cache_root()})."
-    )
+    return weights.status(key, get(key).weights)

@@ -85,10 +85,7 @@ def metrics_command(args: argparse.Namespace) -> int:
 
 
 def add_score_parser(subparsers) -> None:
-    """Add ``score``, ``prefetch`` and ``metrics`` to an argparse subparsers object."""
-    from .catalog import METRICS
-
-    keys = ", ".join(METRICS)
+    """Add ``score``, ``prefetch`` and ``metrics`` to an argparse subparsers object (imports no metric)."""
     score = subparsers.add_parser(
         "score", help="measure how an enlargement keeps detail and tone",
         description="Score an enlarged IMAGE against its low-resolution input; every "
@@ -99,7 +96,7 @@ def add_score_parser(subparsers) -> None:
     score.add_argument("--reference", metavar="HR",
                        help="ground-truth high-resolution image (enables PSNR/SSIM/LPIPS/DISTS)")
     score.add_argument("--metrics", nargs="+", metavar="KEY",
-                       help=f"catalogue keys (space or comma separated); default: all. Known: {keys}")
+                       help="catalogue keys (space or comma separated); default: all ('liif metrics' lists them)")
     score.add_argument("--format", choices=("table", "json"), default="table")
     score.add_argument("--shave", type=int, default=0, metavar="N",
                        help="border pixels ignored by PSNR/SSIM (the SR literature uses the scale)")

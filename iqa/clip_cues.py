@@ -165,7 +165,7 @@ class ClipCues:
     def _how_to_get(self) -> str:
         return (
             f"run `liif prefetch clip_clarity` where the network is reachable "
-            f"(downloads {self.arch} / {self.pretrained} into {open_clip_dir()}; "
+            f"(downloads {self.arch} / {self.pretrained} into {self._cache_dir()}; "
             f"${paths.ENV_VAR} sets the cache), or set LIIF_STUDIO_CLIP_CHECKPOINT to a "
             f"local open_clip checkpoint file"
         )
@@ -174,6 +174,20 @@ class ClipCues:
         import open_clip
 
         return open_clip.get_pretrained_cfg(self.arch, self.pretrained) or {}
+
+    def _cache_dir(self) -> Path:
+        # Weights published on the Hub go to the Hub cache (where a Space's preload_from_hub puts them too).
+        return paths.hf_dir() if self.pretrained and self._pretrained_cfg().get("hf_hub") else open_clip_dir()
+
+    def hub_file(self) -> tuple[str, str] | None:
+        """(repository, file) of the weights open_clip loads from the Hugging Face Hub; None if from elsewhere."""
+        if self.checkpoint is not None or not self.pretrained:
+            return None
+        hub = self._pretrained_cfg().get("hf_hub", "")
+        if not hub:
+            return None
+        model_id, filename = os.path.split(hub)
+        return model_id, _safe_alternatives(filename or "open_clip_pytorch_model.bin")[0]  # the one it loads
 
     def _locate_weights(self) -> Path | None:
         if self.checkpoint is not None:
@@ -184,7 +198,7 @@ class ClipCues:
 
             model_id, filename = os.path.split(cfg["hf_hub"])
             for name in _safe_alternatives(filename or "open_clip_pytorch_model.bin"):
-                found = try_to_load_from_cache(model_id, name, cache_dir=str(open_clip_dir()))
+                found = try_to_load_from_cache(model_id, name, cache_dir=str(self._cache_dir()))
                 if isinstance(found, str) and Path(found).is_file():
                     return Path(found)
             return None
@@ -251,7 +265,7 @@ class ClipCues:
                 try:
                     model, _, preprocess = open_clip.create_model_and_transforms(
                         self.arch, pretrained=source, device=self.device,
-                        cache_dir=str(open_clip_dir()), **kwargs,
+                        cache_dir=str(self._cache_dir()), **kwargs,
                     )
                     tokenizer = open_clip.get_tokenizer(self.arch)
                 except Exception as error:
@@ -276,8 +290,8 @@ class ClipCues:
         old = socket.getdefaulttimeout()
         socket.setdefaulttimeout(60)
         try:
-            open_clip_dir().mkdir(parents=True, exist_ok=True)
-            open_clip.download_pretrained(cfg, cache_dir=str(open_clip_dir()))
+            self._cache_dir().mkdir(parents=True, exist_ok=True)
+            open_clip.download_pretrained(cfg, cache_dir=str(self._cache_dir()))
         except Exception as error:
             return False, f"{type(error).__name__}: {error}"
         finally:

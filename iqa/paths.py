@@ -8,7 +8,10 @@ be changed before any metric is created. Inside it:
 * ``torch/``        torch hub dir while pyiqa metrics are built: ``torch/checkpoints``
                     (torchvision backbones for LPIPS/DISTS) and ``torch/clip``
                     (OpenAI CLIP weights used by pyiqa's CLIP-IQA)
-* ``huggingface/``  Hugging Face hub cache (timm backbones, open_clip models)
+* ``huggingface/``  Hugging Face hub cache (timm backbones, open_clip models), only when
+                    ``$LIIF_STUDIO_CACHE`` is set: otherwise the machine's own Hugging Face cache
+                    (``HF_HUB_CACHE``), where other tools' downloads and the files a Space's
+                    ``preload_from_hub`` fetched at build time already are
 """
 
 from __future__ import annotations
@@ -35,4 +38,9 @@ def torch_hub_dir() -> Path:
 
 
 def hf_dir() -> Path:
-    return cache_root() / "huggingface"
+    """The Hugging Face hub cache the metrics read: ours when the cache is isolated, else the machine's."""
+    if os.environ.get(ENV_VAR, "").strip():
+        return cache_root() / "huggingface"
+    from huggingface_hub import constants
+
+    return Path(constants.HF_HUB_CACHE)

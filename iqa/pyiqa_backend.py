@@ -1,16 +1,15 @@
 """The pyiqa backend: the catalogue's pyiqa rows, with metric creation that never reaches for the network.
 
-* :func:`nr_cue` and :func:`fr_cue` are the compute functions of the catalogue's pyiqa entries
-  (``catalog`` binds each to its key): the output and the bicubic baseline scored alike.
-
-* Weight files are checked *before* a metric is created (``catalog.weights_status``);
+* A :class:`PyiqaModel` is what the backend knows of one catalogue entry (pyiqa's name, the weight
+  files, the crop); the catalogue builds one per pyiqa entry and binds :func:`nr_cue` or :func:`fr_cue`
+  to it as the entry's compute function. The backend never reads the catalogue.
+* Weight files are checked *before* a metric is created (``iqa.weights``);
   a metric whose files are missing is reported unavailable at once.
 * Creation runs inside :func:`pyiqa_environment`, which points pyiqa's cache, the torch
   hub dir and the Hugging Face cache at ``iqa.paths`` and, unless downloads are
   allowed (``prefetch``), replaces the download functions with ones that raise, so an
   incomplete weight list fails fast instead of hanging on an unreachable network.
-* Created metrics are cached per key; pyiqa metrics run on a centre crop (large-image
-  policy in ``catalog``).
+* Created metrics are cached per key; pyiqa metrics run on a centre crop (large-image policy below).
 """
 
 from __future__ import annotations
@@ -20,21 +19,26 @@ import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-# catalog imports this module to bind the compute functions; this one reads the catalogue only when called.
-from . import catalog, paths
+from . import paths, weights
 from .cue import Cue, CueUnavailable, Views
+from .errors import MetricUnavailable
 from .fr import NEEDS_REFERENCE
 from .images import center_crop
 from .readings import compare_reading
+from .weights import WeightFile
 
 if TYPE_CHECKING:
     import torch
 
 __all__ = [
+    "LEARNED_CROP",
+    "CLASSICAL_CROP",
+    "PyiqaModel",
     "MetricUnavailable",
     "DownloadRefused",
     "pyiqa_environment",
@@ -44,12 +48,27 @@ __all__ = [
     "score",
     "score_fr",
     "crop_size_for",
+    "prefetch_one",
     "clear_cache",
 ]
 
+# Large-image policy (see README): pyiqa metrics see a centre crop of at most
+# this many pixels per side, the same crop of the output and of the bicubic
+# baseline, so no metric takes minutes on a CPU.
+LEARNED_CROP = 512
+CLASSICAL_CROP = 1024
 
-class MetricUnavailable(RuntimeError):
-    """A metric cannot run here; the message says why and how to fix it."""
+
+@dataclass(frozen=True)
+class PyiqaModel:
+    """One catalogue entry as the backend sees it: which pyiqa metric, which files, which crop."""
+
+    key: str  # the catalogue key: the cache slot, and the name `liif prefetch` takes
+    name: str  # the display name, for readings and messages
+    pyiqa_name: str  # the name pyiqa.create_metric takes
+    direction: str  # "higher" | "lower" | "none"
+    weights: tuple[WeightFile, ...] = ()
+    learned: bool = False  # a neural network: it sees the smaller crop (LEARNED_CROP)
 
 
 class DownloadRefused(MetricUnavailable):
@@ -110,38 +129,37 @@ def pyiqa_environment(allow_network: bool = False) -> Iterator[None]:
         yield
 
 
-def create(key: str, allow_network: bool = False) -> torch.nn.Module:
-    """The pyiqa metric for a catalogue key, created once and cached.
+def create(model: PyiqaModel, allow_network: bool = False) -> torch.nn.Module:
+    """The pyiqa metric of a catalogue entry, created once and cached.
 
     Raises :class:`MetricUnavailable` (fast, no network) when weights are missing.
     """
-    metric = catalog.get(key)
-    if metric.pyiqa_name is None:
-        raise ValueError(f"{key!r} is not a pyiqa metric")
     with _LOCK:
-        if key in _CREATED:
-            return _CREATED[key]
+        if model.key in _CREATED:
+            return _CREATED[model.key]
         if not allow_network:
-            ok, reason = catalog.weights_status(key)
+            ok, reason = weights.status(model.key, model.weights)
             if not ok:
                 raise MetricUnavailable(reason)
         import pyiqa
 
-        if any(w.store == "clip" for w in metric.weights):
+        if any(w.store == "clip" for w in model.weights):
             from .compat import prepare_pyiqa_clip
 
             prepare_pyiqa_clip()  # the pkg_resources trap, see iqa.compat
+        for weight in model.weights:
+            weight.install()
         with pyiqa_environment(allow_network=allow_network):
             try:
-                created = pyiqa.create_metric(metric.pyiqa_name, device="cpu")
+                created = pyiqa.create_metric(model.pyiqa_name, device="cpu")
             except MetricUnavailable:
                 raise
             except Exception as error:  # a broken file, an unexpected download...
                 raise MetricUnavailable(
-                    f"{metric.name} could not be created: {type(error).__name__}: {error}"
+                    f"{model.name} could not be created: {type(error).__name__}: {error}"
                 ) from error
         created.eval()
-        _CREATED[key] = created
+        _CREATED[model.key] = created
         return created
 
 
@@ -151,9 +169,9 @@ def clear_cache() -> None:
         _CREATED.clear()
 
 
-def crop_size_for(key: str) -> int:
+def crop_size_for(model: PyiqaModel) -> int:
     """The centre-crop side a metric sees (large-image policy: learned metrics see less)."""
-    return catalog.LEARNED_CROP if catalog.get(key).learned else catalog.CLASSICAL_CROP
+    return LEARNED_CROP if model.learned else CLASSICAL_CROP
 
 
 def _to_tensor(images: Sequence[np.ndarray], crop: int):
@@ -167,43 +185,40 @@ def _to_tensor(images: Sequence[np.ndarray], crop: int):
     return torch.from_numpy(batch).permute(0, 3, 1, 2).contiguous()
 
 
-def _run(model, *tensors) -> list[float]:
+def _run(network, *tensors) -> list[float]:
     import torch
 
     with torch.inference_mode():
-        out = model(*tensors)
+        out = network(*tensors)
     values = out.detach().reshape(-1).to(torch.float64).cpu().numpy()
     return [float(v) for v in values]
 
 
-def score(key: str, images: Sequence[np.ndarray]) -> list[float]:
+def score(model: PyiqaModel, images: Sequence[np.ndarray]) -> list[float]:
     """Score HxWx3 uint8 images (same size) with a no-reference pyiqa metric."""
-    model = create(key)
-    return _run(model, _to_tensor(images, crop_size_for(key)))
+    return _run(create(model), _to_tensor(images, crop_size_for(model)))
 
 
-def score_fr(key: str, images: Sequence[np.ndarray], reference: np.ndarray) -> list[float]:
+def score_fr(model: PyiqaModel, images: Sequence[np.ndarray], reference: np.ndarray) -> list[float]:
     """Score images against one reference (all the same size) with a pyiqa FR metric."""
-    model = create(key)
-    crop = crop_size_for(key)
+    crop = crop_size_for(model)
     x = _to_tensor(images, crop)
     ref = _to_tensor([reference] * len(images), crop)
-    return _run(model, x, ref)
+    return _run(create(model), x, ref)
 
 
-def prefetch_one(key: str) -> tuple[bool, str]:
+def prefetch_one(model: PyiqaModel) -> tuple[bool, str]:
     """Download (where the network allows) and create one pyiqa metric."""
     try:
-        create(key, allow_network=True)
+        create(model, allow_network=True)
     except Exception as error:  # network errors come in many types
         return False, f"{type(error).__name__}: {error}"
-    ok, reason = catalog.weights_status(key)
+    ok, reason = weights.status(model.key, model.weights)
     return ok, "ready" if ok else reason
 
 
-def _guarded(key: str, run: Callable[[], list[float]]) -> list[float]:
-    metric = catalog.get(key)
-    ok, reason = catalog.weights_status(key)
+def _guarded(model: PyiqaModel, run: Callable[[], list[float]]) -> list[float]:
+    ok, reason = weights.status(model.key, model.weights)
     if not ok:
         raise CueUnavailable(reason)
     try:
@@ -211,23 +226,21 @@ def _guarded(key: str, run: Callable[[], list[float]]) -> list[float]:
     except MetricUnavailable as error:
         raise CueUnavailable(str(error)) from error
     except Exception as error:  # e.g. an image smaller than the network's input
-        raise CueUnavailable(f"{metric.name} failed: {type(error).__name__}: {error}") from error
+        raise CueUnavailable(f"{model.name} failed: {type(error).__name__}: {error}") from error
 
 
-def nr_cue(key: str, views: Views) -> Cue:
+def nr_cue(model: PyiqaModel, views: Views) -> Cue:
     """A no-reference pyiqa metric on the output and on the bicubic baseline."""
-    metric = catalog.get(key)
-    value, base = _guarded(key, lambda: score(key, [views.output, views.bicubic]))
-    return Cue(value, base, compare_reading(value, base, metric.direction, metric.name))
+    value, base = _guarded(model, lambda: score(model, [views.output, views.bicubic]))
+    return Cue(value, base, compare_reading(value, base, model.direction, model.name))
 
 
-def fr_cue(key: str, views: Views) -> Cue:
+def fr_cue(model: PyiqaModel, views: Views) -> Cue:
     """A full-reference pyiqa metric (a distance: lower is closer) of the output and of bicubic."""
     if views.reference is None:
         raise CueUnavailable(NEEDS_REFERENCE)
-    metric = catalog.get(key)
-    value, base = _guarded(key, lambda: score_fr(key, [views.output, views.bicubic], views.reference))
-    if metric.direction != "lower":
-        return Cue(value, base, compare_reading(value, base, metric.direction, metric.name))
+    value, base = _guarded(model, lambda: score_fr(model, [views.output, views.bicubic], views.reference))
+    if model.direction != "lower":
+        return Cue(value, base, compare_reading(value, base, model.direction, model.name))
     closer = "closer to" if value < base else ("as close to" if value == base else "further from")
     return Cue(value, base, f"{closer} the reference than bicubic ({value:.3f} vs {base:.3f}; lower is better)")

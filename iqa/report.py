@@ -3,53 +3,21 @@
 Every :class:`Score` carries its value, the value of the bicubic enlargement at the
 same size (the baseline), which direction is better, the range, and a one-line
 reading in plain language. The demo and the CLI both render this object.
+
+A :class:`Report` is its rows (``iqa.rows``, what the verdict reads) with the verdict
+(``iqa.verdict``) and the renderings: this module sits above both.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from .rows import Rows, Score
+from .verdict import judge
+
 __all__ = ["Score", "Report"]
-
-
-@dataclass(frozen=True)
-class Score:
-    key: str
-    name: str
-    group: str
-    value: float | None
-    baseline: float | None
-    direction: str  # "higher" | "lower" | "none"
-    range: str
-    reading: str
-    available: bool = True
-    reason: str = ""
-    warning: str = ""  # what the reading warns about ("added noise", ...); empty: no concern
-
-    @property
-    def gain(self) -> float | None:
-        """value / baseline - 1 when both are positive and finite, else None."""
-        v, b = self.value, self.baseline
-        if v is None or b is None or not (math.isfinite(v) and math.isfinite(b)) or b <= 0 or v < 0:
-            return None
-        return v / b - 1.0
-
-    @property
-    def better_than_baseline(self) -> bool | None:
-        """True/False when comparable and a direction exists; None otherwise (or a tie)."""
-        if self.direction == "none" or self.value is None or self.baseline is None:
-            return None
-        if self.value == self.baseline:
-            return None
-        return (self.value > self.baseline) == (self.direction == "higher")
-
-    def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
-        out["gain"] = self.gain
-        return out
 
 
 def _json_safe(value: Any) -> Any:
@@ -80,37 +48,12 @@ def _fmt(value: float | None) -> str:
 _ARROW = {"higher": "higher", "lower": "lower", "none": "-"}
 
 
-@dataclass
-class Report:
-    rows: list[Score]
-    meta: dict[str, Any] = field(default_factory=dict)
-
-    def __iter__(self):
-        return iter(self.rows)
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    def get(self, key: str) -> Score | None:
-        for row in self.rows:
-            if row.key == key:
-                return row
-        return None
-
-    def __getitem__(self, key: str) -> Score:
-        row = self.get(key)
-        if row is None:
-            raise KeyError(key)
-        return row
-
-    def group(self, group: str) -> list[Score]:
-        return [row for row in self.rows if row.group == group]
+class Report(Rows):
+    """The rows of one assessment with the verdict, and their renderings (dict, JSON, table)."""
 
     @property
     def verdict(self) -> str:
         """One or two plain sentences weighing the scores (see :mod:`iqa.verdict`)."""
-        from .verdict import judge
-
         return judge(self).text
 
     def to_dict(self) -> dict[str, Any]:

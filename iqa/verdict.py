@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .report import Report, Score
+from .rows import Rows, Score
 
 __all__ = ["ADDED", "Verdict", "judge"]
 
@@ -53,12 +53,12 @@ class Verdict:
         return self.rank() > other.rank()
 
 
-def _available(report: Report, key: str) -> Score | None:
+def _available(report: Rows, key: str) -> Score | None:
     row = report.get(key)
     return row if row is not None and row.available and row.value is not None else None
 
 
-def _level(report: Report) -> tuple[str | None, str]:
+def _level(report: Rows) -> tuple[str | None, str]:
     for key in _SHARPNESS_KEYS:
         row = _available(report, key)
         if row is None or row.baseline is None or not row.baseline > 0 or not math.isfinite(row.value):
@@ -72,7 +72,7 @@ def _level(report: Report) -> tuple[str | None, str]:
     return None, ""
 
 
-def _reference(report: Report) -> tuple[str | None, str]:
+def _reference(report: Rows) -> tuple[str | None, str]:
     rows = [r for r in (_available(report, k) for k in _FR_KEYS) if r is not None and r.baseline is not None]
     if not rows:
         return None, ""
@@ -94,7 +94,7 @@ def _reference(report: Report) -> tuple[str | None, str]:
     return state, f"{words[0].upper()}{words[1:]}: {', '.join(parts)}."
 
 
-def _problems(report: Report) -> tuple[str, ...]:
+def _problems(report: Rows) -> tuple[str, ...]:
     seen: list[str] = []
     for row in report.rows:
         if not row.available or not row.warning or row.group in ("sharpness", "full-reference"):
@@ -140,7 +140,7 @@ def _headline(level: str | None, problems: tuple[str, ...]) -> str:
     return head + " " + ", and ".join(clauses)
 
 
-def _details(report: Report, level_text: str, problems: tuple[str, ...]) -> list[str]:
+def _details(report: Rows, level_text: str, problems: tuple[str, ...]) -> list[str]:
     details = [level_text] if level_text else []
     for key in ("noise_sigma", "halo_overshoot", "jpeg_blockiness", "pixel_grid"):
         row = _available(report, key)
@@ -161,7 +161,7 @@ def _details(report: Report, level_text: str, problems: tuple[str, ...]) -> list
     return details
 
 
-def _clip(report: Report) -> str:
+def _clip(report: Rows) -> str:
     parts = []
     row = _available(report, "clip_clarity")
     if row is not None and row.baseline is not None:
@@ -174,8 +174,8 @@ def _clip(report: Report) -> str:
     return "CLIP: " + ", ".join(parts) if parts else ""
 
 
-def judge(report: Report) -> Verdict:
-    """The verdict for a report: text plus the level, problems and reference judgement."""
+def judge(report: Rows) -> Verdict:
+    """The verdict for a report (any :class:`~iqa.rows.Rows`): text plus the level, problems and reference judgement."""
     reference, lead = _reference(report)
     level, level_text = _level(report)
     problems = _problems(report)

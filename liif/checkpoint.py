@@ -28,7 +28,7 @@ def model_spec(model: ImplicitModel) -> dict[str, Any]:
     """The official-style spec ``{"name", "args"}`` that rebuilds ``model``."""
     spec = getattr(model, "spec", None)
     if spec is None:
-        raise CheckpointError("this model has no spec attached; build it with liif.build_model or load_checkpoint")
+        raise CheckpointError("this model has no spec attached; build it with liif.create_model")
     return json.loads(json.dumps(spec))
 
 

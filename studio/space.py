@@ -27,7 +27,6 @@ PACKAGE_DATA = ("*.py", "weights/*.safetensors", "weights/*.md", "weights/*.json
 EXAMPLE_FILES = ("*.png", "*.jpg", "*.jpeg", "*.webp", "README.md")
 # Stored through LFS: every binary the export can hold.
 LFS_PATTERNS = ("*.safetensors", "*.png", "*.jpg", "*.jpeg", "*.webp", "*.pth", "*.pt", "*.bin")
-PYIQA_HUB = "chaofengc/IQA-PyTorch-Weights"  # where pyiqa downloads every checkpoint of its own from
 
 
 @dataclass(frozen=True)
@@ -60,38 +59,16 @@ class SpaceCard:
 def preload_from_hub() -> tuple[tuple[str, tuple[str, ...]], ...]:
     """The Hub files behind the report's CLIP cues and learned metrics, grouped by repository."""
     from iqa import catalog
-
-    wanted: dict[str, list[str]] = {}
-    clip = _clip_hub_file()
-    if clip is not None:
-        wanted[clip[0]] = [clip[1]]
-    for metric in catalog.METRICS.values():
-        for weight in metric.weights:
-            # torchvision backbones and OpenAI's CLIP come from their own servers: the app's start-up
-            # download (LIIF_PREFETCH, "all" on a Space) fetches those.
-            repo = {"pyiqa": PYIQA_HUB, "hf": weight.repo}.get(weight.store)
-            if repo and weight.names[0] not in wanted.setdefault(repo, []):
-                wanted[repo].append(weight.names[0])
-    return tuple((repo, tuple(files)) for repo, files in wanted.items())
-
-
-def _clip_hub_file() -> tuple[str, str] | None:
-    """(repository, file) of the CLIP cues' default weights on the Hub; None where they come from elsewhere."""
-    import open_clip
-
     from iqa.clip_cues import default_clip
 
-    clip = default_clip()
-    if clip.checkpoint is not None:
-        return None
-    hub = (open_clip.get_pretrained_cfg(clip.arch, clip.pretrained) or {}).get("hf_hub", "")
-    if not hub:
-        return None
-    repo, filename = hub.rstrip("/"), "open_clip_model.safetensors"  # what open_clip loads first
-    if not hub.endswith("/"):  # 'org/model/file.bin': a named file (open_clip still prefers its .safetensors twin)
-        repo, named = hub.rsplit("/", 1)
-        filename = named.rsplit(".", 1)[0] + ".safetensors" if named.endswith(".bin") else named
-    return repo, filename
+    # torchvision backbones and OpenAI's CLIP (pyiqa's CLIP-IQA) come from their own servers: the app's
+    # start-up download (LIIF_PREFETCH, "all" on a Space) fetches those.
+    hub = [default_clip().hub_file()] + [w.hub() for m in catalog.METRICS.values() for w in m.weights]
+    wanted: dict[str, list[str]] = {}
+    for repo, name in filter(None, hub):
+        if name not in wanted.setdefault(repo, []):
+            wanted[repo].append(name)
+    return tuple((repo, tuple(files)) for repo, files in wanted.items())
 
 
 @dataclass

@@ -62,7 +62,7 @@ def test_piqe_and_entropy_run_offline_through_pyiqa(images, no_network, empty_ca
     assert piqe.value < piqe.baseline  # the real photo is better than its bicubic enlargement
     assert "better than bicubic" in piqe.reading
     # the same numbers as calling pyiqa directly (on the same centre crop)
-    assert pyiqa_backend.score("piqe", [hr])[0] == pytest.approx(piqe.value)
+    assert pyiqa_backend.score(catalog.get("piqe").pyiqa, [hr])[0] == pytest.approx(piqe.value)
 
 
 def test_metric_without_weights_is_unavailable_fast_without_network(images, no_network, empty_cache):
@@ -77,7 +77,7 @@ def test_metric_without_weights_is_unavailable_fast_without_network(images, no_n
         assert f"liif prefetch {row.key}" in row.reason
         assert str(empty_cache) in row.reason
     with pytest.raises(pyiqa_backend.MetricUnavailable, match="weights not found"):
-        pyiqa_backend.create("musiq")
+        pyiqa_backend.create(catalog.get("musiq").pyiqa)
 
 
 def test_defaults_list_weight_needing_metrics_as_unavailable(images, no_network, empty_cache):
@@ -135,8 +135,8 @@ def test_prefetch_reports_network_failure(no_network, empty_cache):
 
 
 def test_large_image_policy_crops_learned_and_classical_metrics():
-    assert pyiqa_backend.crop_size_for("musiq") == catalog.LEARNED_CROP == 512
-    assert pyiqa_backend.crop_size_for("piqe") == catalog.CLASSICAL_CROP == 1024
+    assert pyiqa_backend.crop_size_for(catalog.get("musiq").pyiqa) == catalog.LEARNED_CROP == 512
+    assert pyiqa_backend.crop_size_for(catalog.get("piqe").pyiqa) == catalog.CLASSICAL_CROP == 1024
     x = pyiqa_backend._to_tensor([np.zeros((3000, 700, 3), np.uint8)], 512)
     assert tuple(x.shape) == (1, 3, 512, 512)
 

@@ -22,7 +22,7 @@ def tiny_lmf_config(**switches) -> ModelConfig:
 @pytest.fixture(scope="module")
 def tiny_lmf():
     torch.manual_seed(0)
-    model = liif.build_model(tiny_lmf_config())
+    model = liif.create_model(tiny_lmf_config())
     with torch.no_grad():  # random weights give near-constant outputs: scale them so outputs carry structure
         for lin in model.hypernet.linears + model.imnet.linears:
             lin.weight.mul_(3)
@@ -35,7 +35,7 @@ def test_random_coords_match_official_for_every_switch(flags):
     """Arbitrary (non-grid) queries, the switches on and off (local_ensemble, feat_unfold, cell_decode, mod_input)."""
     torch.manual_seed(1)
     ens, unfold, cell_dec, mod_input = flags
-    model = liif.build_model(tiny_lmf_config(local_ensemble=ens, feat_unfold=unfold, cell_decode=cell_dec,
+    model = liif.create_model(tiny_lmf_config(local_ensemble=ens, feat_unfold=unfold, cell_decode=cell_dec,
                                              mod_input=mod_input)).eval()
     inp = torch.rand(2, 3, 13, 17) * 2 - 1
     coord = torch.rand(2, 500, 2) * 2 - 1
@@ -50,7 +50,7 @@ def test_random_coords_match_official_for_every_switch(flags):
 def test_table_built_in_bands_equals_the_whole_table(unfold, mod_input):
     """Inference builds the table a few rows at a time (bounded memory): same rows as in one piece."""
     torch.manual_seed(2)
-    model = liif.build_model(tiny_lmf_config(feat_unfold=unfold, mod_input=mod_input)).eval()
+    model = liif.create_model(tiny_lmf_config(feat_unfold=unfold, mod_input=mod_input)).eval()
     feat = model.gen_feat(torch.rand(1, 3, 13, 17) * 2 - 1).detach()
     rel_cell = torch.tensor([[0.7, 0.4]])
     whole = model.first_layer(feat, rel_cell)  # autograd on: built in one piece
@@ -64,7 +64,7 @@ def test_table_built_in_bands_equals_the_whole_table(unfold, mod_input):
 def test_gradients_match_official():
     """Training uses the rearranged path: its gradients equal the official graph's."""
     torch.manual_seed(2)
-    model = liif.build_model(tiny_lmf_config())
+    model = liif.create_model(tiny_lmf_config())
     inp = torch.rand(1, 3, 9, 11) * 2 - 1
     coord = torch.rand(1, 200, 2) * 2 - 1
     cell = torch.full((1, 200, 2), 0.1)
@@ -122,6 +122,9 @@ def test_zoom_cache_is_per_cell(tiny_lmf, photo):
     """The table depends on the cell: a new magnification must not reuse the last one's."""
     up = liif.Upscaler(tiny_lmf, device="cpu", tile=None)
     pic = photo[:30, :30]
+    # The premise: the windows hold an edge. On a flat patch the random model's clipped output is the same at
+    # every magnification, and a stale table would go unnoticed.
+    assert np.ptp(pic[13:18, 13:18].mean(axis=2)) > 50, "the photo is flat where the windows look"
     a = np.asarray(up.render_window(pic, center=(15, 15), magnification=8, window=(32, 32)))
     b = np.asarray(up.render_window(pic, center=(15, 15), magnification=16, window=(32, 32)))
     fresh = np.asarray(liif.Upscaler(tiny_lmf, device="cpu", tile=None).render_window(
@@ -165,7 +168,7 @@ def test_working_set_is_bounded_by_tile_and_chunk(tiny_lmf, monkeypatch):
 
 def test_save_and_load_round_trip(tiny_lmf, tmp_path, photo):
     path = liif.save_checkpoint(tiny_lmf, tmp_path / "tiny-lmf.safetensors")
-    again = liif.load_model(path)
+    again = liif.create_model(path)
     assert isinstance(again, liif.LMLIIF)
     rgb = photo[:20, :20].astype(np.float32) / 255
     np.testing.assert_array_equal(liif.Upscaler(tiny_lmf).render(rgb, 50, 50), liif.Upscaler(again).render(rgb, 50, 50))
@@ -174,16 +177,16 @@ def test_save_and_load_round_trip(tiny_lmf, tmp_path, photo):
 def test_models_from_make_save_and_load(tmp_path):
     """A model built straight from a spec with ``liif.make`` carries its spec, so it can be saved."""
     spec = tiny_lmf_config().to_spec()
-    model = liif.make(spec)
+    model = liif.models.make(spec)
     path = liif.save_checkpoint(model, tmp_path / "made.safetensors")
-    assert liif.load_model(path).spec == spec
+    assert liif.create_model(path).spec == spec
 
 
 def test_cmsr_is_refused_clearly():
     spec = tiny_lmf_config().to_spec()
     spec["args"]["cmsr_spec"] = {"mse_threshold": 2e-5}
     with pytest.raises(ValueError, match="CMSR"):
-        liif.make(spec)
+        liif.models.make(spec)
 
 
 @pytest.mark.parametrize("mod_scale,mod_shift", [(True, False), (False, True)])
@@ -193,7 +196,7 @@ def test_fused_kernel_with_one_modulation_equals_torch_path(photo, mod_scale, mo
     spec = tiny_lmf_config().to_spec()
     spec["args"]["imnet_spec"]["args"].update(mod_scale=mod_scale, mod_shift=mod_shift)
     torch.manual_seed(3)
-    model = liif.make(spec).eval()
+    model = liif.models.make(spec).eval()
     with torch.no_grad():
         for lin in model.hypernet.linears + model.imnet.linears:
             lin.weight.mul_(3)

@@ -14,6 +14,7 @@ import yaml
 from conftest import REPO, free_port
 from PIL import Image
 
+from iqa.weights import PYIQA_HUB
 from liif.errors import LiifError
 from studio import space
 from studio.cli import main
@@ -74,7 +75,7 @@ def test_the_front_matter_configures_a_gradio_space_and_preloads_the_report_weig
     preload = {entry.split()[0]: entry.split()[1].split(",") for entry in meta["preload_from_hub"]}
     assert preload["laion/CLIP-ViT-B-32-laion2B-s34B-b79K"] == ["open_clip_model.safetensors"]
     pyiqa_files = {w.names[0] for m in catalog.METRICS.values() for w in m.weights if w.store == "pyiqa"}
-    assert len(pyiqa_files) >= 5 and set(preload[space.PYIQA_HUB]) == pyiqa_files
+    assert len(pyiqa_files) >= 5 and set(preload[PYIQA_HUB]) == pyiqa_files
     assert all(files == ["model.safetensors"] for repo, files in preload.items() if repo.startswith("timm/"))
 
 

@@ -23,8 +23,18 @@ def commands(parser) -> set[str]:
 def test_the_full_command_adds_the_quality_commands_to_the_engine():
     engine = commands(engine_cli.build_parser())
     assert {"upscale", "train", "eval", "export", "models", "batch"} <= engine
-    assert not engine & {"score", "prefetch", "metrics"}
-    assert commands(build_parser()) == engine | {"score", "prefetch", "metrics"}
+    assert not engine & {"score", "prefetch", "metrics", "space"}
+    assert commands(build_parser()) == engine | {"score", "prefetch", "metrics", "space"}
+
+
+def test_building_the_command_imports_no_quality_or_demo_library():
+    """`liif --help` and every command's start-up cost torch and the engine only (each command imports its own)."""
+    code = ("import sys; from studio.cli import build_parser; build_parser()\n"
+            "heavy = {'pyiqa', 'open_clip', 'scipy', 'skimage', 'cv2', 'numba', 'gradio', 'pandas', 'matplotlib',\n"
+            "         'ray', 'torchvision', 'iqa.catalog', 'iqa.assess'}\n"
+            "print(sorted(heavy & set(sys.modules)), 'liif.engine' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split("] ")
+    assert out == ["[", "True\n"]  # nothing heavy loaded, and the probe did see the engine's import
 
 
 def test_the_console_script_runs_the_full_command():

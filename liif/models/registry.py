@@ -24,7 +24,7 @@ def register(name: str) -> Callable[[Callable[..., nn.Module]], Callable[..., nn
 
 
 def list_architectures() -> list[str]:
-    """Architecture names that ``make`` accepts (not weights: ``liif.list_bundled_models`` lists those)."""
+    """Architecture names that ``make`` accepts (not weights: ``liif.list_models`` lists those)."""
     return sorted(_MODELS)
 
 
