@@ -32,7 +32,7 @@ def _git(repo: Path, *args: str) -> None:
 
 @pytest.fixture()
 def project(tmp_path, photo) -> Path:
-    """A git checkout with two committed runs (one tiny LIIF run to continue), and data beside it."""
+    """A git checkout with two local runs (one tiny LIIF run to continue; states ignored by git), and data beside it."""
     repo = tmp_path / "repo"
     data, val = tmp_path / "data" / "set", tmp_path / "val"
     data.mkdir(parents=True)
@@ -45,7 +45,7 @@ def project(tmp_path, photo) -> Path:
     Trainer(cfg, repo / "runs" / "tiny").run(max_steps=3, quiet=True)
     (repo / "runs" / "other").mkdir()
     (repo / "runs" / "other" / "last.pt").write_bytes(b"another run's state")
-    (repo / ".gitignore").write_text("/shared/\n")
+    (repo / ".gitignore").write_text("/shared/\n*.pt\n")
     _git(repo, "init", "-q")
     _git(repo, "add", ".")
     _git(repo, "commit", "-q", "-m", "runs")
@@ -56,13 +56,13 @@ def test_pack_train_unpack_continues_the_run(project, tmp_path):
     data, val = tmp_path / "data", tmp_path / "val"
     packed = _session(project, "pack", "--run", "runs/tiny", "--data", str(data), "--val", str(val))
     assert packed.returncode == 0, packed.stderr
-    assert "left the working tree" in packed.stdout and "MiB" in packed.stdout
+    assert "the run at step 3" in packed.stdout and "MiB" in packed.stdout
     gpu = project / "shared" / "gpu"
     for src in (data / "set" / "a.png", data / "set" / "b.bmp"):
         webp = gpu / "train" / "0" / "set" / src.with_suffix(".webp").name
         assert np.array_equal(load_rgb_array(webp), load_rgb_array(src))  # lossless, as the trainer reads it
     assert torch.load(gpu / "state.pt", weights_only=True)["optimizer"] is None
-    assert not any((project / "runs" / run / "last.pt").exists() for run in ("tiny", "other"))
+    assert (project / "runs" / "other" / "last.pt").read_bytes() == b"another run's state"  # untouched
 
     out = tmp_path / "out"
     trained = _session(project, "train", "--device", "cpu", "--precision", "exact", "--minutes", "0.6", "--out",
@@ -93,10 +93,18 @@ def test_pack_train_unpack_continues_the_run(project, tmp_path):
     assert int(rows[3].split(",")[0]) == 3  # the committed rows are kept, the new ones follow
 
 
-def test_pack_refuses_states_that_git_cannot_give_back(project, tmp_path):
-    (project / "runs" / "tiny" / "last.pt").write_bytes(b"changed since the commit")
-    refused = _session(project, "pack", "--run", "runs/tiny", "--data", str(tmp_path / "data"), "--val",
-                       str(tmp_path / "val"))
-    assert refused.returncode != 0 and "commit them first" in refused.stderr
-    assert (project / "runs" / "tiny" / "last.pt").read_bytes() == b"changed since the commit"
-    assert not (project / "shared").exists()
+def test_pack_continues_from_the_shipped_weights_where_there_is_no_local_state(project, tmp_path):
+    from liif.train import model_card
+
+    run = project / "runs" / "tiny"
+    trainer = Trainer(TrainConfig.from_dict(torch.load(run / "last.pt", weights_only=True)["config"]), tmp_path / "t")
+    trainer.load(run / "last.pt")
+    (run / "last.pt").unlink()
+    args = ["pack", "--run", "runs/tiny", "--data", str(tmp_path / "data"), "--val", str(tmp_path / "val")]
+    refused = _session(project, *args)
+    assert refused.returncode != 0 and "no shipped weights" in refused.stderr and not (project / "shared").exists()
+    trainer.export(project / "liif" / "weights" / "tiny.safetensors", card=model_card(trainer.state()), half=False)
+    packed = _session(project, *args)
+    assert packed.returncode == 0, packed.stderr
+    state = torch.load(project / "shared" / "gpu" / "state.pt", weights_only=True)
+    assert state["step"] == 3 and state["optimizer"] is None and state["config"]["total_steps"] == 100

@@ -4,10 +4,13 @@ A lent GPU machine receives only this checkout, at most 64 MiB of it, and return
 file; it sees neither ``../shared`` nor the internet. So:
 
   python tools/gpu_session.py pack        # here: shared/gpu/ = training images (lossless WebP),
-                                          # Set5, the run's state without Adam; the committed
-                                          # runs/*/last.pt leave the working tree (git has them)
+                                          # Set5, the run's state without Adam: this machine's
+                                          # runs/NAME/last.pt, else the shipped weights' card
   PYTHONUNBUFFERED=1 python3 tools/gpu_session.py train --minutes 8 --out "$OUT"   # there
-  python tools/gpu_session.py unpack FILES_AT   # here: last.pt files back, the GPU's state in the run
+  python tools/gpu_session.py unpack FILES_AT   # here: the GPU's state, log and summary in the run
+
+Training states are never committed (git ignores ``*.pt``, so they do not travel either): a run goes on
+from the state this machine has, or from the shipped weights and their card (``liif.train.state_from_weights``).
 
 ``train`` runs the CUDA tests first (tests/test_cuda.py), then continues the run in a new cosine
 cycle sized to the time left (measured steps per second), with bfloat16 autocast, and writes the
@@ -39,8 +42,19 @@ def _git(*args: str) -> str:
     return subprocess.run(["git", *args], check=True, capture_output=True, text=True).stdout
 
 
-def _tracked_states() -> list[Path]:
-    return [Path(p) for p in _git("ls-files", "runs/*/last.pt").split()]
+def run_state(run: Path) -> dict:
+    """The run's state: this machine's ``last.pt`` where there is one, else rebuilt from the shipped weights."""
+    import torch
+
+    from liif.train import state_from_weights
+
+    local = run / "last.pt"
+    if local.exists():
+        return torch.load(local, map_location="cpu", weights_only=True)
+    shipped = Path("liif/weights") / f"{run.name}.safetensors"
+    if not shipped.exists():
+        sys.exit(f"{run} has no last.pt here and there are no shipped weights {shipped} to continue from")
+    return state_from_weights(shipped)
 
 
 def travelling_bytes() -> int:
@@ -62,13 +76,7 @@ def pack(args: argparse.Namespace) -> int:
     from liif.train import slim_state
 
     run, dest = Path(args.run), DEST
-    states = _tracked_states()
-    if run / "last.pt" not in states:
-        sys.exit(f"{run}/last.pt is not committed: commit the run's state first (pack removes it from the "
-                 "working tree, and git must be able to give it back)")
-    changed = _git("status", "--porcelain", "--", *map(str, states)).strip()
-    if changed:
-        sys.exit(f"these states differ from the last commit; commit them first:\n{changed}")
+    state = run_state(run)
     if dest.exists():
         shutil.rmtree(dest)
     for i, folder in enumerate(args.data):
@@ -82,14 +90,10 @@ def pack(args: argparse.Namespace) -> int:
     (dest / "val").mkdir(parents=True)
     for src in find_images([args.val]):
         shutil.copy2(src, dest / "val" / src.name)
-    state = torch.load(run / "last.pt", map_location="cpu", weights_only=True)
     torch.save(slim_state(state), dest / "state.pt")
     (dest / "run.json").write_text(json.dumps({"run": str(run), "step": state["step"]}, indent=1))
-    for path in states:
-        path.unlink()
     size = travelling_bytes()
-    print(f"packed {dest}: the run at step {state['step']}; {', '.join(map(str, states))} left the working tree "
-          f"(git checkout gives them back; unpack does). A device call now carries {size / 2**20:.1f} MiB "
+    print(f"packed {dest}: the run at step {state['step']}. A device call now carries {size / 2**20:.1f} MiB "
           f"of its {DEVICE_TREE_LIMIT / 2**20:.0f}.")
     if size > DEVICE_TREE_LIMIT:
         print("too large for the device: pack fewer --data folders", file=sys.stderr)
@@ -163,24 +167,22 @@ def train(args: argparse.Namespace) -> int:
 
 
 def unpack(args: argparse.Namespace) -> int:
-    """Put the committed states back and the GPU's state, log and summary into the run."""
+    """Put the GPU's state, log and summary into the run (the state stays local: git ignores it)."""
     import torch
 
     got = Path(args.files_at)
     missing = [f for f in ("state.pt", "log.csv", "gpu.json") if not (got / f).exists()]
     if missing:
         sys.exit(f"{got} lacks {', '.join(missing)}: was it the train command's --out?")
-    gone = [p for p in _tracked_states() if not p.exists()]
-    if gone:
-        _git("checkout", "--", *map(str, gone))
     summary = json.loads((got / "gpu.json").read_text())
     run = Path(summary["run"])
     state = torch.load(got / "state.pt", map_location="cpu", weights_only=True)
-    before = torch.load(run / "last.pt", map_location="cpu", weights_only=True)
+    before = run_state(run)
     if state["config"]["model"] != before["config"]["model"] or state["step"] <= before["step"]:
         sys.exit(f"{got}/state.pt does not continue {run} (step {state['step']} against {before['step']}): "
-                 "nothing was changed but the committed states' return")
+                 "nothing was changed")
     state["config"].update({k: before["config"][k] for k in LOCAL_FIELDS if k in before["config"]})
+    run.mkdir(parents=True, exist_ok=True)
     torch.save(state, run / "last.pt")
     shutil.copy2(got / "log.csv", run / "log.csv")
     (run / "config.json").write_text(json.dumps(state["config"], indent=1) + "\n")
