@@ -5,7 +5,7 @@
 For every image (its original known), the bundled LIIF model's output is compared with
 altered results (``iqa.validity.ALTERATIONS``). The truth is the full-reference ranking
 (PSNR-Y and SSIM with a 4-pixel shave, LPIPS when its weights are present). Writes
-``benchmarks/iqa_validity-results.md`` (the README's table) and prints it. LIIF outputs are
+``benchmarks/iqa_validity-results.md`` (linked from docs/quality.md) and prints it. LIIF outputs are
 cached in ``.cache/iqa-validity/`` (keyed by the model's weights), so re-runs take about a
 minute.
 """

@@ -3,7 +3,7 @@
 Each takes :class:`iqa.cue.Views` and returns a :class:`iqa.cue.Cue`: the output's value,
 the bicubic baseline's, a reading and, when the output has clearly *added* something
 that bicubic does not show, a warning the verdict names. Thresholds are in grey levels
-of luma (0-255) and were set on the validity suite (README, ``benchmarks/iqa_validity.py``).
+of luma (0-255) and were set on the validity suite (docs/quality.md, ``benchmarks/iqa_validity.py``).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Each function takes an HxWx3 uint8 image (and, where needed, the low-resolution 
 and returns one number; ``iqa.artefact_cues`` turns them into report rows next to the
 same number for the bicubic enlargement. All work on BT.601 luma and use a centre crop
 of at most ``ARTEFACT_CROP`` pixels per side, so each takes well under 0.5 s on a
-2-megapixel image on one core (measured in the README).
+2-megapixel image on one core (measured in docs/quality.md).
 """
 
 from __future__ import annotations

@@ -52,7 +52,7 @@ __all__ = [
     "clear_cache",
 ]
 
-# Large-image policy (see README): pyiqa metrics see a centre crop of at most
+# Large-image policy (docs/quality.md): pyiqa metrics see a centre crop of at most
 # this many pixels per side, the same crop of the output and of the bicubic
 # baseline, so no metric takes minutes on a CPU.
 LEARNED_CROP = 512

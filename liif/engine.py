@@ -35,7 +35,7 @@ Progress = Callable[[int, int], None]
 PRECISIONS = ("exact", "bf16", "fp16")
 RENDER_KERNELS = ("auto", "fused", "torch")
 CELL_POLICIES = ("model", "true", "enlarge")
-MAX_BACKPROJECT = 10  # the correction converges in 2 to 4 passes (README); more is a mistake
+MAX_BACKPROJECT = 10  # the correction converges in 2 to 4 passes (docs/engine.md); more is a mistake
 ENLARGE_ABOVE = 4.0  # the training range's top scale that "enlarge" assumes (LMF's and LTE's)
 Model = LIIF | LMLIIF
 

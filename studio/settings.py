@@ -10,10 +10,10 @@ from pathlib import Path
 import liif
 
 # The model the demo preselects (a bundled model name, see ``liif.list_models()``): the project's
-# default, LM-LIIF (better than the bundled LIIF, several times faster; README).
+# default, LM-LIIF (better than the bundled LIIF, several times faster: its model card in liif/weights/).
 DEFAULT_MODEL = liif.DEFAULT_MODEL
-# bf16 changes Set5 PSNR by at most 0.004 dB (README, benchmark) and is 1.7x to 2x faster where the hardware
-# has bfloat16 arithmetic; elsewhere the demo offers exact only (see ``precision_choices``).
+# bf16 changes Set5 PSNR by a few thousandths of a dB and is about twice as fast where the hardware has
+# bfloat16 arithmetic (docs/engine.md); elsewhere the demo offers exact only (see ``precision_choices``).
 DEFAULT_PRECISION = "bf16"
 PRECISIONS = ("bf16", "exact")
 
@@ -27,10 +27,10 @@ def bf16_native() -> bool:
     return engine_bf16_native("auto")
 
 
-# The slow, best-quality mode: 8 flipped/transposed renders averaged (liif.ensemble); see README.
+# The slow, best-quality mode: 8 flipped/transposed renders averaged (liif.ensemble); see docs/engine.md.
 ENSEMBLE_MODE = "exact, 8x self-ensemble"
 # Back-projection passes behind the Upscale tab's consistency box: the correction has converged by
-# the third (README: +0.11 dB on Set5 x4 for the bundled LM-LIIF; a fourth pass adds about 0.001 dB).
+# the third; a fourth adds next to nothing (the measured gains: the model cards in liif/weights/).
 BACKPROJECT_PASSES = 3
 
 

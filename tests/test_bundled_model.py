@@ -14,7 +14,7 @@ from liif.zoo import resolve_model_path
 def test_default_model_is_bundled_with_a_card():
     assert liif.DEFAULT_MODEL in liif.list_models()
     model = liif.create_model()  # no name: the default
-    assert model.encoder.out_dim == 64 and isinstance(model, liif.LMLIIF)  # the fast family (README)
+    assert model.encoder.out_dim == 64 and isinstance(model, liif.LMLIIF)  # the fast family (its model card)
     card = read_card(resolve_model_path(None))
     assert card["step"] > 0 and card["config"]["train_dirs"]
 

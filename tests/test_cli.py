@@ -191,7 +191,7 @@ def test_eval_runs_a_model_on_the_chosen_device_with_ensemble(tmp_path, photo, m
 
 
 def test_exit_status_is_2_for_a_bad_command_and_1_for_an_image_that_failed(inputs, model_path, tmp_path, capsys):
-    """As the README says (and as `liif batch` does): 2 when nothing could start, 1 when an image failed."""
+    """As docs/batch.md says (and as `liif batch` does): 2 when nothing could start, 1 when an image failed."""
     broken = tmp_path / "broken.png"
     broken.write_bytes(b"\x89PNG\r\n\x1a\n not an image")
     run = ["-o", str(tmp_path / "out.png"), "--scale", "2", "--model", str(model_path), "-q"]

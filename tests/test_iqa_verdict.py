@@ -24,7 +24,7 @@ def scene():
 
     The stand-in is the HR slightly softened (Gaussian sigma 1): sharper than bicubic and
     clean. (The HR itself carries photographic grain the input lost, which the noise cue
-    rightly reads as added noise; see the README.) The suite's alterations are applied to
+    rightly reads as added noise; see docs/quality.md.) The suite's alterations are applied to
     it as they are to LIIF's output.
     """
     import cv2
