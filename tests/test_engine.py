@@ -244,3 +244,19 @@ def test_exact_float32_on_cuda_turns_tf32_off_and_back():
             assert torch.backends.cudnn.allow_tf32
     finally:
         torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32 = before
+
+
+def test_a_liif_render_does_not_import_numba():
+    """numba (LM-LIIF's fused CPU kernel) costs 0.1 s of every command's start-up: only LM-LIIF loads it."""
+    import subprocess
+    import sys
+
+    lmliif = "liif.ModelConfig(family='lmliif', encoder_args={'n_resblocks': 1})"
+    code = ("import sys, numpy as np, liif\n"
+            "up = liif.Upscaler(liif.create_model(liif.ModelConfig.tiny()))\n"
+            "up.upscale(np.zeros((8, 8, 3), np.uint8), scale=2)\n"
+            "print('numba' in sys.modules)\n"
+            f"lm = liif.Upscaler(liif.create_model({lmliif}))\n"
+            "print('numba' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", "True"]  # the check would see numba: an LM-LIIF engine does load it

@@ -1,0 +1,113 @@
+"""Whole-process times of the ``liif`` command: start-up against ``import torch``, and a small upscale against
+the official LIIF procedure run as a script the way the official demo is.
+
+Every command is a fresh process, started in turn (A B C A B C ...) so that a drift of the shared machine's
+speed falls on all of them; medians are printed, with the ratios the goals are stated in:
+
+* ``liif --help`` and ``liif upscale`` start within 0.5 s of ``import torch`` (start-up = the whole process
+  of a 16x16 x2 upscale, whose render is a few milliseconds);
+* the whole process of a 192x192 x4 upscale (the paper's EDSR-baseline-LIIF, official-format checkpoint) is
+  >= 3.5x faster than the official procedure (``tests/liif_oracle.py``: the official demo's batched_predict
+  and query_rgb) run as a script, its imports and model loading included.
+
+    python benchmarks/bench_startup.py [--runs 5] [--threads 2]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OFFICIAL_SCRIPT = """
+import sys, torch
+from PIL import Image
+import numpy as np
+sys.path.insert(0, {tests!r})
+from liif_oracle import official_upscale
+import liif
+model = liif.load_official({ckpt!r})
+img = torch.from_numpy(np.asarray(Image.open({src!r}).convert("RGB")).copy()).permute(2, 0, 1)[None].float() / 255
+with torch.no_grad():
+    out = official_upscale(model, img, {side}, {side})
+Image.fromarray((out[0].permute(1, 2, 0) * 255).round().byte().numpy()).save({dst!r})
+"""
+
+
+def _prepare(work: Path) -> tuple[Path, Path, Path]:
+    """A 192x192 photo, a 16x16 one, and the paper's EDSR-baseline-LIIF as an official-format checkpoint."""
+    import numpy as np
+    import torch
+    from PIL import Image
+    from skimage import data
+
+    import liif
+
+    photo = work / "in192.png"
+    Image.fromarray(data.astronaut()[100:292, 150:342]).save(photo)
+    tiny = work / "in16.png"
+    Image.fromarray(np.asarray(Image.open(photo))[:16, :16]).save(tiny)
+    torch.manual_seed(0)
+    model = liif.create_model(liif.ModelConfig())  # the paper's size; random weights cost the same time
+    ckpt = work / "edsr-baseline-liif.pth"
+    torch.save({"model": {**model.spec, "sd": model.state_dict()}}, ckpt)
+    return photo, tiny, ckpt
+
+
+def _time(cmd: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    """Time the commands in turn and print medians and the goals' ratios."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    liif_cmd = shutil.which("liif")
+    if liif_cmd is None:
+        sys.exit("the liif command is not installed: pip install -e . first")
+    env = {**os.environ, "OMP_NUM_THREADS": str(args.threads), "OMP_WAIT_POLICY": "PASSIVE"}
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        photo, tiny, ckpt = _prepare(work)
+        official = OFFICIAL_SCRIPT.format(tests=str(ROOT / "tests"), ckpt=str(ckpt), src=str(photo), side=768,
+                                          dst=str(work / "official.png"))
+        commands = {
+            "python -c 'import torch'": [sys.executable, "-c", "import torch"],
+            "liif --help": [liif_cmd, "--help"],
+            "liif upscale 16x16 x2 (start-up)": [liif_cmd, "upscale", str(tiny), "-o", str(work / "t.png"),
+                                                 "--scale", "2", "--model", str(ckpt), "-q", "--overwrite"],
+            "liif upscale 192x192 x4": [liif_cmd, "upscale", str(photo), "-o", str(work / "ours.png"), "--scale",
+                                        "4", "--model", str(ckpt), "-q", "--overwrite",
+                                        "--threads", str(args.threads)],
+            "official procedure 192x192 x4": [sys.executable, "-c", official],
+        }
+        for cmd in commands.values():  # warm-up: file caches, numba's cache
+            _time(cmd, env)
+        times: dict[str, list[float]] = {name: [] for name in commands}
+        for _ in range(args.runs):
+            for name, cmd in commands.items():
+                times[name].append(_time(cmd, env))
+    med = {name: statistics.median(t) for name, t in times.items()}
+    print(f"{args.runs} runs each, interleaved, {args.threads} threads; medians (min-max):")
+    for name, t in times.items():
+        print(f"  {name:34s} {med[name]:6.2f} s  ({min(t):.2f}-{max(t):.2f})")
+    torch_s = med["python -c 'import torch'"]
+    print(f"liif --help: import torch + {med['liif --help'] - torch_s:.2f} s (goal: <= 0.5 s)")
+    print(f"liif upscale start-up: import torch + {med['liif upscale 16x16 x2 (start-up)'] - torch_s:.2f} s "
+          "(goal: <= 0.5 s)")
+    ratio = med["official procedure 192x192 x4"] / med["liif upscale 192x192 x4"]
+    print(f"whole process, 192x192 x4: {ratio:.2f}x faster than the official procedure (goal: >= 3.5x)")
+
+
+if __name__ == "__main__":
+    main()
