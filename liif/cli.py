@@ -111,7 +111,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         "train_dirs": args.data, "val_dir": args.val, "total_steps": args.steps, "lr": args.lr,
         "batch_size": args.batch_size, "precision": args.precision, "threads": args.threads,
         "val_every": args.val_every, "freeze_encoder": args.freeze_encoder, "device": args.device,
-        "cycle_start": step if args.new_cycle else None,
+        "cycle_start": step if args.new_cycle else None, "degrade": args.degrade, "val_degrade": args.val_degrade,
     }.items() if v is not None}
     cfg = replace(cfg, **overrides)
     if args.new_cycle:
@@ -158,10 +158,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     model = None if args.bicubic_only else create_model(args.model)
     rows = []
-    for folder in args.data:
-        rows += evaluate_folder(model, folder, args.scales, shave=not args.no_shave, tile=args.tile or None,
-                                precision=args.precision, device=args.device, ensemble=args.ensemble, cell=args.cell,
-                                backproject=args.backproject)
+    for degrade in args.degrade:
+        for folder in args.data:
+            rows += evaluate_folder(model, folder, args.scales, shave=not args.no_shave, degrade=degrade,
+                                    tile=args.tile or None, precision=args.precision, device=args.device,
+                                    ensemble=args.ensemble, cell=args.cell, backproject=args.backproject)
     label = "model" if model is None else Path(str(args.model)).stem if args.model else DEFAULT_MODEL
     paths = write_tables(rows, args.out, label)
     print(paths[0].read_text(), end="")
@@ -234,6 +235,10 @@ def build_parser(extra_commands: Callable[[Any], None] | None = None,
     p.add_argument("--new-cycle", action="store_true",
                    help="on resume, restart the cosine schedule here: the rate starts at --lr and decays to --steps")
     p.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], help="where to train (default: auto)")
+    p.add_argument("--degrade", choices=["none", "real"],
+                   help="degrade each low-resolution patch: real = JPEG (q30-95, sometimes twice), Gaussian or "
+                        "Poisson noise, mild blur, chroma subsampling; none = clean bicubic (the paper)")
+    p.add_argument("--val-degrade", metavar="INPUT", help="validate on this input: clean (default), jpegQ, noiseS")
     p.add_argument("--export", help="write the weights as .safetensors when stopping")
     p.add_argument("-q", "--quiet", action="store_true")
     p.set_defaults(func=cmd_train)
@@ -249,6 +254,9 @@ def build_parser(extra_commands: Callable[[Any], None] | None = None,
     p.add_argument("--model", default=None, help="bundled model name or checkpoint path")
     p.add_argument("--data", nargs="+", default=["../shared/datasets/eval/Set5", "../shared/datasets/eval/Set14"])
     p.add_argument("--scales", nargs="+", type=float, default=[2, 3, 4, 6, 8, 12])
+    p.add_argument("--degrade", nargs="+", default=["clean"], metavar="INPUT",
+                   help="degrade every low-resolution input first: clean, jpegQ (e.g. jpeg75), noiseS (e.g. noise5); "
+                        "model and bicubic enlarge the same degraded input")
     p.add_argument("--out", default="runs/eval", help="folder for results.md/csv/json")
     p.add_argument("--no-shave", action="store_true", help="keep the border (default: shave ceil(scale) px)")
     p.add_argument("--bicubic-only", action="store_true")

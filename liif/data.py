@@ -1,6 +1,7 @@
 """Training data: random HR crops, random scale, bicubic LR, sampled query pixels (the paper's recipe)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,11 +42,13 @@ class PatchSampler:
     """Draws batches from images held in memory (small sets such as "291" fit easily)."""
 
     def __init__(self, files: list[Path], patch: int, scale_min: float, scale_max: float, sample_q: int,
-                 augment: bool = True) -> None:
+                 augment: bool = True,
+                 degrade: Callable[[np.ndarray, np.random.Generator], np.ndarray] | None = None) -> None:
         self.images = [load_rgb_array(f) for f in files]
         self.min_sides = np.array([min(im.shape[:2]) for im in self.images])
         self.patch, self.scale_min, self.scale_max = patch, scale_min, scale_max
         self.sample_q, self.augment = sample_q, augment
+        self.degrade = degrade  # applied to each 8-bit LR patch (liif.degrade); the target stays clean
         if self.min_sides.max() < round(patch * scale_min):
             raise ValueError(f"every training image is smaller than a {round(patch * scale_min)} px crop")
 
@@ -75,6 +78,10 @@ class PatchSampler:
         # Only the uint8 crops cross to the device: on a GPU the bicubic resize would otherwise bound the step.
         hr = torch.from_numpy(np.stack(crops)).to(device).permute(0, 3, 1, 2).float().div_(255)
         lr = imresize(hr, (self.patch, self.patch)).clamp_(0, 1)
+        if self.degrade is not None:  # real inputs are 8-bit: quantise, degrade each patch, back to [0, 1]
+            patches = lr.mul(255).round_().byte().permute(0, 2, 3, 1).cpu().numpy()
+            degraded = np.stack([self.degrade(np.ascontiguousarray(x), rng) for x in patches])
+            lr = torch.from_numpy(degraded).to(device).permute(0, 3, 1, 2).float().div_(255)
         n_pix = hr_size * hr_size
         q = min(self.sample_q, n_pix)
         picks = torch.from_numpy(np.stack([rng.choice(n_pix, size=q, replace=False) for _ in range(batch_size)]))

@@ -53,9 +53,16 @@ def liif_upscale(
 
 
 def evaluate_folder(model: LIIF | LMLIIF | None, folder: str | Path, scales: list[float], shave: bool = True,
-                    **engine_kw: Any) -> list[dict[str, Any]]:
-    """Mean Y-PSNR/SSIM per scale over a folder for the model and bicubic; model=None: bicubic only."""
+                    degrade: str = "clean", **engine_kw: Any) -> list[dict[str, Any]]:
+    """Mean Y-PSNR/SSIM per scale over a folder for the model and bicubic; model=None: bicubic only.
+
+    ``degrade`` names a fixed degradation of every low-resolution input (``liif.degrade.named``: jpeg75,
+    noise5, ...); both methods enlarge the same degraded input and are scored against the clean original.
+    """
+    from .degrade import named
     from .engine import Upscaler
+
+    spoil = named(degrade)
 
     up = None if model is None else Upscaler(model, **{"device": "cpu", **engine_kw})  # one engine for every image
     files = find_images([folder])
@@ -66,6 +73,7 @@ def evaluate_folder(model: LIIF | LMLIIF | None, folder: str | Path, scales: lis
         border = math.ceil(scale) if shave else 0
         for hr_full in images:
             hr, lr = make_pair(hr_full, scale)
+            lr = spoil(lr)
             bic = bicubic_upscale(lr, hr.shape[:2])
             acc["bicubic_psnr"].append(psnr_y(bic, hr, border))
             acc["bicubic_ssim"].append(ssim_y(bic, hr, border))
@@ -74,6 +82,8 @@ def evaluate_folder(model: LIIF | LMLIIF | None, folder: str | Path, scales: lis
                 acc["psnr"].append(psnr_y(sr, hr, border))
                 acc["ssim"].append(ssim_y(sr, hr, border))
         row = {"dataset": Path(folder).name, "scale": scale, "images": len(images)}
+        if degrade != "clean":  # clean rows keep the columns every committed result has
+            row["input"] = degrade
         row.update({k: (float(np.mean(v)) if v else None) for k, v in acc.items()})
         rows.append(row)
     return rows
@@ -83,16 +93,19 @@ def write_tables(rows: list[dict[str, Any]], out_dir: str | Path, label: str = "
     """Write results.md (columns headed by ``label``, e.g. the model's name), results.csv and results.json."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    md = [f"| dataset | scale | {label} PSNR | {label} SSIM | bicubic PSNR | bicubic SSIM | gain (dB) |",
-          "|---|---|---|---|---|---|---|"]
+    inputs = any("input" in r for r in rows)
+    md = [("| input " if inputs else "") +
+          f"| dataset | scale | {label} PSNR | {label} SSIM | bicubic PSNR | bicubic SSIM | gain (dB) |",
+          "|---" * (8 if inputs else 7) + "|"]
     for r in rows:
         gain = r["psnr"] - r["bicubic_psnr"] if r["psnr"] is not None else None
-        md.append(f"| {r['dataset']} | x{r['scale']:g} | {_fmt(r['psnr'])} | {_fmt(r['ssim'], 4)} | "
+        md.append((f"| {r.get('input', 'clean')} " if inputs else "") +
+                  f"| {r['dataset']} | x{r['scale']:g} | {_fmt(r['psnr'])} | {_fmt(r['ssim'], 4)} | "
                   f"{_fmt(r['bicubic_psnr'])} | {_fmt(r['bicubic_ssim'], 4)} | {_fmt(gain)} |")
     paths = [out_dir / "results.md", out_dir / "results.csv", out_dir / "results.json"]
     paths[0].write_text("\n".join(md) + "\n")
     with paths[1].open("w", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w = csv.DictWriter(fh, fieldnames=list(dict.fromkeys(k for r in rows for k in r)))
         w.writeheader()
         w.writerows(rows)
     paths[2].write_text(json.dumps(rows, indent=1))

@@ -18,6 +18,7 @@ from tqdm import tqdm
 
 from .checkpoint import build_from_spec, save_checkpoint
 from .data import PatchSampler, find_images
+from .degrade import RECIPES, named
 from .engine import pick_device
 from .errors import InputError
 from .models import LIIF, LMLIIF
@@ -65,11 +66,19 @@ class TrainConfig:
     init_encoder_from: str | None = None
     # Train only the decoder: the encoder's backward pass is most of a step's cost on a CPU.
     freeze_encoder: bool = False
+    # Degrade each low-resolution patch with a recipe of liif.degrade.RECIPES ("real": JPEG, noise, blur)
+    # so the model learns the inputs people upload; "none" is the paper's clean bicubic recipe.
+    degrade: str = "none"
+    # The validation input: clean, or a fixed degradation of liif.degrade.named (e.g. jpeg75 for a "real" run).
+    val_degrade: str = "clean"
 
     def __post_init__(self) -> None:
         self.precision = OLD_PRECISION_NAMES.get(self.precision, self.precision)
         if self.precision not in TRAIN_PRECISIONS:
             raise InputError(f"training precision {self.precision!r} is unknown: use exact (float32) or bf16")
+        if self.degrade != "none" and self.degrade not in RECIPES:
+            raise InputError(f"degradation recipe {self.degrade!r} is unknown: use none or {', '.join(RECIPES)}")
+        named(self.val_degrade)  # a clear error now, not at the first validation
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> TrainConfig:
@@ -115,7 +124,8 @@ class Trainer:
         # The same seconds by device type ("cpu", "cuda"): model cards report GPU time apart.
         self.device_seconds: dict[str, float] = {}
         self.sampler = PatchSampler(find_images(cfg.train_dirs), cfg.patch, cfg.scale_min, cfg.scale_max,
-                                    cfg.sample_q, cfg.augment)
+                                    cfg.sample_q, cfg.augment,
+                                    degrade=None if cfg.degrade == "none" else RECIPES[cfg.degrade]())
 
     def _init_encoder(self, source: str) -> None:
         """Copy the encoder weights of another model (same encoder architecture) into this one."""
@@ -235,7 +245,8 @@ class Trainer:
             return None
         from .evaluate import evaluate_folder
 
-        rows = evaluate_folder(self.eval_model(), self.cfg.val_dir, [self.cfg.val_scale], device=self.device.type)
+        rows = evaluate_folder(self.eval_model(), self.cfg.val_dir, [self.cfg.val_scale], degrade=self.cfg.val_degrade,
+                               device=self.device.type)
         self.model.train()
         return rows[0]["psnr"]
 
