@@ -1,7 +1,7 @@
 """liif-studio: arbitrary-scale super-resolution with LIIF (Chen et al., CVPR 2021).
 
     >>> import liif
-    >>> out = liif.upscale("photo.png", scale=4)            # bundled default model
+    >>> out = liif.upscale("photo.png", scale=4)            # model "auto": chosen by liif.inspect(photo)
     >>> liif.list_models()                                  # bundled models
     ['edsr-baseline-liif', 'edsr-baseline-lmliif']
     >>> up = liif.Upscaler(liif.create_model("path/to/official.pth"))
@@ -13,6 +13,7 @@ from typing import Any
 
 from .api import upscale
 from .checkpoint import load_checkpoint, load_official, save_checkpoint
+from .condition import InputReport, inspect
 from .engine import EngineConfig, Upscaler, bicubic, output_size, pick_device
 from .errors import CheckpointError, InputError, LiifError, SizeLimitError
 from .imageio import load_image, save_image
@@ -21,8 +22,9 @@ from .zoo import DEFAULT_MODEL, ModelConfig, create_model, list_models
 
 __version__ = "0.1.0"
 __all__ = [
-    "DEFAULT_MODEL", "LIIF", "LMLIIF", "CheckpointError", "EngineConfig", "InputError", "LiifError", "ModelConfig",
-    "SizeLimitError", "Upscaler", "bicubic", "create_model", "list_models", "load_checkpoint", "load_image",
+    "DEFAULT_MODEL", "LIIF", "LMLIIF", "CheckpointError", "EngineConfig", "InputError", "InputReport", "LiifError",
+    "ModelConfig", "SizeLimitError", "Upscaler", "bicubic", "create_model", "inspect", "list_models", "load_checkpoint",
+    "load_image",
     "load_official", "make_coord", "output_size", "pick_device", "save_checkpoint", "save_image", "upscale",
 ]
 

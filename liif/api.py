@@ -5,10 +5,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .condition import choose_model, inspect
 from .engine import Progress, Upscaler
 from .imageio import ImageLike, load_image
 from .models import LIIF, LMLIIF
-from .zoo import create_model
+from .zoo import DEFAULT_MODEL, create_model, list_models
 
 
 @lru_cache(maxsize=4)
@@ -20,7 +21,7 @@ def upscale(
     image: ImageLike | str | Path,
     scale: float | tuple[float, float] | None = None,
     size: tuple[int, int] | None = None,
-    model: LIIF | LMLIIF | str | Path | None = None,
+    model: LIIF | LMLIIF | str | Path | None = "auto",
     device: str = "auto",
     tile: int | None = 256,
     precision: str = "exact",
@@ -30,10 +31,13 @@ def upscale(
 ) -> ImageLike:
     """Upscale an image (PIL, numpy array or file path) by ``scale`` or to ``size`` = (width, height).
 
-    ``model`` is a loaded model, a bundled model name, a checkpoint path, or None for the default.
+    ``model`` is a loaded model, a bundled model name, a checkpoint path, None for ``DEFAULT_MODEL``, or "auto":
+    the model for inputs marked by JPEG or noise where ``liif.inspect`` finds them, the default otherwise.
     The result has the input's form: PIL in, PIL out (mode and alpha kept); numpy in, numpy out.
     Other ``EngineConfig`` fields pass through, e.g. ``ensemble=8``, ``backproject=3`` or ``threads=2``.
     """
+    if isinstance(model, str) and model == "auto":
+        model, _why = choose_model(inspect(image), list_models(), DEFAULT_MODEL)  # the file's JPEG tables, if any
     if isinstance(image, (str, Path)):
         image = load_image(image)
     net = model if isinstance(model, (LIIF, LMLIIF)) else _cached_model(None if model is None else str(model))

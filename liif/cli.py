@@ -46,20 +46,34 @@ def cmd_upscale(args: argparse.Namespace) -> int:
     """Upscale files or folders; one summary line per image."""
     from tqdm import tqdm
 
+    from .condition import choose_model, inspect
     from .engine import Upscaler
     from .imageio import load_image, save_image
-    from .zoo import create_model
+    from .zoo import DEFAULT_MODEL, create_model, list_models
 
     files = _collect_inputs(args.inputs)
     out = Path(args.output)
-    model = create_model(args.model)
-    up = Upscaler(model, device=args.device, tile=args.tile or None, precision=args.precision, chunk=args.chunk,
-                  max_output_megapixels=args.max_megapixels, threads=args.threads, ensemble=args.ensemble,
-                  cell=args.cell, backproject=args.backproject)
+    engines: dict[str, Upscaler] = {}
+
+    def engine(name: str) -> Upscaler:  # one per model, loaded on first use ("auto" may use two)
+        if name not in engines:
+            engines[name] = Upscaler(create_model(name), device=args.device, tile=args.tile or None,
+                                     precision=args.precision, chunk=args.chunk,
+                                     max_output_megapixels=args.max_megapixels, threads=args.threads,
+                                     ensemble=args.ensemble, cell=args.cell, backproject=args.backproject)
+        return engines[name]
+
+    if args.model != "auto":
+        engine(args.model)  # a bad --model fails before any image is read
     failures = 0
     for src in files:
         dst = _output_path(src, out, single=len(files) == 1)
         try:
+            chosen, why = args.model, ""
+            if args.model == "auto":
+                chosen, why = choose_model(inspect(src), list_models(), DEFAULT_MODEL)
+                why = f" [{chosen}: {why}]"
+            up = engine(chosen)
             if dst.resolve() == src.resolve():
                 raise LiifError(f"{dst} is the input itself: choose another output")
             if dst.exists() and not args.overwrite:
@@ -77,7 +91,7 @@ def cmd_upscale(args: argparse.Namespace) -> int:
             save_image(result, dst, overwrite=args.overwrite)
             w_in, h_in = _dims(image)
             w_out, h_out = _dims(result)
-            print(f"{src}: {w_in}x{h_in} -> {w_out}x{h_out} in {seconds:.2f} s -> {dst}")
+            print(f"{src}: {w_in}x{h_in} -> {w_out}x{h_out} in {seconds:.2f} s -> {dst}{why}")
         except LiifError as exc:
             failures += 1
             print(f"error: {src}: {exc}", file=sys.stderr)
@@ -194,7 +208,10 @@ def build_parser(extra_commands: Callable[[Any], None] | None = None,
     p.add_argument("inputs", nargs="+", help="image files or folders")
     p.add_argument("-o", "--output", required=True, help="output file (one input) or folder")
     add_scale_or_size(p)
-    p.add_argument("--model", default=None, help="bundled model name or checkpoint path (official .pth or ours)")
+    p.add_argument("--model", default="auto",
+                   help="bundled model name or checkpoint path (official .pth or ours); auto (default): the model "
+                        "for compressed or noisy inputs where liif.inspect finds JPEG artefacts or noise, the "
+                        "clean-trained default otherwise (the summary line says which and why)")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
     p.add_argument("--precision", default="exact", choices=["exact", "bf16", "fp16"])
     p.add_argument("--tile", type=int, default=256, help="LR tile side for the encoder (0 = no tiling)")
