@@ -94,13 +94,17 @@ def _progress(progress: Any, desc: str) -> Callable[[int, int], None]:
     return update
 
 
-def _upscaler(choice: str | None, path: str | None, precision: str, progress: Any,
-              backproject: int = 0) -> tuple[liif.Upscaler, str]:
-    """The cached upscaler for the chosen model, and how the page names that model."""
-    source = models.model_source(choice, path, SETTINGS.models_dir, SETTINGS.allow_paths)
+def _upscaler(choice: str | None, path: str | None, precision: str, progress: Any, backproject: int = 0,
+              image: str | None = None) -> tuple[liif.Upscaler, str]:
+    """The cached upscaler for the chosen model (``auto``: for ``image``), and how the page names that model."""
+    why = ""
+    if choice == models.AUTO_CHOICE and not (path and path.strip()):
+        source, why = models.auto_source(image)
+    else:
+        source = models.model_source(choice, path, SETTINGS.models_dir, SETTINGS.allow_paths)
     progress(0, desc="Loading the model")
     up = models.get_upscaler(source, precision, SETTINGS.max_output_mp, backproject)
-    return up, f"{up.model.family} with {models.describe(source)}"
+    return up, f"{up.model.family} with {models.describe(source)}" + (f" (auto: {why})" if why else "")
 
 
 def _shown_gallery(gallery: list[tuple[Any, str]]) -> list[tuple[str, str]]:
@@ -189,7 +193,7 @@ def upscale(image_path: str | None, mode: str, scale: float, width: float | None
     if message:
         raise gr.Error(message)
     passes = settings.BACKPROJECT_PASSES if back_projected else 0
-    up, model_name = _upscaler(model, checkpoint_path, precision, progress, passes)
+    up, model_name = _upscaler(model, checkpoint_path, precision, progress, passes, image=image_path)
     started = time.perf_counter()
     result = up.upscale(image, progress=_progress(progress, "LIIF: rendering the output"), **target)
     seconds = time.perf_counter() - started
@@ -243,7 +247,7 @@ def compare_scales(image_path: str | None, factors: list[str], region_x: float, 
     """The same region at several factors (bicubic and LIIF), and LIIF's gain over bicubic against the scale."""
     upload = _open(image_path)
     scales = _factors(factors)
-    up, model_name = _upscaler(model, checkpoint_path, precision, progress)
+    up, model_name = _upscaler(model, checkpoint_path, precision, progress, image=image_path)
     area = compare.region_of(upload.image, region_x, region_y, int(region))
 
     def step(i: int, n: int, s: float) -> None:
@@ -321,7 +325,7 @@ def zoom(image_path: str | None, x: float, y: float, magnification: float, windo
     upload = _open(image_path)
     image, (w, h) = upload.image, upload.size
     n, mag = int(window), float(magnification)
-    up, model_name = _upscaler(model, checkpoint_path, precision, progress)
+    up, model_name = _upscaler(model, checkpoint_path, precision, progress, image=image_path)
     centre = (x * w, y * h)
     progress(0.1, desc=f"LIIF: rendering a {n}x{n} window of the x{mag:g} output")
     started = time.perf_counter()
@@ -340,15 +344,15 @@ def zoom(image_path: str | None, x: float, y: float, magnification: float, windo
 
 def refresh_models(current: str | None) -> tuple:
     """Re-scan the models folder."""
-    choices = models.model_choices(SETTINGS.models_dir)
+    choices, methods = models.dropdown_choices(SETTINGS.models_dir), models.model_choices(SETTINGS.models_dir)
     value = current if current in choices else models.default_choice(choices)
-    return (gr.Dropdown(choices=choices, value=value), gr.CheckboxGroup(choices=[BICUBIC, *choices]),
+    return (gr.Dropdown(choices=choices, value=value), gr.CheckboxGroup(choices=[BICUBIC, *methods]),
             models.status_line(SETTINGS.models_dir, SETTINGS.allow_paths))
 
 
 def list_models_api() -> list[str]:
     """The model choices the other endpoints accept."""
-    return models.model_choices(SETTINGS.models_dir)
+    return models.dropdown_choices(SETTINGS.models_dir)
 
 
 def quality_models_status() -> str:
@@ -499,7 +503,7 @@ def _input_panel(label: str, elem: str, examples: list[str], examples_label: str
 
 def build_demo(default_model: str | None = None) -> gr.Blocks:
     """The Blocks app (not launched). ``default_model`` preselects a dropdown choice (tests use it)."""
-    choices = models.model_choices(SETTINGS.models_dir)
+    choices, methods = models.dropdown_choices(SETTINGS.models_dir), models.model_choices(SETTINGS.models_dir)
     chosen = default_model if default_model in choices else models.default_choice(choices)
     precisions = settings.precision_choices()
     lowres_examples = _examples(EXAMPLES_DIR)
@@ -512,7 +516,8 @@ def build_demo(default_model: str | None = None) -> gr.Blocks:
         gr.Markdown(INTRO)
         with gr.Row(equal_height=False):
             model = gr.Dropdown(choices, value=chosen, label="Model", scale=3, elem_id="model",
-                                info="Bundled models, and checkpoints found in the models folder")
+                                info="auto: the model for compressed or noisy photos when the input is one; "
+                                     "bundled models; checkpoints in the models folder")
             checkpoint_path = gr.Textbox(label="...or a checkpoint path (.pth / .safetensors)", scale=3,
                                          placeholder="/path/to/edsr-baseline-liif.pth", visible=SETTINGS.allow_paths)
             precision = gr.Radio(precisions, value=precisions[0], label="Precision", scale=1,
@@ -614,7 +619,7 @@ def build_demo(default_model: str | None = None) -> gr.Blocks:
                     with gr.Column(scale=1, min_width=300):
                         mod_file, mod_preview, mod_about = _input_panel("Image file", "models", lowres_examples,
                                                                         "Examples")
-                        mod_methods = gr.CheckboxGroup([BICUBIC, *choices], value=[BICUBIC, *choices],
+                        mod_methods = gr.CheckboxGroup([BICUBIC, *methods], value=[BICUBIC, *methods],
                                                        label="Methods (a checkpoint path above is added too)",
                                                        elem_id="models-methods")
                         mod_scale = gr.Slider(2, 12, value=4, step=0.5, label="Scale factor")

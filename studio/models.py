@@ -2,6 +2,8 @@
 
 Choices are labels: ``"<name> (bundled)"`` for every model ``liif.list_models()`` finds, and
 ``"<file> (models folder)"`` for checkpoints in the models folder. A checkpoint can also be given by path.
+The model dropdown opens on ``AUTO_CHOICE``: the bundled model ``liif.inspect`` suggests for each input
+(the model for compressed or noisy photos where it finds JPEG artefacts or noise).
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from .settings import DEFAULT_MODEL, engine_options, precision_choices
 
 log = logging.getLogger("liif_studio.models")
 
+AUTO_CHOICE = "auto (by the input)"
 BUNDLED_SUFFIX = " (bundled)"
 FOLDER_SUFFIX = " (models folder)"
 CHECKPOINT_SUFFIXES = (".safetensors", ".pth", ".pt")
@@ -40,12 +43,26 @@ def model_choices(models_dir: Path) -> list[str]:
             + [p.name + FOLDER_SUFFIX for p in folder_checkpoints(models_dir)])
 
 
+def dropdown_choices(models_dir: Path) -> list[str]:
+    """The model dropdown: ``AUTO_CHOICE`` first where the bundled default can serve it, then every model."""
+    return ([AUTO_CHOICE] if DEFAULT_MODEL in liif.list_models() else []) + model_choices(models_dir)
+
+
 def default_choice(choices: list[str]) -> str | None:
-    """``DEFAULT_MODEL`` when it is bundled, else the first choice (None when there is none)."""
-    preferred = DEFAULT_MODEL + BUNDLED_SUFFIX
-    if preferred in choices:
-        return preferred
+    """``AUTO_CHOICE``, else ``DEFAULT_MODEL`` when it is bundled, else the first choice (None when there is none)."""
+    for preferred in (AUTO_CHOICE, DEFAULT_MODEL + BUNDLED_SUFFIX):
+        if preferred in choices:
+            return preferred
     return choices[0] if choices else None
+
+
+def auto_source(image: str | Path | np.ndarray | None) -> tuple[str, str]:
+    """The bundled model ``AUTO_CHOICE`` stands for with this input, and why (``liif.inspect``)."""
+    from liif.condition import choose_model
+
+    if image is None:
+        return DEFAULT_MODEL, "a clean input made here"
+    return choose_model(liif.inspect(image), liif.list_models(), DEFAULT_MODEL)
 
 
 def model_source(choice: str | None, path: str | None, models_dir: Path, allow_paths: bool) -> str:

@@ -64,7 +64,7 @@ def test_list_models_offers_bundled_models_and_the_models_folder(client):
     import liif
 
     choices = client.predict(api_name="/list_models")
-    assert choices == [f"{name} (bundled)" for name in liif.list_models()] + [APP_CHOICE]
+    assert choices == ["auto (by the input)"] + [f"{name} (bundled)" for name in liif.list_models()] + [APP_CHOICE]
 
 
 def test_upscale_by_scale_returns_sizes_lossless_png_and_report(client, small_image):

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from PIL import Image
 
 import liif
 from studio import models, settings
@@ -24,6 +25,23 @@ def test_choices_list_every_bundled_model_then_the_folder(folder):
                 else choices[0])
     assert models.default_choice(choices) == expected
     assert models.default_choice([]) is None
+
+
+def test_the_dropdown_opens_on_auto_which_follows_the_input(folder, tmp_path):
+    from skimage import data
+
+    choices = models.dropdown_choices(folder)
+    assert choices == [models.AUTO_CHOICE, *models.model_choices(folder)]
+    assert models.default_choice(choices) == models.AUTO_CHOICE
+    photo = data.coffee()[:160, :200]
+    assert models.auto_source(photo) == (settings.DEFAULT_MODEL, "the input looks clean")
+    jpeg = tmp_path / "upload.jpg"
+    Image.fromarray(photo).save(jpeg, quality=45)
+    name, why = models.auto_source(str(jpeg))
+    assert why.startswith("JPEG quality about 45")
+    assert name == ("edsr-baseline-lmliif-real" if "edsr-baseline-lmliif-real" in liif.list_models()
+                    else settings.DEFAULT_MODEL)
+    assert models.auto_source(None) == (settings.DEFAULT_MODEL, "a clean input made here")
 
 
 def test_the_demos_default_is_the_fast_family_and_keeps_liifs_quality():
