@@ -33,6 +33,9 @@ NOISE_ADDED = 1.0
 HALO_ADDED = 0.08
 # 8x8 grid strength (1 = none) above which blocks are reported (LIIF <= 1.05, JPEG q30 >= 1.2).
 JPEG_GRID = 1.15
+# The input's JPEG grid in the output: "removed" when less than half of bicubic's excess over 1 is left,
+# "magnified" when the output shows it at least as strongly as bicubic does.
+INPUT_GRID_REMOVED = 0.5
 # Share of the pixel-to-pixel change on one phase of the input's grid, as a multiple of
 # the even share 1/scale, above which the input's pixels show (bicubic about 1.2x, nearest 4x at x4).
 PIXEL_GRID = 2.0
@@ -75,6 +78,25 @@ def blockiness(views: Views) -> Cue:
         return Cue(value, base, f"8x8 block artefacts (JPEG-like): block borders {value:.2f}x the "
                                 f"mid-block step (bicubic {base:.2f}x)", "block artefacts")
     return Cue(value, base, f"no 8x8 blocks: borders {value:.2f}x the mid-block step (bicubic {base:.2f}x)")
+
+
+def input_blocks(views: Views) -> Cue:
+    """The input's own JPEG blocks, magnified in the output or removed, vs bicubic's enlargement of them."""
+    import liif
+
+    found = views.shared("input_condition", lambda: liif.inspect(views.lowres))
+    size = (views.lowres.shape[1], views.lowres.shape[0])
+    value = artefacts.magnified_grid(views.output, size)
+    base = artefacts.magnified_grid(views.bicubic, size)
+    grid = f"its 8x8 grid {value:.2f}x in the output, bicubic {base:.2f}x"
+    if found.jpeg_quality is None:
+        return Cue(value, base, f"the input shows no JPEG compression ({grid})")
+    what = f"input JPEG quality about {found.jpeg_quality}"
+    if value >= base:
+        return Cue(value, base, f"{what}: its block artefacts are magnified ({grid})", "JPEG blocks magnified")
+    if value - 1 <= INPUT_GRID_REMOVED * (base - 1):
+        return Cue(value, base, f"{what}: its block artefacts were removed ({grid})")
+    return Cue(value, base, f"{what}: its block artefacts were reduced ({grid})")
 
 
 def _period(scale: float) -> int:

@@ -97,6 +97,25 @@ def jpeg_blockiness(image: np.ndarray) -> float:
     return float(np.mean(ratios)) if ratios else 1.0
 
 
+def magnified_grid(image: np.ndarray, input_size: tuple[int, int]) -> float:
+    """Strength of the *input's* 8x8 JPEG grid as it shows in an enlargement of it (1 = no grid).
+
+    The input's block borders (columns and rows 8k) land at 8k x scale in the enlargement; the step
+    across each is compared with the step at the middle of the blocks (8k + 4), as ``jpeg_blockiness``
+    does at the input's own size. ``input_size`` is the input's (width, height).
+    """
+    y = luma_bt601(image).astype(np.float32)
+    ratios = []
+    for steps, n_in in zip(_abs_steps(y), input_size, strict=True):
+        scale = (steps.shape[1] + 1) / n_in
+        border = np.round(np.arange(8, n_in, 8) * scale).astype(int) - 1
+        middle = np.round(np.arange(4, n_in - 4, 8) * scale).astype(int) - 1
+        border, middle = border[(border >= 0) & (border < steps.shape[1])], middle[middle < steps.shape[1]]
+        if border.size and middle.size:
+            ratios.append((steps[:, border].mean() + 1e-3) / (steps[:, middle].mean() + 1e-3))
+    return float(np.mean(ratios)) if ratios else 1.0
+
+
 def pixel_grid_share(image: np.ndarray, period: int) -> float:
     """Share of the neighbour-to-neighbour change that falls on one phase of a ``period`` grid.
 

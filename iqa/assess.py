@@ -82,6 +82,18 @@ def metric_rows(metric: catalog.Metric, views: Views) -> list[Score]:
         return [_unavailable(metric, str(error))]
 
 
+def _input_condition(views: Views, rows: list[Score]) -> str:
+    """What the input had been through (liif.inspect), and what the enlargement did with its blocks."""
+    import liif
+
+    found = views.shared("input_condition", lambda: liif.inspect(views.lowres))
+    text = "input: " + found.describe()
+    blocks = next((r for r in rows if r.key == "input_blocks" and r.available), None)
+    if found.jpeg_quality is not None and blocks is not None:
+        text += " - " + blocks.reading.split(": ", 1)[-1].split(" (", 1)[0]
+    return text
+
+
 # --------------------------------------------------------------------------- assess
 def assess(output: ImageLike, lowres: ImageLike, reference: ImageLike | None = None,
            metrics: Iterable[str] | None = None, clip: ClipCues | None = None, *, shave: int = 0) -> Report:
@@ -115,6 +127,7 @@ def assess(output: ImageLike, lowres: ImageLike, reference: ImageLike | None = N
         "clip_model": clip_model(views).name if any(
             catalog.METRICS[k].kind == "clip" for k in keys) else None,
         "shave": shave,
+        "input_condition": _input_condition(views, rows),
         "seconds": round(time.perf_counter() - started, 3),
     }
     return Report(rows, meta)

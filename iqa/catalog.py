@@ -148,6 +148,11 @@ _ALL = [
        "Mean step between neighbouring pixels across the borders of the 8x8 JPEG grid "
        "divided by the step in the middle of the blocks.", "lower",
        "~1 (no grid) to unbounded (typ. 1 to 3)", compute=artefact_cues.blockiness),
+    _M("input_blocks", "Input's JPEG blocks", "classical", "artefacts",
+       "Where the input was JPEG-compressed (liif.inspect): the step across its 8x8 block borders, "
+       "magnified in the output, divided by the step in the middle of the blocks; bicubic shows how "
+       "plainly enlarging keeps them. Removed, reduced, or magnified by the model.", "lower",
+       "~1 (no grid) to unbounded (typ. 1 to 2)", compute=artefact_cues.input_blocks),
     _M("pixel_grid", "Pixelation", "classical", "artefacts",
        "Share of the pixel-to-pixel change that falls on the borders of the input's "
        "pixels (whole-number scales): nearest-neighbour enlargement puts all of it there.",

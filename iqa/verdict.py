@@ -8,8 +8,9 @@ Rules (tested in ``tests/test_iqa_verdict.py``, measured on the validity suite):
   else the high-frequency share) as a gain over bicubic: "sharper" from +10%, "softer"
   from -10%, else "no sharper".
 * The verdict says "sharper" only when nothing explains the gain away: no row warns of
-  added noise, halos, blocks or pixelation, consistency with the input holds and colours
-  are kept. Otherwise it names what was added ("sharper-looking, but with added noise").
+  added noise, halos, blocks or pixelation, consistency with the input holds, colours
+  are kept and a JPEG input's blocks are not magnified. Otherwise it names what was added
+  ("sharper-looking, but with added noise") or changed ("it magnifies the input's JPEG blocks").
 * CLIP clarity and semantic retention are quoted when their weights are present.
 """
 
@@ -117,6 +118,7 @@ _CHANGED = {
     "contrast changed": "changes the contrast",
     "colourfulness changed": "changes the colourfulness",
     "saliency moved": "moves what draws the eye",
+    "JPEG blocks magnified": "magnifies the input's JPEG blocks",
     "reads less clear than bicubic": "reads less clear than bicubic to CLIP",
 }
 

@@ -131,6 +131,9 @@ def report_html(report: Report | None, fetch_note: str = "", reference_first: bo
     summary = verdict(report)
     if summary:
         out.append(f'<p class="studio-verdict">{escape(summary)}</p>')
+    condition = report.meta.get("input_condition")
+    if condition:  # what the input had been through, and what became of it
+        out.append(f'<p class="studio-input">{escape(condition[0].upper() + condition[1:])}.</p>')
     headers = ("Score", "LIIF", "Bicubic (same size)", "Better", "Reading")
     out.append("<table><thead><tr>" + "".join(f"<th>{h}</th>" for h in headers) + "</tr></thead><tbody>")
     group = None

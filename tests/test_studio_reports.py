@@ -75,6 +75,15 @@ def test_html_puts_the_verdict_first_and_folds_unavailable_scores():
     assert "+1.23%" in html and "41.23 dB" in html and "0.00764" in html
 
 
+def test_html_names_the_inputs_condition_under_the_verdict():
+    report = _report()
+    assert "studio-input" not in reports.report_html(report)
+    report.meta["input_condition"] = "input: JPEG, quality about 50 - its block artefacts were removed"
+    html = reports.report_html(report)
+    assert html.index("studio-verdict") < html.index("studio-input") < html.index("<table")
+    assert "Input: JPEG, quality about 50 - its block artefacts were removed.</p>" in html
+
+
 def test_reference_scores_come_first_when_asked():
     html = reports.report_html(_report(), reference_first=True)
     assert html.index("PSNR (Y)") < html.index("Laplacian variance")

@@ -1,0 +1,55 @@
+"""The report names the input's condition: a JPEG input's blocks magnified by a clean-trained model are
+flagged, and an output without them is not (issue 30's cases of the validity suite)."""
+from __future__ import annotations
+
+import pytest
+from skimage import data
+
+import iqa
+import liif
+from liif.degrade import jpeg
+from liif.evaluate import make_pair
+
+KEYS = ["input_blocks", "jpeg_blockiness", "laplacian_var", "noise_sigma", "halo_overshoot", "consistency_psnr"]
+PHOTOS = {"coffee": data.coffee()[:256, :320], "astronaut": data.astronaut()[:256, :256],
+          "chelsea": data.chelsea()[:256, :320]}
+
+
+@pytest.fixture(scope="module")
+def cases():
+    """Per photo: the q50 input, the clean-trained default's output of it, and an output free of its blocks."""
+    up = liif.Upscaler(liif.create_model(liif.DEFAULT_MODEL))
+    found = {}
+    for name, photo in PHOTOS.items():
+        _, lr = make_pair(photo, 2)
+        lq = jpeg(lr, 50)
+        found[name] = lq, up.upscale(lq, scale=2), up.upscale(lr, scale=2)
+    return found
+
+
+@pytest.mark.parametrize("name", list(PHOTOS))
+def test_a_clean_trained_model_on_a_q50_input_is_flagged(cases, name):
+    lq, magnified, _ = cases[name]
+    report = iqa.assess(magnified, lq, metrics=KEYS)
+    assert "JPEG blocks magnified" in iqa.judge(report).problems
+    assert "magnifies the input's JPEG blocks" in report.verdict
+    assert report.meta["input_condition"].startswith("input: JPEG, quality about 50")
+    assert report.meta["input_condition"].endswith("its block artefacts are magnified")
+
+
+@pytest.mark.parametrize("name", list(PHOTOS))
+def test_an_output_without_the_inputs_blocks_is_not_flagged_for_them(cases, name):
+    lq, _, free = cases[name]
+    report = iqa.assess(free, lq, metrics=KEYS)
+    assert "JPEG blocks magnified" not in iqa.judge(report).problems
+    assert report["input_blocks"].value < report["input_blocks"].baseline
+    assert report.meta["input_condition"].endswith("its block artefacts were removed")
+
+
+def test_a_clean_input_says_so_and_raises_nothing():
+    photo = PHOTOS["coffee"]
+    _, lr = make_pair(photo, 2)
+    out = liif.bicubic(lr, size=(lr.shape[1] * 2, lr.shape[0] * 2))
+    report = iqa.assess(out, lr, metrics=KEYS)
+    assert not report["input_blocks"].warning
+    assert report.meta["input_condition"].startswith("input: image, no sign of JPEG compression")
