@@ -426,10 +426,15 @@ factors (x2, x4) most networks are trained for.
 ## Where they do not
 * **Missing information stays missing.** The detail is a plausible guess, not a recovery: never use
   an upscaled image as evidence (faces, text, number plates).
-* **Out-of-distribution inputs.** LIIF learns from clean photos downscaled with bicubic. JPEG
-  block artefacts, noise, motion blur or heavy sharpening are *not* what it expects: it sharpens them
-  as if they were real detail. Faces and text need priors (identity, letter shapes) that a small
-  generic model does not have; drawings, screenshots and pixel art differ from photos too.
+* **Compressed and noisy photos.** A model trained only on clean photos downscaled with bicubic
+  has never seen JPEG's 8x8 blocks, ringing or sensor noise, so it takes them for detail and sharpens
+  them too. The model *auto* picks for such inputs (`edsr-baseline-lmliif-real`) was trained on inputs
+  degraded the way uploads are (JPEG at quality 30-95, noise, mild blur) against the clean originals,
+  so it learned to remove them; the report's line under the verdict says what your input had been
+  through and whether its blocks were removed or magnified (try the `chelsea_jpeg` example).
+* **Out-of-distribution inputs.** Motion blur, heavy sharpening, faces and text need priors
+  (identity, letter shapes) that a small generic model does not have; drawings, screenshots and
+  pixel art differ from photos too.
 * **Scores are cues, not verdicts.** No-reference metrics can reward over-sharpening; compare with
   bicubic, look at the crop, and trust the reference tab's PSNR/SSIM when you have a reference.
 
@@ -467,7 +472,7 @@ CSS = reports.CSS + """
 
 
 def _examples(folder: Path) -> list[str]:
-    return [str(p) for p in sorted(folder.glob("*.png"))] if folder.is_dir() else []
+    return [str(p) for p in sorted([*folder.glob("*.png"), *folder.glob("*.jpg")])] if folder.is_dir() else []
 
 
 def _example_path(sample: list | None) -> str | None:

@@ -27,6 +27,12 @@ LOW_RES = {
     "camera": (data.camera, 128),  # grayscale: the app keeps the mode (L in, L out)
 }
 
+# name -> (loader, low-resolution width, JPEG quality): what most uploads are (--model auto, the report's
+# input line); saved once by PIL at that quality, 4:2:0 chroma, as cameras and phones do
+JPEG = {
+    "chelsea_jpeg": (data.chelsea, 180, 45),
+}
+
 # name -> (loader, (left, top, size)): native-resolution crops for the reference tab
 REFERENCE = {
     "chelsea_face": (data.chelsea, (96, 20, 256)),
@@ -50,6 +56,10 @@ def main() -> None:
         out = downscale(img, width)
         out.save(HERE / f"{name}.png", optimize=True)
         print(f"{name}.png  {out.size[0]}x{out.size[1]} {out.mode}")
+    for name, (load, width, quality) in JPEG.items():
+        out = downscale(Image.fromarray(np.asarray(load())), width)
+        out.save(HERE / f"{name}.jpg", quality=quality)
+        print(f"{name}.jpg  {out.size[0]}x{out.size[1]} JPEG quality {quality}")
     for name, (load, (left, top, size)) in REFERENCE.items():
         img = Image.fromarray(np.asarray(load()))
         out = img.crop((left, top, left + size, top + size))

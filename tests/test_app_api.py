@@ -308,7 +308,9 @@ def test_back_projection_corrects_the_upscale_and_says_so(client, small_image):
     assert "back-projected x3" in str(_value(bp[6])) and "back-projected" not in str(_value(plain[6]))
 
 
-def test_examples_are_small_documented_pngs():
+def test_examples_are_small_documented_photos():
+    import liif
+
     lowres = sorted((REPO / "examples").glob("*.png"))
     references = sorted((REPO / "examples" / "reference").glob("*.png"))
     assert len(lowres) >= 4 and len(references) >= 2
@@ -319,6 +321,10 @@ def test_examples_are_small_documented_pngs():
         assert f"`{path.name}`" in readme
     for path in references:
         assert f"`reference/{path.name}`" in readme
+    jpegs = sorted((REPO / "examples").glob("*.jpg"))
+    assert jpegs, "an example of what most uploads are: a JPEG"
+    for path in jpegs:
+        assert f"`{path.name}`" in readme and liif.inspect(path).compressed, path
 
 
 # ----------------------------------------------------------------------------------------------
