@@ -205,6 +205,7 @@ def upscale(image_path: str | None, mode: str, scale: float, width: float | None
     if with_report:
         progress(0.95, desc="Quality report")
         report = iqa.assess(shown_r, views.to_display(image))
+        report.meta["model"] = model_name  # which model rendered it (and, for auto, why)
     crop_b, crop_l, zoom = views.magnified_crops(shown_b, shown_r, crop_x, crop_y)
     info = (f"Input **{w}x{h}** -> output **{ow}x{oh}** (x{ow / w:.2f} wide, x{oh / h:.2f} high), rendered by "
             f"**{model_name}** ({precision}{f', back-projected x{passes}' if passes else ''}) in "

@@ -103,6 +103,12 @@ def test_upscale_to_exact_size_without_report(client, small_image):
     assert html == "" and data is None
 
 
+def test_the_report_names_the_model_and_the_inputs_condition(client, small_image):
+    *_, data, _info = _upscale(client, small_image, scale=2, report=True)
+    assert data["meta"]["model"] == "LIIF with tiny.safetensors"
+    assert data["meta"]["input_condition"].startswith("input: ")
+
+
 def test_crop_endpoint_recuts_the_last_result(client, small_image):
     _slider, _cb, centre, *_ = _upscale(client, small_image, scale=4, report=False)
     centre = np.asarray(_open(_value(centre)).convert("RGB"))
