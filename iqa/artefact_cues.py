@@ -28,6 +28,7 @@ __all__ = [
 # Warn when the output's noise exceeds bicubic's by this many grey levels of luma
 # (LIIF adds 0.1-0.4 on Set5/Set14 x4; RGB noise of sigma 3 adds about 1.8).
 NOISE_ADDED = 1.0
+NOISE_MIN_SIDE = 32  # the wavelet estimator's finest sub-band needs a few rows of coefficients
 # Warn when the mean overshoot beside strong edges exceeds bicubic's by this much
 # (LIIF adds at most 0.06 on the suite; a mild unsharp mask, amount 1 radius 2, 0.10-0.3).
 HALO_ADDED = 0.08
@@ -48,6 +49,8 @@ SALIENCY_MOVED = 0.75
 
 def noise(views: Views) -> Cue:
     """Noise estimate of the output vs bicubic's (wavelet MAD on luma)."""
+    if min(views.output.shape[:2]) < NOISE_MIN_SIDE:
+        raise CueUnavailable(f"needs an output of at least {NOISE_MIN_SIDE}x{NOISE_MIN_SIDE} pixels")
     try:
         value = artefacts.noise_sigma(views.output)
         base = artefacts.noise_sigma(views.bicubic)

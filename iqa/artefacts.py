@@ -46,7 +46,10 @@ def noise_sigma(image: np.ndarray) -> float:
 
     Noise added to each RGB channel with sigma s reads as about 0.67 s on luma.
     """
-    return float(estimate_sigma(_y(image), channel_axis=None))
+    y = _y(image)
+    if not np.any(np.diff(y, axis=0)) and not np.any(np.diff(y, axis=1)):
+        return 0.0  # one flat colour: no detail coefficient at all (the estimator's median would be of nothing)
+    return float(estimate_sigma(y, channel_axis=None))
 
 
 def halo_overshoot(image: np.ndarray, lowres: np.ndarray) -> float:

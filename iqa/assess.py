@@ -11,7 +11,9 @@ import math
 import time
 from collections.abc import Iterable
 
-from liif.imageio import ImageLike
+import numpy as np
+
+from liif.imageio import ImageLike, luma_bt601
 from liif.resize import pil_bicubic
 
 from . import catalog
@@ -57,6 +59,24 @@ def select_metrics(metrics: Iterable[str] | None, has_reference: bool) -> list[s
 
 
 # --------------------------------------------------------------------------- one entry
+# Below this many input pixels a side, or this little luma variation (grey levels, standard deviation),
+# there is no detail to keep or lose: ratios against bicubic of near-zero energies mean nothing.
+MIN_SIDE = 8
+FLAT_STD = 1.0
+
+
+def not_judged(lowres: np.ndarray) -> str | None:
+    """Why an input is too small or too flat for a verdict, or None when it can be judged."""
+    h, w = lowres.shape[:2]
+    if min(h, w) < MIN_SIDE:
+        return f"too small to judge: the input is {w}x{h} pixels, and the cues need at least {MIN_SIDE}x{MIN_SIDE}"
+    spread = float(luma_bt601(lowres).std())
+    if spread < FLAT_STD:
+        return (f"too flat to judge: the input is almost one colour (its luma varies by {spread:.1f} grey levels), "
+                "so there is no detail to keep or lose")
+    return None
+
+
 def make_views(output: ImageLike, lowres: ImageLike, reference: ImageLike | None = None, *,
                shave: int = 0, clip: ClipCues | None = None) -> Views:
     """The images of one assessment as compute functions see them (8-bit RGB, with the bicubic baseline)."""
@@ -128,6 +148,7 @@ def assess(output: ImageLike, lowres: ImageLike, reference: ImageLike | None = N
             catalog.METRICS[k].kind == "clip" for k in keys) else None,
         "shave": shave,
         "input_condition": _input_condition(views, rows),
+        "not_judged": not_judged(low),
         "seconds": round(time.perf_counter() - started, 3),
     }
     return Report(rows, meta)

@@ -12,6 +12,8 @@ Rules (tested in ``tests/test_iqa_verdict.py``, measured on the validity suite):
   are kept and a JPEG input's blocks are not magnified. Otherwise it names what was added
   ("sharper-looking, but with added noise") or changed ("it magnifies the input's JPEG blocks").
 * CLIP clarity and semantic retention are quoted when their weights are present.
+* An input too small (under 8 pixels a side) or too flat (luma spread under 1 grey level) gets
+  no judgement: "Too small to judge: ..." (``iqa.assess.not_judged``).
 """
 
 from __future__ import annotations
@@ -178,6 +180,9 @@ def _clip(report: Rows) -> str:
 
 def judge(report: Rows) -> Verdict:
     """The verdict for a report (any :class:`~iqa.rows.Rows`): text plus the level, problems and reference judgement."""
+    why = report.meta.get("not_judged")
+    if why:  # a tiny or one-colour input: no ratio against bicubic means anything there
+        return Verdict(why[0].upper() + why[1:] + ".", None, ())
     reference, lead = _reference(report)
     level, level_text = _level(report)
     problems = _problems(report)

@@ -138,3 +138,30 @@ def test_cli_shows_the_verdict_first(scene, tmp_path, capsys):
     payload = json.loads(capsys.readouterr().out)
     assert list(payload)[0] == "verdict" and payload["verdict"].startswith("Sharper than bicubic")
     assert payload["rows"][1]["warning"] == ""
+
+
+@pytest.mark.parametrize("low, words", [
+    (np.full((4, 4, 3), (200, 0, 0), np.uint8), "Too small to judge: the input is 4x4 pixels"),
+    (np.full((3, 3, 3), 90, np.uint8), "Too small to judge: the input is 3x3 pixels"),
+    (np.full((64, 48, 3), (30, 120, 200), np.uint8), "Too flat to judge: the input is almost one colour"),
+])
+def test_a_tiny_or_one_colour_input_gets_no_ratios_and_no_warnings(low, words):
+    """A flat 4x4 image once read 'Sharper-looking ... 487.9x the fine-detail energy of bicubic'."""
+    import warnings
+
+    import liif
+
+    out = liif.bicubic(low, size=(low.shape[1] * 4, low.shape[0] * 4))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the server log once showed "Mean of empty slice"
+        report = iqa.assess(out, low, metrics=[k for k in iqa.list_metrics() if iqa.catalog.get(k).kind == "classical"])
+    assert report.verdict.startswith(words) and "x the" not in report.verdict
+    assert iqa.judge(report).level is None and iqa.judge(report).clean
+
+
+def test_an_ordinary_small_photo_is_still_judged(photo):
+    import liif
+
+    out = liif.bicubic(photo, size=(photo.shape[1] * 2, photo.shape[0] * 2))
+    report = iqa.assess(out, photo, metrics=["laplacian_var", "noise_sigma"])
+    assert report.meta["not_judged"] is None and "to judge" not in report.verdict
