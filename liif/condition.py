@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from .imageio import ImageLike
+from .imageio import ImageLike, load_rgb_array
 
 # The IJG standard luminance table (JPEG Annex K), which libjpeg and PIL scale by quality.
 _STD_LUMA = np.array([
@@ -139,9 +139,9 @@ def inspect(image: ImageLike | str | Path) -> InputReport:
     """What an input has been through: JPEG (quality from its tables, or estimated) and noise."""
     fmt, tables = None, None
     if isinstance(image, (str, Path)):
-        with Image.open(image) as im:
+        rgb = load_rgb_array(image)  # the project's loader first: its guards and messages (bombs, bad files)
+        with Image.open(image) as im:  # then only the header: the format and the JPEG tables
             fmt, tables = im.format, getattr(im, "quantization", None)
-            rgb = np.asarray(im.convert("RGB"))
     elif isinstance(image, Image.Image):
         fmt, tables = image.format, getattr(image, "quantization", None)
         rgb = np.asarray(image.convert("RGB"))
