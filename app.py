@@ -361,6 +361,15 @@ def quality_models_status() -> str:
     return PREFETCH.summary() if PREFETCH is not None else ""
 
 
+def quality_models_api() -> str:
+    """The /quality_models endpoint: the download's progress, or which scores this server can compute."""
+    if PREFETCH is not None:
+        return PREFETCH.summary()
+    ready = [key for key, ok, _ in iqa.available_metrics() if ok]
+    return (f"{len(ready)} of {len(iqa.list_metrics())} scores can be computed here; no weights are being "
+            f"downloaded (LIIF_PREFETCH=none). Ready: {', '.join(ready)}.")
+
+
 def _status_tick() -> tuple:
     running = PREFETCH is not None and not PREFETCH.finished
     return quality_models_status(), gr.Timer(active=running)
@@ -524,7 +533,7 @@ def build_demo(default_model: str | None = None) -> gr.Blocks:
             model = gr.Dropdown(choices, value=chosen, label="Model", scale=3, elem_id="model",
                                 info="auto: the model for compressed or noisy photos when the input is one; "
                                      "bundled models; checkpoints in the models folder")
-            checkpoint_path = gr.Textbox(label="...or a checkpoint path (.pth / .safetensors)", scale=3,
+            checkpoint_path = gr.Textbox("", label="...or a checkpoint path (.pth / .safetensors)", scale=3,
                                          placeholder="/path/to/edsr-baseline-liif.pth", visible=SETTINGS.allow_paths)
             precision = gr.Radio(precisions, value=precisions[0], label="Precision", scale=1,
                                  info=("bf16: faster, PSNR within 0.005 dB of exact" if "bf16" in precisions else
@@ -561,7 +570,7 @@ def build_demo(default_model: str | None = None) -> gr.Blocks:
                                  "or JPEG noise")
                         up_button = gr.Button("Upscale", variant="primary", elem_id="upscale-button")
                     with gr.Column(scale=2, min_width=300):
-                        up_info = gr.Markdown(elem_id="upscale-info")
+                        up_info = gr.Markdown(label="Summary", elem_id="upscale-info")
                         up_slider = gr.ImageSlider(label="Bicubic (left) vs LIIF (right), same size", format="png",
                                                    type="pil", elem_id="upscale-slider", max_height=520)
                         with gr.Row(elem_id="upscale-crops"):
@@ -570,9 +579,9 @@ def build_demo(default_model: str | None = None) -> gr.Blocks:
                             up_crop_l = gr.Image(label="LIIF, magnified", format="png", type="pil",
                                                  interactive=False, elem_id="upscale-crop", min_width=160)
                         up_png = gr.File(label="Lossless PNG (full resolution)", elem_id="upscale-png")
-                up_html = gr.HTML(elem_id="upscale-report")
+                up_html = gr.HTML(label="Quality report", elem_id="upscale-report")
                 with gr.Accordion("The scores as data (JSON)", open=False):
-                    up_json = gr.JSON(elem_id="upscale-json")
+                    up_json = gr.JSON(label="Quality report (data)", elem_id="upscale-json")
                 up_state = gr.State()
 
                 up_outputs = [up_slider, up_crop_b, up_crop_l, up_png, up_html, up_json, up_info, up_state]
@@ -600,7 +609,7 @@ def build_demo(default_model: str | None = None) -> gr.Blocks:
                         cmp_region, cmp_x, cmp_y = _region_controls()
                         cmp_button = gr.Button("Compare", variant="primary", elem_id="compare-button")
                     with gr.Column(scale=2, min_width=300):
-                        cmp_info = gr.Markdown(elem_id="compare-info")
+                        cmp_info = gr.Markdown(label="Summary", elem_id="compare-info")
                         cmp_gallery = gr.Gallery(label="The same region at each factor: bicubic (left), LIIF (right)",
                                                  format="png", columns=4, object_fit="contain",
                                                  height="fit-content", elem_id="compare-gallery")
@@ -654,7 +663,7 @@ def build_demo(default_model: str | None = None) -> gr.Blocks:
                         ref_button = gr.Button("Downscale, upscale and score", variant="primary",
                                                elem_id="reference-button")
                     with gr.Column(scale=2, min_width=300):
-                        ref_info = gr.Markdown(elem_id="reference-info")
+                        ref_info = gr.Markdown(label="Summary", elem_id="reference-info")
                         ref_slider = gr.ImageSlider(label="Bicubic (left) vs LIIF (right)", format="png", type="pil",
                                                     max_height=560, elem_id="reference-slider")
                         with gr.Row():
@@ -664,9 +673,9 @@ def build_demo(default_model: str | None = None) -> gr.Blocks:
                                                  min_width=160, elem_id="reference-error-bicubic")
                             ref_err_l = gr.Image(label="LIIF error", format="png", type="pil", interactive=False,
                                                  min_width=160, elem_id="reference-error")
-                ref_html = gr.HTML(elem_id="reference-report")
+                ref_html = gr.HTML(label="Quality report", elem_id="reference-report")
                 with gr.Accordion("The scores as data (JSON)", open=False):
-                    ref_json = gr.JSON()
+                    ref_json = gr.JSON(label="Quality report (data)")
                 ref_outputs = [ref_slider, ref_lowres, ref_err_b, ref_err_l, ref_html, ref_json, ref_info]
                 ref_file.change(lambda: [None] * len(ref_outputs), None, ref_outputs, **private).then(
                     inspect_input, [ref_file], [ref_preview, ref_about], **private)
@@ -686,7 +695,7 @@ def build_demo(default_model: str | None = None) -> gr.Blocks:
                             zoom_y = gr.Slider(0, 1, value=0.5, step=0.001, label="Point y")
                         zoom_button = gr.Button("Zoom", variant="primary", elem_id="zoom-button")
                     with gr.Column(scale=2, min_width=300):
-                        zoom_info = gr.Markdown(elem_id="zoom-info")
+                        zoom_info = gr.Markdown(label="Summary", elem_id="zoom-info")
                         with gr.Row():
                             zoom_slider = gr.ImageSlider(label="Bicubic (left) vs LIIF (right)", format="png",
                                                          type="pil", max_height=640, elem_id="zoom-slider", scale=3)
@@ -709,7 +718,7 @@ def build_demo(default_model: str | None = None) -> gr.Blocks:
         timer.tick(_status_tick, None, [fetch_status, timer], **private)
         demo.load(quality_models_status, None, [fetch_status], **private)
         gr.api(list_models_api, api_name="list_models")
-        gr.api(quality_models_status, api_name="quality_models")
+        gr.api(quality_models_api, api_name="quality_models")
 
     demo.queue(default_concurrency_limit=1, max_size=16)
     return demo

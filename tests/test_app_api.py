@@ -67,6 +67,22 @@ def test_list_models_offers_bundled_models_and_the_models_folder(client):
     assert choices == ["auto (by the input)"] + [f"{name} (bundled)" for name in liif.list_models()] + [APP_CHOICE]
 
 
+def test_the_api_reads_like_documentation(client):
+    """view_api: optional inputs are optional, every output has a name, every endpoint answers something."""
+    import re
+
+    endpoints = client.view_api(return_format="dict", print_info=False)["named_endpoints"]
+    assert {"/upscale", "/compare_scales", "/compare_models", "/with_reference", "/zoom"} <= set(endpoints)
+    for name, endpoint in endpoints.items():
+        unnamed = [r for r in endpoint["returns"] if re.fullmatch(r"value_\d+", r.get("label") or "")]
+        assert unnamed == [], name
+        for parameter in endpoint["parameters"]:
+            if parameter["parameter_name"] == "checkpoint_path":
+                assert parameter["parameter_has_default"], name
+    status = client.predict(api_name="/quality_models")
+    assert re.match(r"\d+ of \d+ scores can be computed here", status)
+
+
 def test_upscale_by_scale_returns_sizes_lossless_png_and_report(client, small_image):
     import iqa
 
