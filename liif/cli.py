@@ -7,6 +7,7 @@ metrics, wired where the packages meet, so the engine never imports the quality 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -16,6 +17,15 @@ from typing import Any
 
 from .arguments import add_scale_or_size
 from .errors import LiifError
+
+
+def _json_arg(text: str | None, option: str) -> Any:
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise LiifError(f"{option} takes JSON, e.g. '{{\"clean_share\": 0.4}}' ({exc.msg})") from None
 
 
 def _collect_inputs(paths: Sequence[str]) -> list[Path]:
@@ -126,6 +136,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         "batch_size": args.batch_size, "precision": args.precision, "threads": args.threads,
         "val_every": args.val_every, "freeze_encoder": args.freeze_encoder, "device": args.device,
         "cycle_start": step if args.new_cycle else None, "degrade": args.degrade, "val_degrade": args.val_degrade,
+        "degrade_args": _json_arg(args.degrade_args, "--degrade-args"),
     }.items() if v is not None}
     cfg = replace(cfg, **overrides)
     if args.new_cycle:
@@ -255,6 +266,8 @@ def build_parser(extra_commands: Callable[[Any], None] | None = None,
     p.add_argument("--degrade", choices=["none", "real"],
                    help="degrade each low-resolution patch: real = JPEG (q30-95, sometimes twice), Gaussian or "
                         "Poisson noise, mild blur, chroma subsampling; none = clean bicubic (the paper)")
+    p.add_argument("--degrade-args", metavar="JSON",
+                   help='the recipe\'s fields that differ from its defaults, e.g. \'{"clean_share": 0.4}\'')
     p.add_argument("--val-degrade", metavar="INPUT", help="validate on this input: clean (default), jpegQ, noiseS")
     p.add_argument("--export", help="write the weights as .safetensors when stopping")
     p.add_argument("-q", "--quiet", action="store_true")

@@ -69,6 +69,8 @@ class TrainConfig:
     # Degrade each low-resolution patch with a recipe of liif.degrade.RECIPES ("real": JPEG, noise, blur)
     # so the model learns the inputs people upload; "none" is the paper's clean bicubic recipe.
     degrade: str = "none"
+    # The recipe's fields that differ from its defaults (e.g. {"clean_share": 0.4}), kept with the run.
+    degrade_args: dict[str, Any] = field(default_factory=dict)
     # The validation input: clean, or a fixed degradation of liif.degrade.named (e.g. jpeg75 for a "real" run).
     val_degrade: str = "clean"
 
@@ -79,6 +81,20 @@ class TrainConfig:
         if self.degrade != "none" and self.degrade not in RECIPES:
             raise InputError(f"degradation recipe {self.degrade!r} is unknown: use none or {', '.join(RECIPES)}")
         named(self.val_degrade)  # a clear error now, not at the first validation
+        if self.degrade_args:
+            if self.degrade == "none":
+                raise InputError("degrade_args set a recipe's fields: give the recipe too (degrade: real)")
+            self.recipe()  # unknown fields are refused now
+
+    def recipe(self) -> Any:
+        """The degradation applied to each low-resolution patch, or None for the paper's clean recipe."""
+        if self.degrade == "none":
+            return None
+        try:
+            return RECIPES[self.degrade](**{k: tuple(v) if isinstance(v, list) else v
+                                            for k, v in self.degrade_args.items()})
+        except TypeError as exc:
+            raise InputError(f"degrade_args of the {self.degrade!r} recipe: {exc}") from None
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> TrainConfig:
@@ -125,7 +141,7 @@ class Trainer:
         self.device_seconds: dict[str, float] = {}
         self.sampler = PatchSampler(find_images(cfg.train_dirs), cfg.patch, cfg.scale_min, cfg.scale_max,
                                     cfg.sample_q, cfg.augment,
-                                    degrade=None if cfg.degrade == "none" else RECIPES[cfg.degrade]())
+                                    degrade=cfg.recipe())
 
     def _init_encoder(self, source: str) -> None:
         """Copy the encoder weights of another model (same encoder architecture) into this one."""

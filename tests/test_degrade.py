@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import json
 from dataclasses import replace
 
 import numpy as np
@@ -101,3 +102,19 @@ def test_eval_scores_both_methods_on_the_same_degraded_input(tmp_path, photo, ti
     spoiled, = evaluate_folder(tiny_model, tmp_path, [4], degrade="jpeg30")
     assert "input" not in clean and spoiled["input"] == "jpeg30"
     assert spoiled["bicubic_psnr"] < clean["bicubic_psnr"] - 0.3
+
+
+def test_a_runs_recipe_fields_live_in_its_config(tmp_path, capsys):
+    from liif.cli import main
+    from liif.train import TrainConfig
+
+    cfg = TrainConfig(degrade="real", degrade_args={"clean_share": 0.4, "blur_sigma": [0.2, 1.0]})
+    recipe = TrainConfig.from_dict(json.loads(json.dumps(cfg.__dict__))).recipe()  # as saved and read back
+    assert recipe.clean_share == 0.4 and recipe.blur_sigma == (0.2, 1.0) and recipe.jpeg_quality == (30, 95)
+    assert TrainConfig().recipe() is None
+    with pytest.raises(liif.InputError, match="unexpected keyword argument 'sharpness'"):
+        TrainConfig(degrade="real", degrade_args={"sharpness": 1})
+    with pytest.raises(liif.InputError, match="give the recipe too"):
+        TrainConfig(degrade_args={"clean_share": 0.4})
+    assert main(["train", "--run-dir", str(tmp_path), "--degrade", "real", "--degrade-args", "{clean: 1}"]) == 2
+    assert "--degrade-args takes JSON" in capsys.readouterr().err

@@ -53,3 +53,16 @@ def test_a_clean_input_says_so_and_raises_nothing():
     report = iqa.assess(out, lr, metrics=KEYS)
     assert not report["input_blocks"].warning
     assert report.meta["input_condition"].startswith("input: image, no sign of JPEG compression")
+
+
+@pytest.mark.parametrize("name", list(PHOTOS))
+def test_the_real_input_models_output_is_not_flagged(cases, name):
+    """The bundled model trained on degraded inputs removes the blocks that the clean-trained one magnifies."""
+    from liif.condition import REAL_INPUT_MODEL
+
+    assert REAL_INPUT_MODEL in liif.list_models()
+    lq, magnified, _ = cases[name]
+    real = liif.Upscaler(liif.create_model(REAL_INPUT_MODEL)).upscale(lq, scale=2)
+    report = iqa.assess(real, lq, metrics=KEYS)
+    assert "JPEG blocks magnified" not in iqa.judge(report).problems
+    assert report["input_blocks"].value < iqa.assess(magnified, lq, metrics=["input_blocks"])["input_blocks"].value
