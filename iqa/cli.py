@@ -51,6 +51,12 @@ def score_command(args: argparse.Namespace) -> int:
         print(f"liif score: error: {error}", file=sys.stderr)
         return 2
     print(report.to_json() if args.format == "json" else report.to_table())
+    if args.plots:
+        from .images import to_rgb_array
+        from .plots import write_plots
+
+        for path, caption in write_plots(to_rgb_array(output, "image"), to_rgb_array(lowres, "input"), args.plots):
+            print(f"{path}: {caption}", file=sys.stderr)  # stdout stays the report (JSON parses as it is)
     return 0
 
 
@@ -98,6 +104,8 @@ def add_score_parser(subparsers) -> None:
     score.add_argument("--metrics", nargs="+", metavar="KEY",
                        help="catalogue keys (space or comma separated); default: all ('liif metrics' lists them)")
     score.add_argument("--format", choices=("table", "json"), default="table")
+    score.add_argument("--plots", metavar="DIR", help="also draw the spectrum, detail-added and tone pictures "
+                                                       "there (spectrum.png, detail.png, tone.png)")
     score.add_argument("--shave", type=int, default=0, metavar="N",
                        help="border pixels ignored by PSNR/SSIM (the SR literature uses the scale)")
     score.set_defaults(func=score_command)
