@@ -266,3 +266,13 @@ def test_training_plot_marks_every_restart_after_the_unfreeze_and_no_warm_up_or_
     assert starts[0] == plot.LMLIIF_UNFROZEN_AT and len(starts) >= 8
     assert len(committed) == len(starts) - 1
     assert all(0 <= start - step < 25 for step, start in zip(committed, starts[1:], strict=True))
+
+
+def test_real_input_card_table_is_the_committed_results():
+    """The real-input model's card holds both models' gains on degraded inputs, as liif eval measured them."""
+    inputs = _tool("make_inputs_table")
+    text = inputs.CARD.read_text()
+    lines = inputs.table(inputs.load(inputs.CLEAN_MODEL), inputs.load(inputs.REAL_MODEL))
+    assert text.split(inputs.BEGIN, 1)[1].split(inputs.END, 1)[0].strip() == "\n".join(lines)
+    assert len([line for line in lines if line.startswith("| JPEG q50 | x4 |")]) == 1
+    assert inputs.put(text, lines) == text  # --write would change nothing
