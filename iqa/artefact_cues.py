@@ -92,8 +92,9 @@ def input_blocks(views: Views) -> Cue:
     value = artefacts.magnified_grid(views.output, size)
     base = artefacts.magnified_grid(views.bicubic, size)
     grid = f"its 8x8 grid {value:.2f}x in the output, bicubic {base:.2f}x"
-    if found.jpeg_quality is None:
-        return Cue(value, base, f"the input shows no JPEG compression ({grid})")
+    if not found.compressed:  # none, or quality 90+: too light for its blocks to matter (liif.inspect)
+        seen = "no" if found.jpeg_quality is None else f"only light (quality about {found.jpeg_quality})"
+        return Cue(value, base, f"the input shows {seen} JPEG compression ({grid})")
     what = f"input JPEG quality about {found.jpeg_quality}"
     if value >= base:
         return Cue(value, base, f"{what}: its block artefacts are magnified ({grid})", "JPEG blocks magnified")

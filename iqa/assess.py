@@ -109,7 +109,7 @@ def _input_condition(views: Views, rows: list[Score]) -> str:
     found = views.shared("input_condition", lambda: liif.inspect(views.lowres))
     text = "input: " + found.describe()
     blocks = next((r for r in rows if r.key == "input_blocks" and r.available), None)
-    if found.jpeg_quality is not None and blocks is not None:
+    if found.compressed and blocks is not None:
         text += " - " + blocks.reading.split(": ", 1)[-1].split(" (", 1)[0]
     return text
 
