@@ -2,6 +2,7 @@
 flagged, and an output without them is not (issue 30's cases of the validity suite)."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from skimage import data
 
@@ -66,3 +67,13 @@ def test_the_real_input_models_output_is_not_flagged(cases, name):
     report = iqa.assess(real, lq, metrics=KEYS)
     assert "JPEG blocks magnified" not in iqa.judge(report).problems
     assert report["input_blocks"].value < iqa.assess(magnified, lq, metrics=["input_blocks"])["input_blocks"].value
+    assert iqa.judge(report).clean, report.verdict  # nor cried wolf for departing from the JPEG's artefacts
+
+
+def test_departing_from_a_clean_input_is_still_flagged(cases):
+    """The consistency cue forgives only a compressed input: a clean one held to its pixels as before."""
+    photo = PHOTOS["coffee"]
+    _, lr = make_pair(photo, 2)
+    shifted = np.roll(liif.bicubic(lr, size=(lr.shape[1] * 2, lr.shape[0] * 2)), 3, axis=1)
+    report = iqa.assess(shifted, lr, metrics=["consistency_psnr"])
+    assert report["consistency_psnr"].warning == "departs from the input"
