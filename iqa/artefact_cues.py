@@ -85,9 +85,7 @@ def blockiness(views: Views) -> Cue:
 
 def input_blocks(views: Views) -> Cue:
     """The input's own JPEG blocks, magnified in the output or removed, vs bicubic's enlargement of them."""
-    import liif
-
-    found = views.shared("input_condition", lambda: liif.inspect(views.lowres))
+    found = views.input_condition()
     size = (views.lowres.shape[1], views.lowres.shape[0])
     value = artefacts.magnified_grid(views.output, size)
     base = artefacts.magnified_grid(views.bicubic, size)

@@ -104,9 +104,7 @@ def metric_rows(metric: catalog.Metric, views: Views) -> list[Score]:
 
 def _input_condition(views: Views, rows: list[Score]) -> str:
     """What the input had been through (liif.inspect), and what the enlargement did with its blocks."""
-    import liif
-
-    found = views.shared("input_condition", lambda: liif.inspect(views.lowres))
+    found = views.input_condition()
     text = "input: " + found.describe()
     blocks = next((r for r in rows if r.key == "input_blocks" and r.available), None)
     if found.compressed and blocks is not None:

@@ -67,9 +67,7 @@ def consistency_psnr(views: Views) -> Cue:
     v, b = _values(views, "consistency_psnr")
     reading, warning = consistency_reading(v, b), consistency_warning(v, b)
     if warning and v >= CONSISTENCY_FLOOR:
-        import liif
-
-        found = views.shared("input_condition", lambda: liif.inspect(views.lowres))
+        found = views.input_condition()
         if found.compressed:  # removing a JPEG's artefacts moves the output away from them: not a fault
             return Cue(v, b, f"{reading}; expected with a JPEG input (quality about {found.jpeg_quality}) whose "
                              "artefacts an enlargement removes")

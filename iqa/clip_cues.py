@@ -27,6 +27,7 @@ import numpy as np
 
 from . import paths
 from .prompts import EMOTION_PROMPTS, EMOTIONS, PAIR_GROUPS
+from .weights import hub_cached
 
 __all__ = [
     "DEFAULT_ARCH",
@@ -194,14 +195,8 @@ class ClipCues:
             return self.checkpoint if self.checkpoint.is_file() else None
         cfg = self._pretrained_cfg()
         if cfg.get("hf_hub"):
-            from huggingface_hub import try_to_load_from_cache
-
             model_id, filename = os.path.split(cfg["hf_hub"])
-            for name in _safe_alternatives(filename or "open_clip_pytorch_model.bin"):
-                found = try_to_load_from_cache(model_id, name, cache_dir=str(self._cache_dir()))
-                if isinstance(found, str) and Path(found).is_file():
-                    return Path(found)
-            return None
+            return hub_cached(model_id, _safe_alternatives(filename or "open_clip_pytorch_model.bin"))
         if cfg.get("url"):
             candidate = open_clip_dir() / os.path.basename(cfg["url"])
             return candidate if candidate.is_file() else None

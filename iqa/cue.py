@@ -44,6 +44,12 @@ class Views:
             self._shared[name] = make()
         return self._shared[name]
 
+    def input_condition(self) -> Any:
+        """``liif.inspect`` of the input, once per assessment: what it had been through (JPEG, noise)."""
+        import liif
+
+        return self.shared("input_condition", lambda: liif.inspect(self.lowres))
+
 
 @dataclass(frozen=True)
 class Part:

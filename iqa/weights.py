@@ -17,7 +17,8 @@ __all__ = ["PYIQA_HUB", "WeightFile", "status"]
 PYIQA_HUB = "chaofengc/IQA-PyTorch-Weights"  # the Hub repository pyiqa downloads its own checkpoints from
 
 
-def _hub_cached(repo: str, names: Sequence[str]) -> Path | None:
+def hub_cached(repo: str, names: Sequence[str]) -> Path | None:
+    """The first of ``names`` in the Hub cache the metrics read (``paths.hf_dir``), or None. No network."""
     try:
         from huggingface_hub import try_to_load_from_cache
     except ImportError:  # pragma: no cover - huggingface_hub ships with timm
@@ -58,14 +59,14 @@ class WeightFile:
     def locate(self) -> Path | None:
         """The local path of the file, or None when it is not there. Never uses the network."""
         if self.store == "hf":
-            return _hub_cached(self.repo, self.names)
+            return hub_cached(self.repo, self.names)
         base = _base(self.store)
         for name in self.names:
             candidate = base / name
             if candidate.is_file():
                 return candidate
         if self.store == "pyiqa":  # fetched into the Hub cache instead (a Space's preload_from_hub)
-            return _hub_cached(PYIQA_HUB, self.names)
+            return hub_cached(PYIQA_HUB, self.names)
         return None
 
     def install(self) -> Path | None:

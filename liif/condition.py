@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from .imageio import ImageLike, load_rgb_array
+from .imageio import ImageLike, load_rgb_array, luma_bt601
 
 # The IJG standard luminance table (JPEG Annex K), which libjpeg and PIL scale by quality.
 _STD_LUMA = np.array([
@@ -81,13 +81,9 @@ def quality_from_tables(tables: dict[int, list[int]]) -> int | None:
     return best
 
 
-def _luma(rgb: np.ndarray) -> np.ndarray:
-    return rgb[..., :3].astype(np.float64) @ np.array([0.299, 0.587, 0.114])
-
-
 def blockiness(rgb: np.ndarray) -> float:
     """Mean absolute luma step across 8-pixel block boundaries over the mean step elsewhere (both axes)."""
-    y = _luma(rgb)
+    y = luma_bt601(rgb[..., :3])
     ratios = []
     for d in (np.abs(np.diff(y, axis=1)), np.abs(np.diff(y, axis=0)).T):
         if d.shape[1] < 16:
@@ -125,7 +121,7 @@ def noise_sigma(rgb: np.ndarray) -> float:
     if min(rgb.shape[:2]) < 8:
         return 0.0
     kernel = np.array([[1, -2, 1], [-2, 4, -2], [1, -2, 1]], dtype=np.float64)  # blind to planes: 6 sigma of noise
-    smooth = gaussian_filter(_luma(rgb), 2.0)
+    smooth = gaussian_filter(luma_bt601(rgb[..., :3]), 2.0)
     grad = np.hypot(sobel(smooth, 0), sobel(smooth, 1))[1:-1, 1:-1]
     flat = grad <= np.quantile(grad, 0.3)
     sigmas = []
