@@ -52,8 +52,7 @@ def noise(views: Views) -> Cue:
     if min(views.output.shape[:2]) < NOISE_MIN_SIDE:
         raise CueUnavailable(f"needs an output of at least {NOISE_MIN_SIDE}x{NOISE_MIN_SIDE} pixels")
     try:
-        value = artefacts.noise_sigma(views.output)
-        base = artefacts.noise_sigma(views.bicubic)
+        value, base = views.both(artefacts.noise_sigma)
     except ImportError as error:  # scikit-image's estimator needs PyWavelets (a project dependency)
         raise CueUnavailable(f"needs PyWavelets (pip install PyWavelets): {error}") from error
     added = value - base
@@ -65,8 +64,8 @@ def noise(views: Views) -> Cue:
 
 def halo(views: Views) -> Cue:
     """Overshoot beside strong edges (halos, ringing) of the output vs bicubic's."""
-    value = artefacts.halo_overshoot(views.output, views.lowres)
-    base = artefacts.halo_overshoot(views.bicubic, views.lowres)
+    low = views.luma("lowres")
+    value, base = views.both(lambda y: artefacts.halo_overshoot(y, low))
     if value - base >= HALO_ADDED:
         return Cue(value, base, f"halos beside edges: overshoot {value:.2f} grey levels vs {base:.2f} "
                                 f"for bicubic", "halos")
@@ -75,8 +74,7 @@ def halo(views: Views) -> Cue:
 
 def blockiness(views: Views) -> Cue:
     """JPEG 8x8 grid strength of the output vs bicubic's."""
-    value = artefacts.jpeg_blockiness(views.output)
-    base = artefacts.jpeg_blockiness(views.bicubic)
+    value, base = views.both(lambda y: artefacts.jpeg_blockiness(y))
     if value >= JPEG_GRID and value > base:
         return Cue(value, base, f"8x8 block artefacts (JPEG-like): block borders {value:.2f}x the "
                                 f"mid-block step (bicubic {base:.2f}x)", "block artefacts")
@@ -87,8 +85,7 @@ def input_blocks(views: Views) -> Cue:
     """The input's own JPEG blocks, magnified in the output or removed, vs bicubic's enlargement of them."""
     found = views.input_condition()
     size = (views.lowres.shape[1], views.lowres.shape[0])
-    value = artefacts.magnified_grid(views.output, size)
-    base = artefacts.magnified_grid(views.bicubic, size)
+    value, base = views.both(lambda y: artefacts.magnified_grid(y, size))
     grid = f"its 8x8 grid {value:.2f}x in the output, bicubic {base:.2f}x"
     if not found.compressed:  # none, or quality 90+: too light for its blocks to matter (liif.inspect)
         seen = "no" if found.jpeg_quality is None else f"only light (quality about {found.jpeg_quality})"
@@ -111,8 +108,7 @@ def _period(scale: float) -> int:
 def pixelation(views: Views) -> Cue:
     """Whether the input's pixels show as blocks (nearest-neighbour look), vs bicubic."""
     period = _period(views.scale)
-    value = artefacts.pixel_grid_share(views.output, period)
-    base = artefacts.pixel_grid_share(views.bicubic, period)
+    value, base = views.both(lambda y: artefacts.pixel_grid_share(y, period))
     even = 1.0 / period
     if value >= PIXEL_GRID * even and value > base:
         return Cue(value, base, f"pixelated: {value:.0%} of the pixel-to-pixel change on the input's "
@@ -123,8 +119,7 @@ def pixelation(views: Views) -> Cue:
 
 def saliency_retention(views: Views) -> Cue:
     """Correlation of the output's saliency map with the bicubic enlargement's."""
-    value = saliency.map_correlation(saliency.spectral_residual(views.output),
-                                     saliency.spectral_residual(views.bicubic))
+    value = saliency.map_correlation(*views.both(saliency.spectral_residual))
     if value >= SALIENCY_KEPT:
         return Cue(value, None, f"what draws the eye is unchanged (saliency CC {value:.2f} with bicubic)")
     if value >= SALIENCY_MOVED:

@@ -1,7 +1,7 @@
 """Artefact cues: what an enlargement may have *added* (noise, halos, blocks, pixelation).
 
-Each function takes an HxWx3 uint8 image (and, where needed, the low-resolution input)
-and returns one number; ``iqa.artefact_cues`` turns them into report rows next to the
+Each function takes an HxWx3 uint8 image or its luma (and, where needed, the low-resolution
+input) and returns one number; ``iqa.artefact_cues`` turns them into report rows next to the
 same number for the bicubic enlargement. All work on BT.601 luma and use a centre crop
 of at most ``ARTEFACT_CROP`` pixels per side, so each takes well under 0.5 s on a
 2-megapixel image on one core (measured in docs/quality.md).
@@ -37,8 +37,13 @@ HALO_EDGE = 32.0
 HALO_PRESMOOTH = 1.0
 
 
+def _luma(image: np.ndarray) -> np.ndarray:
+    """Float32 luma of an HxWx3 image, or an HxW luma as it is (an assessment computes each luma once)."""
+    return image.astype(np.float32, copy=False) if image.ndim == 2 else luma_bt601(image).astype(np.float32)
+
+
 def _y(image: np.ndarray) -> np.ndarray:
-    return luma_bt601(center_crop(image, ARTEFACT_CROP)).astype(np.float32)
+    return _luma(center_crop(image, ARTEFACT_CROP))
 
 
 def noise_sigma(image: np.ndarray) -> float:
@@ -60,8 +65,8 @@ def halo_overshoot(image: np.ndarray, lowres: np.ndarray) -> float:
     has no strong edge with a flat side.
     """
     h, w = image.shape[:2]
-    y = cv2.GaussianBlur(luma_bt601(image).astype(np.float32), (0, 0), HALO_PRESMOOTH)
-    low = luma_bt601(lowres).astype(np.float32)
+    y = cv2.GaussianBlur(_luma(image), (0, 0), HALO_PRESMOOTH)
+    low = _luma(lowres)
     k3, k5 = np.ones((3, 3), np.uint8), np.ones((5, 5), np.uint8)
     hi3, lo3 = cv2.dilate(low, k3), cv2.erode(low, k3)
     zone_low = ((hi3 - lo3) < HALO_FLAT) & ((cv2.dilate(low, k5) - cv2.erode(low, k5)) >= HALO_EDGE)
@@ -88,8 +93,7 @@ def jpeg_blockiness(image: np.ndarray) -> float:
     enlargement grid, so an upscaler's own periodic pattern cancels out. 1 = no grid.
     Only a grid aligned with the image's top-left corner is seen (a JPEG of the output).
     """
-    y = luma_bt601(image).astype(np.float32)  # no centre crop: it could move the grid's phase
-    y = y[: ARTEFACT_CROP, : ARTEFACT_CROP]
+    y = _luma(image[: ARTEFACT_CROP, : ARTEFACT_CROP])  # no centre crop: it could move the grid's phase
     ratios = []
     for steps in _abs_steps(y):
         border, middle = steps[:, 7::8], steps[:, 3::8]
@@ -107,7 +111,7 @@ def magnified_grid(image: np.ndarray, input_size: tuple[int, int]) -> float:
     across each is compared with the step at the middle of the blocks (8k + 4), as ``jpeg_blockiness``
     does at the input's own size. ``input_size`` is the input's (width, height).
     """
-    y = luma_bt601(image).astype(np.float32)
+    y = _luma(image)
     ratios = []
     for steps, n_in in zip(_abs_steps(y), input_size, strict=True):
         scale = (steps.shape[1] + 1) / n_in

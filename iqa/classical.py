@@ -29,6 +29,7 @@ __all__ = [
     "psnr",
     "colourfulness",
     "ToneCues",
+    "ToneSample",
     "tone_cues",
     "shrink_to",
 ]
@@ -115,18 +116,28 @@ class ToneCues:
     colourfulness_change: float  # percent
 
 
-def tone_cues(candidate: np.ndarray, lowres: np.ndarray) -> ToneCues:
-    """Tone retention of an enlargement ``candidate`` of ``lowres`` (both HxWx3 uint8)."""
-    shrunk = shrink_to(candidate, lowres)
-    consistency = psnr(shrunk, lowres)
-    a, b = _subsample(shrunk), _subsample(lowres)
-    lab_a = rgb2lab(a)
-    lab_b = rgb2lab(b)
-    drift = float(np.mean(deltaE_ciede2000(lab_b, lab_a)))
-    mean_shift = float(lab_a[..., 0].mean() - lab_b[..., 0].mean())
-    spread_shift = float(lab_a[..., 0].std() - lab_b[..., 0].std())
-    m_a, m_b = colourfulness(a), colourfulness(b)
+class ToneSample:
+    """An image, the regular subsample its colour statistics use, and that subsample's Lab (computed once)."""
+
+    def __init__(self, image: np.ndarray) -> None:
+        self.rgb = image
+        sample = _subsample(image)
+        self.lab = rgb2lab(sample)
+        self.colourfulness = colourfulness(sample)
+
+
+def tone_cues(candidate: np.ndarray, lowres: np.ndarray | ToneSample) -> ToneCues:
+    """Tone retention of an enlargement ``candidate`` of ``lowres`` (HxWx3 uint8, or the input's ``ToneSample``).
+
+    ``candidate`` may also be the enlargement already shrunk back to the input's size (``shrink_to``).
+    """
+    low = lowres if isinstance(lowres, ToneSample) else ToneSample(lowres)
+    shrunk = candidate if candidate.shape == low.rgb.shape else shrink_to(candidate, low.rgb)
+    out = ToneSample(shrunk)
+    drift = float(np.mean(deltaE_ciede2000(low.lab, out.lab)))
+    mean_shift = float(out.lab[..., 0].mean() - low.lab[..., 0].mean())
+    spread_shift = float(out.lab[..., 0].std() - low.lab[..., 0].std())
     # Relative to at least "slightly colourful" (M = 15 on Hasler and Suesstrunk's scale):
     # against a grey input (M = 0) a trace of chroma would otherwise read as a huge change.
-    change = 100.0 * (m_a - m_b) / max(m_b, COLOURFULNESS_FLOOR)
-    return ToneCues(consistency, drift, mean_shift, spread_shift, float(change))
+    change = 100.0 * (out.colourfulness - low.colourfulness) / max(low.colourfulness, COLOURFULNESS_FLOOR)
+    return ToneCues(psnr(shrunk, low.rgb), drift, mean_shift, spread_shift, float(change))

@@ -30,7 +30,7 @@ __all__ = [
 
 
 def _sharpness(views: Views, measure: Callable, more: str, less: str, noun: str) -> Cue:
-    value, base = measure(views.output), measure(views.bicubic)
+    value, base = views.both(measure)
     return Cue(value, base, relative_reading(value, base, more, less, noun), sharpness_warning(value, base))
 
 
@@ -53,8 +53,10 @@ def hf_share(views: Views) -> Cue:
 
 
 def _tone(views: Views) -> tuple[classical.ToneCues, classical.ToneCues]:
-    return views.shared("tone", lambda: (classical.tone_cues(views.output, views.lowres),
-                                         classical.tone_cues(views.bicubic, views.lowres)))
+    def make() -> tuple[classical.ToneCues, classical.ToneCues]:
+        low = classical.ToneSample(views.lowres)  # the input's Lab, once for both candidates
+        return views.both(lambda shrunk: classical.tone_cues(shrunk, low), of="shrunk")
+    return views.shared("tone", make)
 
 
 def _values(views: Views, name: str) -> tuple[float, float]:

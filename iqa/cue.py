@@ -10,19 +10,38 @@ one row each under the family row.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import numpy as np
 
-__all__ = ["Views", "Cue", "Part", "CueUnavailable"]
+from liif.imageio import luma_bt601
+from liif.resize import pil_bicubic
+
+__all__ = ["Views", "Cue", "Part", "CueUnavailable", "side_by_side"]
 
 T = TypeVar("T")
 
 
 class CueUnavailable(RuntimeError):
     """This cue does not apply to these images or cannot run here; the message says why."""
+
+
+def side_by_side(make: Callable[[Any], T], a: Any, b: Any) -> tuple[T, T]:
+    """``(make(a), make(b))``, the second on another core when there is one.
+
+    Every cue measures the output and the bicubic baseline the same way; numpy, OpenCV, SciPy and
+    PyWavelets release the GIL, so the two halve a row's time on 2 cores. A fresh one-thread pool per
+    call: a nested call can never wait on a busy shared pool.
+    """
+    if len(os.sched_getaffinity(0)) < 2:
+        return make(a), make(b)
+    with ThreadPoolExecutor(1) as pool:
+        second = pool.submit(make, b)
+        return make(a), second.result()
 
 
 @dataclass(frozen=True)
@@ -43,6 +62,36 @@ class Views:
         if name not in self._shared:
             self._shared[name] = make()
         return self._shared[name]
+
+    def image(self, which: str) -> np.ndarray:
+        """One of the images by name: "output", "bicubic", "lowres" or "reference"."""
+        image = getattr(self, which)
+        if image is None:
+            raise CueUnavailable(f"needs the {which} image")
+        return image
+
+    def luma(self, which: str) -> np.ndarray:
+        """BT.601 luma (float32, 0-255) of one image, once per assessment: most cues read it (``both``)."""
+        return self.shared(f"luma:{which}", lambda: luma_bt601(self.image(which)).astype(np.float32))
+
+    def both(self, measure: Callable[[np.ndarray], T], of: str = "luma") -> tuple[T, T]:
+        """``measure`` of the output and of the bicubic baseline, side by side: of their lumas, RGB or shrunk back."""
+        if of == "shrunk":
+            return side_by_side(measure, self.shrunk("output"), self.shrunk("bicubic"))
+        if of == "luma":
+            if "luma:output" not in self._shared or "luma:bicubic" not in self._shared:
+                out, bic = side_by_side(lambda im: luma_bt601(im).astype(np.float32), self.output, self.bicubic)
+                self._shared.setdefault("luma:output", out)
+                self._shared.setdefault("luma:bicubic", bic)
+            images = self.luma("output"), self.luma("bicubic")
+        else:
+            images = self.output, self.bicubic
+        return side_by_side(measure, *images)
+
+    def shrunk(self, which: str) -> np.ndarray:
+        """An enlargement ("output" or "bicubic") shrunk back to the input's size (the baseline's kernel), once."""
+        low = self.lowres
+        return self.shared(f"shrunk:{which}", lambda: pil_bicubic(self.image(which), (low.shape[1], low.shape[0])))
 
     def input_condition(self) -> Any:
         """``liif.inspect`` of the input, once per assessment: what it had been through (JPEG, noise)."""

@@ -24,10 +24,11 @@ SALIENCY_WIDTH = 64
 
 
 def spectral_residual(image: np.ndarray, width: int = SALIENCY_WIDTH) -> np.ndarray:
-    """Spectral-residual saliency of an HxWx3 uint8 image, float32 in [0, 1], ``width`` px wide."""
+    """Spectral-residual saliency of an HxWx3 uint8 image (or its luma), float32 in [0, 1], ``width`` px wide."""
     h, w = image.shape[:2]
     size = (width, max(1, round(width * h / w)))
-    y = cv2.resize(luma_bt601(image).astype(np.float32), size, interpolation=cv2.INTER_AREA)
+    y = image.astype(np.float32, copy=False) if image.ndim == 2 else luma_bt601(image).astype(np.float32)
+    y = cv2.resize(y, size, interpolation=cv2.INTER_AREA)
     spectrum = np.fft.fft2(y)
     log_amplitude = np.log(np.abs(spectrum) + 1e-8).astype(np.float32)
     residual = log_amplitude - cv2.blur(log_amplitude, (3, 3), borderType=cv2.BORDER_REPLICATE)
