@@ -8,8 +8,11 @@ of luma (0-255) and were set on the validity suite (docs/quality.md, ``benchmark
 
 from __future__ import annotations
 
+from liif.imageio import luma_bt601
+
 from . import artefacts, saliency
-from .cue import Cue, CueUnavailable, Views
+from .classical_cues import tone_changes
+from .cue import Cue, CueUnavailable, Views, side_by_side
 
 __all__ = [
     "NOISE_ADDED",
@@ -18,17 +21,24 @@ __all__ = [
     "PIXEL_GRID",
     "SALIENCY_KEPT",
     "SALIENCY_MOVED",
+    "BANDING_LOST",
     "noise",
     "halo",
+    "banding",
     "blockiness",
     "pixelation",
     "saliency_retention",
 ]
 
-# Warn when the output's noise exceeds bicubic's by this many grey levels of luma
-# (LIIF adds 0.1-0.4 on Set5/Set14 x4; RGB noise of sigma 3 adds about 1.8).
+# Warn when the output's noise in the input's flat areas exceeds bicubic's by this many grey levels of luma.
 NOISE_ADDED = 1.0
 NOISE_MIN_SIDE = 32  # the wavelet estimator's finest sub-band needs a few rows of coefficients
+# Tone changes that move every pixel (and so the overshoot against the input's tones); a colour shift is
+# local and halos raise it themselves, so it does not excuse an overshoot.
+GLOBAL_TONE = ("brightness changed", "contrast changed", "colourfulness changed")
+# Banding: share of bicubic's grey levels in smooth areas that the output does not take; 5 bits a channel
+# lose most of them, a faithful enlargement, noise or a contrast stretch none or few.
+BANDING_LOST = 0.5
 # Warn when the mean overshoot beside strong edges exceeds bicubic's by this much
 # (LIIF adds at most 0.06 on the suite; a mild unsharp mask, amount 1 radius 2, 0.10-0.3).
 HALO_ADDED = 0.08
@@ -48,28 +58,37 @@ SALIENCY_MOVED = 0.75
 
 
 def noise(views: Views) -> Cue:
-    """Noise estimate of the output vs bicubic's (wavelet MAD on luma)."""
+    """Noise of the output vs bicubic's, where the input is flat (wavelet MAD on luma)."""
     if min(views.output.shape[:2]) < NOISE_MIN_SIDE:
         raise CueUnavailable(f"needs an output of at least {NOISE_MIN_SIDE}x{NOISE_MIN_SIDE} pixels")
+    low = views.luma("lowres")
     try:
-        value, base = views.both(artefacts.noise_sigma)
-    except ImportError as error:  # scikit-image's estimator needs PyWavelets (a project dependency)
+        value, base = views.both(lambda y: artefacts.flat_noise_sigma(y, low))
+    except ImportError as error:  # the estimator needs PyWavelets (a project dependency)
         raise CueUnavailable(f"needs PyWavelets (pip install PyWavelets): {error}") from error
     added = value - base
     if added >= NOISE_ADDED:
-        return Cue(value, base, f"added noise: sigma {value:.1f} grey levels vs {base:.1f} for bicubic",
+        return Cue(value, base, f"added noise: sigma {value:.1f} grey levels in flat areas vs {base:.1f} for bicubic",
                    "added noise")
-    return Cue(value, base, f"no added noise: sigma {value:.1f} grey levels (bicubic {base:.1f})")
+    return Cue(value, base, f"no added noise: sigma {value:.1f} grey levels in flat areas (bicubic {base:.1f})")
 
 
 def halo(views: Views) -> Cue:
     """Overshoot beside strong edges (halos, ringing) of the output vs bicubic's."""
     low = views.luma("lowres")
-    value, base = views.both(lambda y: artefacts.halo_overshoot(y, low))
-    if value - base >= HALO_ADDED:
-        return Cue(value, base, f"halos beside edges: overshoot {value:.2f} grey levels vs {base:.2f} "
-                                f"for bicubic", "halos")
-    return Cue(value, base, f"no halos: overshoot {value:.2f} grey levels beside edges (bicubic {base:.2f})")
+    # Each against the input at its own mean brightness: a uniform offset (posterising rounds down) is no halo.
+    offsets = views.both(lambda shrunk: float(luma_bt601(shrunk).mean() - low.mean()), of="shrunk")
+    sigma = max(artefacts.HALO_PRESMOOTH, artefacts.HALO_PRESMOOTH_INPUT * views.scale)
+    value, base = side_by_side(lambda pair: artefacts.halo_overshoot(pair[0], low + pair[1], sigma),
+                               (views.luma("output"), offsets[0]), (views.luma("bicubic"), offsets[1]))
+    if value - base < HALO_ADDED:
+        return Cue(value, base, f"no halos: overshoot {value:.2f} grey levels beside edges (bicubic {base:.2f})")
+    reading = f"overshoot {value:.2f} grey levels beside edges vs {base:.2f} for bicubic"
+    changed = [c for c in tone_changes(views) if c in GLOBAL_TONE]
+    if changed:  # the overshoot is measured against the input's tones: a global tone change moves it too
+        return Cue(value, base, f"{reading}; not read as halos: the output's tones differ from the input's "
+                                f"({', '.join(changed)})")
+    return Cue(value, base, f"halos beside edges: {reading}", "halos")
 
 
 def blockiness(views: Views) -> Cue:
@@ -96,6 +115,15 @@ def input_blocks(views: Views) -> Cue:
     if value - 1 <= INPUT_GRID_REMOVED * (base - 1):
         return Cue(value, base, f"{what}: its block artefacts were removed ({grid})")
     return Cue(value, base, f"{what}: its block artefacts were reduced ({grid})")
+
+
+def banding(views: Views) -> Cue:
+    """Grey levels bicubic takes in the input's smooth areas that the output does not (plateaus and jumps)."""
+    value = artefacts.lost_levels(views.output, views.bicubic, views.luma("lowres"))
+    if value >= BANDING_LOST:
+        return Cue(value, None, f"banding: smooth areas take {value:.0%} fewer grey levels than bicubic's: "
+                                "plateaus and jumps, as after posterisation", "banding")
+    return Cue(value, None, f"no banding: smooth areas take {value:.0%} fewer grey levels than bicubic's")
 
 
 def _period(scale: float) -> int:

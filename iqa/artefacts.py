@@ -20,7 +20,10 @@ from .images import center_crop
 __all__ = [
     "ARTEFACT_CROP",
     "noise_sigma",
+    "flat_noise_sigma",
+    "tone_matched",
     "halo_overshoot",
+    "lost_levels",
     "jpeg_blockiness",
     "pixel_grid_share",
 ]
@@ -33,8 +36,11 @@ ARTEFACT_CROP = 2048
 # input's local range there is a halo, not recovered detail.
 HALO_FLAT = 16.0
 HALO_EDGE = 32.0
-# Smoothing before the halo measure so that pixel noise (its own cue) is not read as halo.
+# Smoothing before the halo measure so that pixel noise (its own cue) is not read as halo: at least this
+# (output pixels), and a quarter of an input pixel at larger scales, where one flat input pixel covers
+# texture the model rightly draws (LIIF at x8 would otherwise read as haloed on Set14).
 HALO_PRESMOOTH = 1.0
+HALO_PRESMOOTH_INPUT = 0.25
 
 
 def _luma(image: np.ndarray) -> np.ndarray:
@@ -57,7 +63,59 @@ def noise_sigma(image: np.ndarray) -> float:
     return float(estimate_sigma(y, channel_axis=None))
 
 
-def halo_overshoot(image: np.ndarray, lowres: np.ndarray) -> float:
+# Noise is measured where the input is flat (5x5 range under this many grey levels): there the true
+# image is flat too, so any fine-scale energy is noise; elsewhere it may be detail a model synthesised.
+NOISE_FLAT = 6.0
+NOISE_MIN_COEFFICIENTS = 256  # fewer flat wavelet coefficients than this: the whole image's estimate
+
+
+def _local_range(y: np.ndarray, side: int) -> np.ndarray:
+    kernel = np.ones((side, side), np.uint8)
+    return cv2.dilate(y, kernel) - cv2.erode(y, kernel)
+
+
+def flat_noise_sigma(image: np.ndarray, lowres: np.ndarray) -> float:
+    """Noise of luma (grey levels) in the areas where the input is flat: wavelet MAD on those areas only.
+
+    The estimator is scikit-image's (``estimate_sigma``: the median absolute finest diagonal Daubechies-2
+    coefficient over 0.6745), restricted to flat areas, and keeping zero coefficients: an exactly flat
+    area has no noise. Textured areas, where a model may draw fine detail the estimator would read as
+    noise, are left out.
+    """
+    import pywt
+
+    y, low = _luma(image), _luma(lowres)
+    _, (_, _, diagonal) = pywt.dwt2(y, "db2")
+    flat = (_local_range(low, 5) < NOISE_FLAT).astype(np.uint8)
+    flat = cv2.resize(flat, (diagonal.shape[1], diagonal.shape[0]), interpolation=cv2.INTER_NEAREST).astype(bool)
+    if flat.sum() < NOISE_MIN_COEFFICIENTS:
+        return noise_sigma(image)
+    return float(np.median(np.abs(diagonal[flat])) / 0.6744897501960817)
+
+
+def _tone_features(rgb: np.ndarray) -> np.ndarray:
+    x = rgb.reshape(-1, 3).astype(np.float64) / 255.0
+    r, g, b = x.T
+    y = x @ np.array([0.299, 0.587, 0.114])
+    return np.stack([np.ones_like(r), r, g, b, r * r, g * g, b * b, r * g, r * b, g * b, y ** 3], axis=1)
+
+
+def tone_matched(lowres: np.ndarray, shrunk: np.ndarray) -> np.ndarray:
+    """The input's luma as ``shrunk`` renders its colours: a global colour-to-luma map fitted by least squares.
+
+    ``shrunk`` is an enlargement shrunk back to the input's size (both HxWx3 uint8). After a gamma,
+    contrast or saturation change its luma differs from the input's everywhere, and the texture
+    measure must not read that as texture gained or lost: the map (quadratic in R, G, B, plus the
+    cube of luma) carries the input into the candidate's tones, and nothing finer.
+    """
+    features = _tone_features(lowres)
+    target = luma_bt601(shrunk).reshape(-1)
+    step = max(1, features.shape[0] // 100_000)
+    coef, *_ = np.linalg.lstsq(features[::step], target[::step], rcond=None)
+    return (features @ coef).reshape(lowres.shape[:2]).astype(np.float32)
+
+
+def halo_overshoot(image: np.ndarray, lowres: np.ndarray, presmooth: float = HALO_PRESMOOTH) -> float:
     """Mean overshoot (grey levels) beyond the input's local range, in the flat areas beside strong edges.
 
     Unsharp masking and ringing upscalers put bright/dark bands there; a faithful
@@ -65,7 +123,7 @@ def halo_overshoot(image: np.ndarray, lowres: np.ndarray) -> float:
     has no strong edge with a flat side.
     """
     h, w = image.shape[:2]
-    y = cv2.GaussianBlur(_luma(image), (0, 0), HALO_PRESMOOTH)
+    y = cv2.GaussianBlur(_luma(image), (0, 0), presmooth)
     low = _luma(lowres)
     k3, k5 = np.ones((3, 3), np.uint8), np.ones((5, 5), np.uint8)
     hi3, lo3 = cv2.dilate(low, k3), cv2.erode(low, k3)
@@ -121,6 +179,51 @@ def magnified_grid(image: np.ndarray, input_size: tuple[int, int]) -> float:
         if border.size and middle.size:
             ratios.append((steps[:, border].mean() + 1e-3) / (steps[:, middle].mean() + 1e-3))
     return float(np.mean(ratios)) if ratios else 1.0
+
+
+# Banding is looked for in blocks of BAND_BLOCK output pixels lying where the input changes slowly (5x5 range
+# under BAND_SMOOTH grey levels), in channels where bicubic takes at least BAND_MIN_LEVELS levels in the block.
+BAND_SMOOTH = 24.0
+BAND_BLOCK = 16
+BAND_MIN_LEVELS = 4
+
+
+def _smooth_blocks(image: np.ndarray, smooth: np.ndarray) -> np.ndarray:
+    """The smooth BAND_BLOCK-pixel blocks of an RGB image, each channel's values sorted: (n, 3, block**2)."""
+    b = BAND_BLOCK
+    h, w = smooth.shape[0] * b, smooth.shape[1] * b
+    blocks = image[:h, :w].reshape(h // b, b, w // b, b, 3).transpose(0, 2, 4, 1, 3).reshape(h // b, w // b, 3, b * b)
+    return np.sort(blocks[smooth], axis=-1)
+
+
+def _levels(blocks: np.ndarray) -> np.ndarray:
+    return 1 + np.count_nonzero(np.diff(blocks, axis=-1), axis=-1)
+
+
+def lost_levels(image: np.ndarray, bicubic: np.ndarray, lowres: np.ndarray) -> float:
+    """Share of the grey levels bicubic takes in the smooth blocks that the output does not (0-1).
+
+    Per 16x16 block where the input changes slowly and per RGB channel: how many distinct levels the
+    output takes against bicubic's enlargement, which climbs a smooth gradient one level at a time.
+    Posterised output keeps one level in 8 (5 bits a channel) or flattens a block to one; noise and a
+    contrast stretch take more levels, not fewer. 0 when no smooth block has enough levels to tell.
+    """
+    b = BAND_BLOCK
+    image, bicubic = center_crop(image, ARTEFACT_CROP), center_crop(bicubic, ARTEFACT_CROP)
+    h, w = image.shape[0] // b * b, image.shape[1] // b * b
+    if not (h and w):
+        return 0.0
+    smooth = (_local_range(_luma(lowres), 5) < BAND_SMOOTH).astype(np.uint8)
+    smooth = cv2.resize(smooth, (bicubic.shape[1], bicubic.shape[0]), interpolation=cv2.INTER_NEAREST)
+    smooth = smooth[:h, :w].reshape(h // b, b, w // b, b).min(axis=(1, 3)).astype(bool)
+    out_blocks = _smooth_blocks(image, smooth)
+    out, bic = _levels(out_blocks), _levels(_smooth_blocks(bicubic, smooth))
+    # A block clipped at black or white loses its levels to the clipping (a tone change), not to banding.
+    clipped = (out_blocks[..., 0] == 0) | (out_blocks[..., -1] == 255)
+    counted = (bic >= BAND_MIN_LEVELS) & ~clipped
+    if not counted.any():
+        return 0.0
+    return float(np.maximum(bic - out, 0)[counted].sum() / bic[counted].sum())
 
 
 def pixel_grid_share(image: np.ndarray, period: int) -> float:

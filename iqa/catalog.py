@@ -117,6 +117,16 @@ _ALL = [
        "Share of spectral energy above the input's Nyquist frequency: fine detail that "
        "the low-resolution input could not hold and the upscaler had to create.",
        "higher", "0 to 1", compute=classical_cues.hf_share),
+    _M("effective_resolution", "Effective resolution", "classical", "sharpness",
+       "Where the detail ends: the highest frequency of the luma's radial power spectrum that stays 10x above "
+       "the floor of 8-bit rounding, in multiples of the input's Nyquist frequency. Bicubic stops just past "
+       "the input's; the output's pixels can hold up to the scale.", "higher", "0 to the scale",
+       compute=classical_cues.effective_resolution),
+    _M("texture_retention", "Texture retention", "classical", "consistency",
+       "Fine texture of the input kept: the output shrunk back to the input's size, its fine-scale "
+       "(Laplacian) energy over the input's in the input's textured, non-edge areas, the input in the "
+       "output's tones. Smoothing (median, bilateral, denoising) lowers it; 1 = all kept.", "higher",
+       "0 to ~1.5 (1 = kept)", compute=classical_cues.texture_retention),
     _M("consistency_psnr", "Consistency with input", "classical", "consistency",
        "PSNR between the output shrunk back to the input size (bicubic) and the input: "
        "does the enlargement still agree with what was there?", "higher",
@@ -135,19 +145,24 @@ _ALL = [
        "none", "-100% to unbounded (0 = unchanged)", compute=classical_cues.colourfulness_change),
     # --- artefacts: what the enlargement added (iqa.artefacts, read in iqa.artefact_cues) ----
     _M("noise_sigma", "Added noise", "classical", "artefacts",
-       "Noise standard deviation of luma estimated by scikit-image's wavelet "
-       "median-absolute-deviation estimator (estimate_sigma), next to bicubic's: noise "
-       "raises every sharpness cue, this says when it is noise.", "lower",
+       "Noise standard deviation of luma where the input is flat, by scikit-image's wavelet "
+       "median-absolute-deviation estimator restricted to those areas (where a model's synthesised "
+       "texture cannot be mistaken for noise), next to bicubic's.", "lower",
        "0 to ~50 grey levels", compute=artefact_cues.noise),
     _M("halo_overshoot", "Halos (overshoot)", "classical", "artefacts",
-       "Mean overshoot beyond the input's local range in the flat areas beside strong "
-       "edges, where the true image is flat too: the bright/dark bands of over-sharpening "
-       "and ringing.", "lower", "0 to ~255 grey levels (typ. 0 to 2)",
+       "Mean overshoot beyond the input's local range (the input in the output's own tones) in the flat "
+       "areas beside strong edges, where the true image is flat too: the bright/dark bands of "
+       "over-sharpening and ringing.", "lower", "0 to ~255 grey levels (typ. 0 to 2)",
        compute=artefact_cues.halo),
     _M("jpeg_blockiness", "Block artefacts (8x8)", "classical", "artefacts",
        "Mean step between neighbouring pixels across the borders of the 8x8 JPEG grid "
        "divided by the step in the middle of the blocks.", "lower",
        "~1 (no grid) to unbounded (typ. 1 to 3)", compute=artefact_cues.blockiness),
+    _M("banding", "Banding", "classical", "artefacts",
+       "Share of the grey levels bicubic's enlargement takes in the input's smooth areas (16x16 blocks, "
+       "each RGB channel) that the output does not: a gradient climbs one level at a time, posterised "
+       "output in plateaus and jumps. Bicubic is the reference, so it has no value of its own.",
+       "lower", "0 to 1 (typ. 0 to 0.1)", compute=artefact_cues.banding),
     _M("input_blocks", "Input's JPEG blocks", "classical", "artefacts",
        "Where the input was JPEG-compressed (liif.inspect): the step across its 8x8 block borders, "
        "magnified in the output, divided by the step in the middle of the blocks; bicubic shows how "

@@ -25,13 +25,18 @@ __all__ = [
     "TONE_MAX_PIXELS",
     "laplacian_variance",
     "tenengrad",
+    "Spectrum",
+    "spectrum",
     "high_frequency_share",
     "psnr",
+    "texture_energy",
+    "effective_resolution",
     "colourfulness",
     "ToneCues",
     "ToneSample",
     "tone_cues",
     "shrink_to",
+    "texture_mask",
 ]
 
 # Large-image policy for classical cues: sharpness on a centre crop of at most
@@ -60,24 +65,82 @@ def tenengrad(image: np.ndarray) -> float:
     return float(np.mean(gx * gx + gy * gy))
 
 
-def high_frequency_share(image: np.ndarray, cutoff: float = 0.5) -> float:
+@dataclass(frozen=True)
+class Spectrum:
+    """The power spectrum of a (Hann-windowed, DC-free) luma, and each frequency's radius (1.0 = Nyquist)."""
+
+    power: np.ndarray
+    radius: np.ndarray
+    window_energy: float  # sum of the squared window: white noise of variance v has power v * this
+
+
+def spectrum(image: np.ndarray) -> Spectrum:
+    """The spectrum of an image's luma (or of a luma), on the centre crop the sharpness cues use."""
+    from scipy import fft
+
+    y = _y(image)
+    y = y - y.mean()
+    window = np.outer(np.hanning(y.shape[0]), np.hanning(y.shape[1]))
+    power = np.abs(fft.rfft2(y * window, workers=1)) ** 2
+    fy = fft.fftfreq(y.shape[0])[:, None]
+    fx = fft.rfftfreq(y.shape[1])[None, :]
+    return Spectrum(power, np.sqrt(fx * fx + fy * fy) / 0.5, float((window ** 2).sum()))
+
+
+def _spectrum(image: np.ndarray | Spectrum) -> Spectrum:
+    return image if isinstance(image, Spectrum) else spectrum(image)
+
+
+def high_frequency_share(image: np.ndarray | Spectrum, cutoff: float = 0.5) -> float:
     """Share of (Hann-windowed, DC-free) spectral energy above ``cutoff``.
 
     ``cutoff`` is a fraction of the Nyquist frequency; for an enlargement by ``s``
     use ``1/s``: the band the input could not represent.
     """
-    y = _y(image)
-    y = y - y.mean()
-    window = np.outer(np.hanning(y.shape[0]), np.hanning(y.shape[1]))
-    power = np.abs(np.fft.rfft2(y * window)) ** 2
-    fy = np.fft.fftfreq(y.shape[0])[:, None]
-    fx = np.fft.rfftfreq(y.shape[1])[None, :]
-    radius = np.sqrt(fx * fx + fy * fy) / 0.5  # 1.0 = Nyquist along an axis
-    ac = radius > 0
-    total = power[ac].sum()
+    spec = _spectrum(image)
+    ac = spec.radius > 0
+    total = spec.power[ac].sum()
     if total <= 0:
         return 0.0
-    return float(power[radius > cutoff].sum() / total)
+    return float(spec.power[spec.radius > cutoff].sum() / total)
+
+
+# Effective resolution: the highest frequency whose radial mean power stays this many times above the
+# power of 8-bit rounding noise (the floor every 8-bit image has).
+RESOLUTION_ABOVE_FLOOR = 10.0
+
+
+def effective_resolution(image: np.ndarray | Spectrum, bins: int = 64) -> float:
+    """Where detail ends: the highest frequency (fraction of the image's Nyquist, 0-1) with power above the floor.
+
+    The floor is the power 8-bit rounding adds at every frequency (variance 1/12 grey level squared,
+    Hann-windowed like the image); a plain enlargement falls to it just beyond the input's Nyquist.
+    """
+    spec = _spectrum(image)
+    index = np.minimum((np.minimum(spec.radius, 1.0) * bins).astype(int), bins - 1).ravel()
+    counts = np.maximum(np.bincount(index, None, bins), 1)
+    mean = np.bincount(index, spec.power.ravel(), bins) / counts
+    above = np.nonzero(mean[1:] > RESOLUTION_ABOVE_FLOOR * spec.window_energy / 12.0)[0]
+    return float((above[-1] + 2) / bins) if above.size else 0.0
+
+
+# Texture: input pixels whose 3x3 mean |Laplacian| is at least TEXTURE_ACTIVE grey levels (fine-scale
+# activity) without a strong edge (5x5 range under TEXTURE_EDGE): fur, foliage, fabric, not outlines.
+TEXTURE_ACTIVE = 4.0
+TEXTURE_EDGE = 80.0
+
+
+def texture_mask(lowres_luma: np.ndarray) -> np.ndarray:
+    """The input's textured, non-edge pixels (HxW bool) from its luma."""
+    active = cv2.blur(np.abs(cv2.Laplacian(lowres_luma, cv2.CV_32F, ksize=1)), (3, 3)) >= TEXTURE_ACTIVE
+    k5 = np.ones((5, 5), np.uint8)
+    return active & ((cv2.dilate(lowres_luma, k5) - cv2.erode(lowres_luma, k5)) < TEXTURE_EDGE)
+
+
+def texture_energy(luma: np.ndarray, mask: np.ndarray) -> float:
+    """Mean squared 4-neighbour Laplacian of ``luma`` over ``mask``: fine-scale energy at the input's scale."""
+    lap = cv2.Laplacian(luma.astype(np.float32, copy=False), cv2.CV_32F, ksize=1)
+    return float(np.mean(lap[mask] ** 2)) if mask.any() else 0.0
 
 
 def psnr(a: np.ndarray, b: np.ndarray, data_range: float = 255.0) -> float:

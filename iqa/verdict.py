@@ -26,7 +26,7 @@ from .rows import Rows, Score
 __all__ = ["ADDED", "Verdict", "judge"]
 
 # Warnings that say the enlargement *added* something (named after "with").
-ADDED = ("added noise", "halos", "block artefacts", "pixelation")
+ADDED = ("added noise", "halos", "block artefacts", "pixelation", "banding")
 _SHARPNESS_KEYS = ("laplacian_var", "tenengrad", "hf_share")
 _LEVEL_RANK = {"softer": 0, "same": 1, "sharper": 2}
 _FR_KEYS = ("psnr_y", "ssim_y", "lpips", "dists")
@@ -115,6 +115,8 @@ def _join(words: list[str]) -> str:
 # How the headline says what changed (a verb phrase after "it").
 _CHANGED = {
     "departs from the input": "departs from the input",
+    "texture lost": "smooths away the input's texture",
+    "resolution lost": "adds no detail finer than bicubic",
     "colour shift": "shifts the colours",
     "brightness changed": "changes the brightness",
     "contrast changed": "changes the contrast",

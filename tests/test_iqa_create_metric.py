@@ -12,7 +12,8 @@ from skimage import data
 import iqa
 from iqa import paths, pyiqa_backend
 
-CLASSICAL = ["laplacian_var", "hf_share", "color_drift", "noise_sigma", "pixel_grid", "saliency_retention"]
+CLASSICAL = ["laplacian_var", "hf_share", "color_drift", "halo_overshoot", "texture_retention", "pixel_grid",
+             "saliency_retention"]
 PYIQA_NO_WEIGHTS = ["piqe", "entropy"]  # computed by pyiqa with no weight files: they run offline
 FULL_REFERENCE = ["psnr_y", "ssim_y"]
 
