@@ -93,22 +93,24 @@ def flat_noise_sigma(image: np.ndarray, lowres: np.ndarray) -> float:
     return float(np.median(np.abs(diagonal[flat])) / 0.6744897501960817)
 
 
-def _tone_features(rgb: np.ndarray) -> np.ndarray:
+def tone_features(rgb: np.ndarray) -> np.ndarray:
+    """The terms of ``tone_matched``'s colour-to-luma map for each pixel of an RGB image: (H*W, 11)."""
     x = rgb.reshape(-1, 3).astype(np.float64) / 255.0
     r, g, b = x.T
     y = x @ np.array([0.299, 0.587, 0.114])
     return np.stack([np.ones_like(r), r, g, b, r * r, g * g, b * b, r * g, r * b, g * b, y ** 3], axis=1)
 
 
-def tone_matched(lowres: np.ndarray, shrunk: np.ndarray) -> np.ndarray:
+def tone_matched(lowres: np.ndarray, shrunk: np.ndarray, features: np.ndarray | None = None) -> np.ndarray:
     """The input's luma as ``shrunk`` renders its colours: a global colour-to-luma map fitted by least squares.
 
     ``shrunk`` is an enlargement shrunk back to the input's size (both HxWx3 uint8). After a gamma,
     contrast or saturation change its luma differs from the input's everywhere, and the texture
     measure must not read that as texture gained or lost: the map (quadratic in R, G, B, plus the
-    cube of luma) carries the input into the candidate's tones, and nothing finer.
+    cube of luma) carries the input into the candidate's tones, and nothing finer. ``features``:
+    ``tone_features(lowres)``, when several candidates are matched to one input.
     """
-    features = _tone_features(lowres)
+    features = tone_features(lowres) if features is None else features
     target = luma_bt601(shrunk).reshape(-1)
     step = max(1, features.shape[0] // 100_000)
     coef, *_ = np.linalg.lstsq(features[::step], target[::step], rcond=None)

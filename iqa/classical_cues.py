@@ -76,8 +76,10 @@ def texture_retention(views: Views) -> Cue:
     if mask.mean() < TEXTURE_MIN_SHARE:
         raise CueUnavailable(f"the input has almost no fine texture ({mask.mean():.0%} of its pixels)")
     # The input in each candidate's own tones (as for halos), so a contrast change is not read as texture.
+    features = artefacts.tone_features(views.lowres)
+
     def kept(shrunk: np.ndarray) -> float:
-        reference = classical.texture_energy(artefacts.tone_matched(views.lowres, shrunk), mask)
+        reference = classical.texture_energy(artefacts.tone_matched(views.lowres, shrunk, features), mask)
         return classical.texture_energy(luma_bt601(shrunk).astype(np.float32), mask) / max(reference, 1e-9)
     value, base = views.both(kept, of="shrunk")
     reading = f"keeps {value:.0%} of the input's fine texture (bicubic {base:.0%})"
