@@ -21,6 +21,9 @@ import numpy as np
 from liif.imageio import luma_bt601
 from liif.resize import pil_bicubic
 
+from . import classical
+from .images import center_crop
+
 __all__ = ["Plot", "detail_added", "figures", "radial_spectrum", "tone_difference", "write_plots"]
 
 
@@ -33,21 +36,36 @@ class Plot:
     figure: object  # matplotlib.figure.Figure
 
 
+# The pictures are 640 pixels wide: the maps are computed at full resolution, then reduced to this; the
+# spectrum is taken on a centre crop of this side, the histograms on a regular sample of this many pixels.
+SHOWN_WIDTH = 640
+SPECTRUM_CROP = 1024
+HISTOGRAM_PIXELS = 250_000
+
+
 def radial_spectrum(image: np.ndarray, bins: int = 64) -> tuple[np.ndarray, np.ndarray]:
     """(frequency, mean power) of the Hann-windowed luma: frequency in units of the image's Nyquist (0 to 1)."""
-    y = luma_bt601(image).astype(np.float64)
-    y -= y.mean()
-    window = np.outer(np.hanning(y.shape[0]), np.hanning(y.shape[1]))
-    power = np.abs(np.fft.fftshift(np.fft.fft2(y * window))) ** 2
-    fy = np.fft.fftshift(np.fft.fftfreq(y.shape[0]))[:, None] / 0.5
-    fx = np.fft.fftshift(np.fft.fftfreq(y.shape[1]))[None, :] / 0.5
-    radius = np.sqrt(fx * fx + fy * fy)
+    spec = classical.spectrum(center_crop(image, SPECTRUM_CROP))
     edges = np.linspace(0, 1, bins + 1)
-    which = np.digitize(radius.ravel(), edges) - 1
+    which = np.digitize(spec.radius.ravel(), edges) - 1
     inside = (which >= 0) & (which < bins)
-    total = np.bincount(which[inside], power.ravel()[inside], bins)
+    total = np.bincount(which[inside], spec.power.ravel()[inside], bins)
     count = np.maximum(np.bincount(which[inside], minlength=bins), 1)
     return 0.5 * (edges[1:] + edges[:-1]), total / count
+
+
+def _shown(image: np.ndarray) -> np.ndarray:
+    """An image or map reduced (area average) to at most SHOWN_WIDTH pixels wide, as the figure shows it."""
+    h, w = image.shape[:2]
+    if w <= SHOWN_WIDTH:
+        return image
+    size = (SHOWN_WIDTH, max(1, round(h * SHOWN_WIDTH / w)))
+    return cv2.resize(image.astype(np.float32), size, interpolation=cv2.INTER_AREA)
+
+
+def _sample(image: np.ndarray) -> np.ndarray:
+    step = int(np.ceil(np.sqrt(image.shape[0] * image.shape[1] / HISTOGRAM_PIXELS)))
+    return image[::step, ::step] if step > 1 else image
 
 
 def detail_added(output: np.ndarray, bicubic: np.ndarray, sigma: float = 1.5) -> np.ndarray:
@@ -72,12 +90,12 @@ def _chroma(rgb: np.ndarray) -> np.ndarray:
     return np.hypot(lab[..., 1], lab[..., 2])
 
 
-def figures(output: np.ndarray, lowres: np.ndarray) -> list[Plot]:
-    """The three pictures for an enlargement ``output`` of ``lowres`` (8-bit RGB arrays)."""
+def figures(output: np.ndarray, lowres: np.ndarray, bicubic: np.ndarray | None = None) -> list[Plot]:
+    """The three pictures for an enlargement ``output`` of ``lowres`` (8-bit RGB arrays; ``bicubic`` if made)."""
     from matplotlib.figure import Figure
 
     h, w = output.shape[:2]
-    bicubic = pil_bicubic(lowres, (w, h))
+    bicubic = pil_bicubic(lowres, (w, h)) if bicubic is None else bicubic
     nyquist = float(np.sqrt(lowres.shape[0] * lowres.shape[1] / (h * w)))  # the input's, in output units
     plots = []
 
@@ -92,10 +110,10 @@ def figures(output: np.ndarray, lowres: np.ndarray) -> list[Plot]:
     plots.append(Plot("spectrum", "Right of the dashed line is detail the input could not hold: where the output's "
                       "curve lies above bicubic's, the model added it (noise would show there too).", fig))
 
-    detail = detail_added(output, bicubic)
+    detail = _shown(detail_added(output, bicubic))
     fig = Figure(figsize=(6.4, 6.4 * h / w + 0.6))
     ax = fig.add_subplot()
-    ax.imshow(luma_bt601(output), cmap="gray", vmin=0, vmax=255)
+    ax.imshow(_shown(luma_bt601(output)), cmap="gray", vmin=0, vmax=255)
     shown = ax.imshow(detail, cmap="magma", alpha=0.6, vmin=0, vmax=max(float(np.percentile(detail, 99.5)), 1e-6))
     fig.colorbar(shown, ax=ax, label="grey levels")
     ax.set(title="Detail added over bicubic", xticks=[], yticks=[])
@@ -110,7 +128,7 @@ def figures(output: np.ndarray, lowres: np.ndarray) -> list[Plot]:
     ax_map.set(title=f"Colour difference (mean {delta.mean():.2f})", xticks=[], yticks=[])
     for ax, values, title in ((ax_luma, luma_bt601, "Luma"), (ax_chroma, _chroma, "Chroma")):
         for image, label in ((lowres, "input"), (output, "output")):
-            ax.hist(values(image[..., :3]).ravel(), bins=64, density=True, histtype="step", label=label)
+            ax.hist(values(_sample(image)[..., :3]).ravel(), bins=64, density=True, histtype="step", label=label)
         ax.set(title=title, yticks=[])
         ax.legend()
     fig.tight_layout()
