@@ -4,7 +4,9 @@ Layout, wiring and messages only. The work is done by libraries that never impor
 (models, upscaling, windows, loading and saving images), ``iqa`` (the quality report) and ``studio`` (the
 demo's own computations: uploads, display copies, comparisons, the reference protocol, report views,
 background downloads). Every heavy event shares one queue slot (``concurrency_id="compute"``) so a
-2-core Space serves one computation at a time and queues the rest. On GPU Space hardware (ZeroGPU included)
+2-core Space serves one computation at a time and queues the rest. Each heavy handler has two doors
+(``_wire``): the page's click, where a refusal is one sentence under the button, and the named API endpoint,
+where it raises for the gradio_client caller. On GPU Space hardware (ZeroGPU included)
 the heavy handlers run under ``spaces.GPU`` (``studio.zerogpu``); ``liif space export DIR`` writes the Space.
 
 Environment variables:
@@ -20,9 +22,10 @@ Environment variables:
 from __future__ import annotations
 
 import functools
+import inspect
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +57,8 @@ COMPARE_FACTORS = ["x2", "x3", "x4", "x6", "x8", "x12", "x16"]
 COMPARE_DEFAULT = ["x2", "x3", "x4", "x6", "x8"]
 FILE_TYPES = [".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp", ".gif"]
 BICUBIC = "bicubic"
+# Every heavy event shares one queue slot: a 2-core Space serves one computation at a time.
+HEAVY = {"concurrency_limit": 1, "concurrency_id": "compute"}
 # The background download of quality models started by main() (None: none running).
 PREFETCH: prefetch.Prefetch | None = None
 
@@ -61,31 +66,69 @@ PREFETCH: prefetch.Prefetch | None = None
 # --------------------------------------------------------------------------------------------
 # Wiring helpers
 # --------------------------------------------------------------------------------------------
-def _refused(fn: Callable, message: str) -> gr.Error:
-    """A visitor's mistake: one line in the server log (not a traceback), one sentence on the page."""
+def _sentence(fn: Callable, exc: Exception) -> str:
+    """The one sentence a visitor reads for ``exc``: a refusal is one log line, a bug its traceback in the log."""
+    if isinstance(exc, gr.Error):
+        message = exc.message
+    elif isinstance(exc, (liif.LiifError, iqa.ImageInputError, iqa.MetricUnavailable)):
+        message = str(exc)
+    elif isinstance(exc, MemoryError):
+        return "The server ran out of memory: try a smaller scale, output size or window."
+    else:  # a bug: the operator gets the traceback in the log, the visitor a plain sentence
+        log.error("unexpected error in %s", fn.__name__, exc_info=exc)
+        return ("Something went wrong on the server with this request (it has been logged). Try another image or "
+                "setting; if it keeps happening, please report it.")
     log.info("%s refused: %s", fn.__name__, message)
-    return gr.Error(message, print_exception=False)
+    return message
+
+
+def _is_generator(fn: Callable) -> bool:
+    return inspect.isgeneratorfunction(fn) or inspect.isgeneratorfunction(inspect.unwrap(fn))
 
 
 def _friendly(fn: Callable) -> Callable:
-    """Library errors become one sentence for the visitor (gr.Error); a bug is logged, never shown as internals."""
+    """Errors become one sentence for the API caller (gr.Error), before or after a generator's first yield."""
+    if _is_generator(fn):
+        @functools.wraps(fn)
+        def stream(*args: Any, **kwargs: Any) -> Iterator:
+            try:
+                yield from fn(*args, **kwargs)
+            except Exception as exc:
+                raise gr.Error(_sentence(fn, exc), print_exception=False) from None
+        return stream
+
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except gr.Error as exc:
-            raise _refused(fn, exc.message) from None
-        except (liif.LiifError, iqa.ImageInputError, iqa.MetricUnavailable) as exc:
-            raise _refused(fn, str(exc)) from None
-        except MemoryError:
-            raise gr.Error("The server ran out of memory: try a smaller scale, output size or window.",
-                           print_exception=False) from None
-        except Exception:  # a bug: the operator gets the traceback in the log, the visitor a plain sentence
-            log.exception("unexpected error in %s", fn.__name__)
-            raise gr.Error("Something went wrong on the server with this request (it has been logged). Try another "
-                           "image or setting; if it keeps happening, please report it.",
-                           print_exception=False) from None
+        except Exception as exc:
+            raise gr.Error(_sentence(fn, exc), print_exception=False) from None
     return wrapper
+
+
+def _on_page(fn: Callable, outputs: int, after_partial: dict[int, Any] | None = None) -> Callable:
+    """The page's event for a ``_friendly`` handler: its outputs plus the tab's message box (one more output).
+
+    A refusal becomes the sentence in the message box, which stays until the next click; the outputs keep what
+    they showed (no red "Error" on them), except ``after_partial``'s (output index -> value) once the handler
+    had already shown a first result (a report placeholder must not stay).
+    """
+    @functools.wraps(fn)
+    def page(*args: Any, **kwargs: Any) -> Iterator:
+        shown = False
+        try:
+            if _is_generator(fn):
+                for values in fn(*args, **kwargs):
+                    shown = True
+                    yield (*values, "")
+            else:
+                yield (*fn(*args, **kwargs), "")
+        except gr.Error as exc:
+            kept = [gr.skip()] * outputs
+            for index, value in (after_partial or {}).items() if shown else ():
+                kept[index] = value
+            yield (*kept, exc.message)
+    return page
 
 
 def _progress(progress: Any, desc: str) -> Callable[[int, int], None]:
@@ -114,7 +157,11 @@ def _shown_gallery(gallery: list[tuple[Any, str]]) -> list[tuple[str, str]]:
 
 
 def _open(path: str | None, what: str = "an image") -> uploads.Upload:
-    return uploads.open_upload(path, SETTINGS.max_input_mp, what)
+    upload = uploads.open_upload(path, SETTINGS.max_input_mp, what)
+    message = reports.too_small(upload.name, upload.size)
+    if message:
+        raise uploads.UploadError(message)
+    return upload
 
 
 def _notes(upload: uploads.Upload) -> str:
@@ -128,38 +175,61 @@ def _fetch_note() -> str:
 # --------------------------------------------------------------------------------------------
 # Inputs: every tab takes a file, shows a preview and says what the demo can do with it
 # --------------------------------------------------------------------------------------------
-def _about(path: str | None) -> tuple[uploads.Upload | None, Any, str]:
+def _upscale_line(upload: uploads.Upload) -> str:
+    top = settings.max_scale(upload.size, SETTINGS.max_output_mp)
+    return f"Largest scale here: **x{top:g}** (this demo renders up to {SETTINGS.max_output_mp:g} megapixels)."
+
+
+# What each tab can do with a usable file, after its size (only the Upscale tab has a largest scale).
+ABOUT_LINES: dict[str, Callable[[uploads.Upload], str]] = {
+    "upscale": _upscale_line,
+    "compare": lambda _: "The region starts where the input has the most texture; click the input to move it.",
+    "models": lambda _: "The region starts where the input has the most texture; click the input to move it.",
+    "reference": lambda _: "The sharp original: it is shrunk by the factor below, then enlarged back and scored.",
+    "zoom": lambda _: "Click a point of the input to magnify it, up to x30; only the window is rendered.",
+}
+
+
+def _about(path: str | None, tab: str) -> tuple[uploads.Upload | None, Any, str]:
     """The decoded upload (None if unusable), its preview and the line about it (or why it cannot be used)."""
     try:
         upload = _open(path)
     except liif.LiifError as exc:
         return None, None, f"**This file cannot be used.** {exc}"
     w, h = upload.size
-    top = settings.max_scale((w, h), SETTINGS.max_output_mp)
     return upload, views.to_display(upload.image), (
-        f"{upload.name}: **{w}x{h}** pixels. Largest scale here: **x{top:g}** (this demo renders up to "
-        f"{SETTINGS.max_output_mp:g} megapixels).{_notes(upload)}")
+        f"{upload.name}: **{w}x{h}** pixels. {ABOUT_LINES[tab](upload)}{_notes(upload)}")
 
 
-def inspect_input(path: str | None) -> tuple:
-    """On a new file: its preview and a line about it, or the plain reason it cannot be used."""
+def inspect_input(path: str | None, tab: str) -> tuple:
+    """On a new file: its preview, a line about it (or the plain reason it cannot be used), the tab's button."""
     if not path:
-        return None, ""
-    _upload, preview, line = _about(path)
-    return preview, line
+        return None, "", gr.Button(interactive=True)
+    upload, preview, line = _about(path, tab)
+    return preview, line, gr.Button(interactive=upload is not None)
+
+
+def inspect_for_region(path: str | None, side: float, tab: str) -> tuple:
+    """``inspect_input``, plus the region's centre moved to the input's most textured part."""
+    preview, line, button = inspect_input(path, tab)
+    if preview is None:
+        return preview, line, button, gr.skip(), gr.skip()
+    fx, fy = views.textured_point(preview, int(side))
+    return preview, line, button, fx, fy
 
 
 def inspect_for_upscale(path: str | None, scale: float | None) -> tuple:
     """``inspect_input``, plus the scale slider capped at the largest scale and an exact size of the same shape."""
     if not path:
-        return None, "", gr.skip(), gr.skip(), gr.skip()
-    upload, preview, line = _about(path)
+        return None, "", gr.Button(interactive=True), gr.skip(), gr.skip(), gr.skip()
+    upload, preview, line = _about(path, "upscale")
     if upload is None:
-        return preview, line, gr.skip(), gr.skip(), gr.skip()
+        return preview, line, gr.Button(interactive=False), gr.skip(), gr.skip(), gr.skip()
     w, h = upload.size
     top = settings.max_scale((w, h), SETTINGS.max_output_mp)
     s = min(float(scale or 4), top)
-    return preview, line, gr.Slider(maximum=top, value=s), gr.Number(value=round(w * s)), gr.Number(value=round(h * s))
+    return (preview, line, gr.Button(interactive=True), gr.Slider(maximum=top, value=s), gr.Number(value=round(w * s)),
+            gr.Number(value=round(h * s)))
 
 
 def pick_point(preview: Any, evt: gr.SelectData) -> tuple[float, float]:
@@ -174,12 +244,20 @@ def pick_point(preview: Any, evt: gr.SelectData) -> tuple[float, float]:
 # --------------------------------------------------------------------------------------------
 # Event handlers (one per named API endpoint)
 # --------------------------------------------------------------------------------------------
+REPORT_PENDING = "Computing the quality report..."
+
+
 @_friendly
 @zerogpu.gpu_task
 def upscale(image_path: str | None, mode: str, scale: float, width: float | None, height: float | None,
             model: str, checkpoint_path: str, precision: str, with_report: bool, crop_x: float, crop_y: float,
-            back_projected: bool = False, progress: gr.Progress = gr.Progress()) -> tuple:  # noqa: B008 (gradio injects it)
-    """Upscale one image: bicubic vs LIIF slider, magnified crops, lossless PNG, quality report."""
+            back_projected: bool = False, crop_chosen: bool = True,
+            progress: gr.Progress = gr.Progress()) -> Iterator[tuple]:  # noqa: B008 (gradio injects it)
+    """Upscale one image: the picture first (slider, crops, PNG, summary), then the quality report and its pictures.
+
+    ``crop_chosen`` False (the page, before the visitor picks a point): the crops show where the model adds most
+    detail over bicubic, and the crop sliders move there.
+    """
     upload = _open(image_path)
     image, (w, h) = upload.image, upload.size
     if mode == SIZE_MODE:
@@ -201,20 +279,45 @@ def upscale(image_path: str | None, mode: str, scale: float, width: float | None
     progress(0.9, desc="Bicubic baseline")
     shown_b, shown_r = views.to_display(liif.bicubic(image, size=out_size)), views.to_display(result)
     png = downloads.write_png(result, f"{downloads.safe_stem(upload.name)}_liif_{ow}x{oh}")
-    report = None
-    if with_report:
-        progress(0.95, desc="Quality report")
-        report = iqa.assess(shown_r, views.to_display(image))
-        report.meta["model"] = model_name  # which model rendered it (and, for auto, why)
+    if not crop_chosen:
+        crop_x, crop_y = views.detail_point(shown_b, shown_r, views.crop_side(out_size))
     crop_b, crop_l, zoom = views.magnified_crops(shown_b, shown_r, crop_x, crop_y)
-    info = (f"Input **{w}x{h}** -> output **{ow}x{oh}** (x{ow / w:.2f} wide, x{oh / h:.2f} high), rendered by "
-            f"**{model_name}** ({precision}{f', back-projected x{passes}' if passes else ''}) in "
-            f"{seconds:.1f} s. Left of the slider: bicubic at the same "
-            f"size. The download is a lossless PNG.{_notes(upload)}")
-    file_b, file_r, file_cb, file_cl = downloads.shown(shown_b, shown_r, crop_b, crop_l)
-    return ((file_b, file_r), gr.Image(file_cb, label=f"Bicubic, magnified x{zoom}"),
-            gr.Image(file_cl, label=f"LIIF, magnified x{zoom}"), str(png),
-            reports.report_html(report, _fetch_note()), reports.report_json(report), info, (shown_b, shown_r))
+
+    def info(report_seconds: float | None) -> str:
+        timing = f"rendered in {seconds:.1f} s" + (
+            "" if not with_report else ", report " + (f"{report_seconds:.1f} s" if report_seconds is not None
+                                                     else "in progress"))
+        return (f"Input **{w}x{h}** -> output **{ow}x{oh}** (x{ow / w:.2f} wide, x{oh / h:.2f} high) by "
+                f"**{model_name}** ({precision}{f', back-projected x{passes}' if passes else ''}), {timing}. "
+                f"Left of the slider: bicubic at the same size. The download is a lossless PNG.{_notes(upload)}")
+
+    if shown_r is result:  # 8-bit: the download is the very picture shown, so one encoding of it, not two
+        file_b, file_cb, file_cl = downloads.shown(shown_b, crop_b, crop_l)
+        file_r = str(png)
+    else:
+        file_b, file_r, file_cb, file_cl = downloads.shown(shown_b, shown_r, crop_b, crop_l)
+    picture = ((file_b, file_r), gr.Image(file_cb, label=f"Bicubic, magnified x{zoom}"),
+               gr.Image(file_cl, label=f"LIIF, magnified x{zoom}"), str(png))
+    point, state = (crop_x, crop_y), (shown_b, shown_r)
+    if not with_report:
+        yield (*picture, "", None, info(None), "", None, *point, state)
+        return
+    # The picture first: a visitor looks at it while the report is computed.
+    yield (*picture, f'<p class="studio-pending">{REPORT_PENDING}</p>', None, info(None), REPORT_PENDING, None,
+           *point, state)
+    progress(0.95, desc="Quality report")
+    started = time.perf_counter()
+    lowres = views.to_display(image)
+    report = iqa.assess(shown_r, lowres)
+    report.meta["model"] = model_name  # which model rendered it (and, for auto, why)
+    report_seconds = time.perf_counter() - started
+    verdict = reports.verdict(report)
+    done = (*picture, reports.report_html(report, _fetch_note()), reports.report_json(report), info(report_seconds),
+            f"**Verdict:** {verdict}" if verdict else "")
+    # The pictures of a large output take as long as the report itself: the verdict does not wait for them.
+    yield (*done, None, *point, state)
+    progress(0.98, desc="Pictures: detail and tone")
+    yield (*done, _shown_gallery(reports.pictures(shown_r, lowres)), *point, state)
 
 
 def recrop(pair: tuple | None, crop_x: float, crop_y: float) -> tuple:
@@ -420,6 +523,20 @@ factors (x2, x4) most networks are trained for.
    named in one line under the report, never guessed. The *With a reference* tab starts from a sharp
    image, so it can compute true errors (PSNR, SSIM) and show where they are.
 
+## The pictures under the report
+With the report, the Upscale tab draws three pictures (*Pictures: detail and tone*), each captioned
+with what to look for:
+* **the radial spectrum** of bicubic and of the result, the input's Nyquist frequency marked by a
+  dashed line: the energy right of it is detail the input could not hold, so the model added it
+  (where the result's curve lies above bicubic's; noise would show there too);
+* **the detail-added map**: bright where the result has fine detail that bicubic lacks; it should
+  follow edges and textures, not flat areas;
+* **the tone view**: the colour difference between the result shrunk back and the input (under 1 is
+  invisible), and the luma and chroma histograms of both, which should keep their shape.
+
+The magnified crops open where the model adds the most detail over bicubic (from the same map);
+click the input to look elsewhere.
+
 ## Why detail and tone survive
 * **Detail**: the colour at a point is predicted from learned features, not averaged from
   neighbouring colours, so an edge stays a step instead of becoming a ramp, and fine texture is
@@ -477,7 +594,17 @@ factors (x2, x4) most networks are trained for.
 
 CSS = reports.CSS + """
 #upscale-crops img, .studio-small img { image-rendering: pixelated; }
-.caption-label { white-space: normal !important; max-width: 100% !important; }
+.studio-error p { color: var(--error-text-color); font-weight: 600; margin: 0; }
+.studio-verdict-box p { font-size: 1.05em; margin: 0; }
+/* the drop zone's text starts below the file input's label, which floats over its top */
+.studio-file .upload-container { padding-top: 26px !important; }
+/* captions under the pictures, whole, not over them and cut */
+.studio-captioned .thumbnail-item { display: flex !important; flex-direction: column; height: auto !important; }
+.studio-captioned .thumbnail-item img { flex: 1 1 auto; min-height: 0; }
+.studio-captioned .caption-label { position: static !important; white-space: normal !important;
+  max-width: 100% !important; overflow: visible !important; text-overflow: clip !important;
+  margin: 4px 0 0 0 !important; }
+.studio-verdict-box:not(:empty) { padding: 8px 12px; border-radius: 6px; background: var(--color-accent-soft); }
 """
 
 
@@ -505,7 +632,8 @@ def _region_controls() -> tuple[gr.Slider, gr.Slider, gr.Slider]:
 def _input_panel(label: str, elem: str, examples: list[str], examples_label: str) -> tuple:
     """A file input, its preview (clickable), the line about it, and example thumbnails that fill the input."""
     file = gr.File(label=f"{label} ({', '.join(t.lstrip('.').upper() for t in FILE_TYPES[:5])}...; up to "
-                         f"{SETTINGS.max_upload_mb:g} MB)", file_types=FILE_TYPES, elem_id=f"{elem}-file", height=110)
+                         f"{SETTINGS.max_upload_mb:g} MB)", file_types=FILE_TYPES, elem_id=f"{elem}-file", height=130,
+                   elem_classes="studio-file")
     preview = gr.Image(label="Input (click it to choose the point)", type="pil", format="png", interactive=False,
                        height=240, elem_id=f"{elem}-input", buttons=[])
     about = gr.Markdown(elem_id=f"{elem}-about")
@@ -516,6 +644,25 @@ def _input_panel(label: str, elem: str, examples: list[str], examples_label: str
     return file, preview, about
 
 
+def _message_box(prefix: str) -> gr.Markdown:
+    """Under a tab's button: why its last click was refused (one sentence), until the next click or file."""
+    return gr.Markdown(elem_id=f"{prefix}-error", elem_classes="studio-error")
+
+
+def _wire(button: gr.Button, fn: Callable, inputs: list, outputs: list, message: gr.Markdown, api_name: str,
+          page_inputs: list | None = None, after_partial: dict[int, Any] | None = None,
+          progress_on: list | None = None) -> Callable:
+    """A handler's two doors: the page's click (a refusal lands in ``message``; ``page_inputs`` added; progress
+    shown over ``progress_on``, default all outputs) and the named API endpoint (a refusal raises, so a
+    gradio_client caller gets the sentence). Returns the page's event."""
+    page = _on_page(fn, len(outputs), after_partial)
+    button.click(page, [*inputs, *(page_inputs or [])], [*outputs, message], api_name=f"{api_name}_on_page",
+                 api_visibility="private", show_progress_on=progress_on,
+                 **HEAVY)  # named: it would take the endpoint's name otherwise
+    gr.Button(visible=False).click(fn, inputs, outputs, api_name=api_name, **HEAVY)
+    return page
+
+
 def build_demo(default_model: str | None = None) -> gr.Blocks:
     """The Blocks app (not launched). ``default_model`` preselects a dropdown choice (tests use it)."""
     choices, methods = models.dropdown_choices(SETTINGS.models_dir), models.model_choices(SETTINGS.models_dir)
@@ -523,22 +670,23 @@ def build_demo(default_model: str | None = None) -> gr.Blocks:
     precisions = settings.precision_choices()
     lowres_examples = _examples(EXAMPLES_DIR)
     reference_examples = _examples(EXAMPLES_DIR / "reference")
-    heavy = {"concurrency_limit": 1, "concurrency_id": "compute"}
     private = {"api_visibility": "private", "queue": False}
 
     with gr.Blocks(title="liif-studio: arbitrary-scale super-resolution",
                    delete_cache=(1800, downloads.MAX_AGE_S)) as demo:
         gr.Markdown(INTRO)
-        with gr.Row(equal_height=False):
-            model = gr.Dropdown(choices, value=chosen, label="Model", scale=3, elem_id="model",
-                                info="auto: the model for compressed or noisy photos when the input is one; "
-                                     "bundled models; checkpoints in the models folder")
-            checkpoint_path = gr.Textbox("", label="...or a checkpoint path (.pth / .safetensors)", scale=3,
-                                         placeholder="/path/to/edsr-baseline-liif.pth", visible=SETTINGS.allow_paths)
-            precision = gr.Radio(precisions, value=precisions[0], label="Precision", scale=1,
-                                 info=("bf16: faster, PSNR within 0.005 dB of exact" if "bf16" in precisions else
+        with gr.Row(equal_height=False, elem_id="model-panel"):
+            # min_width: on a phone the dropdown gets a whole row, so a model's name is not cut under the caret
+            model = gr.Dropdown(choices, value=chosen, label="Model", scale=2, min_width=320, elem_id="model",
+                                info="auto: the model for compressed or noisy photos when the input is one")
+            checkpoint_path = gr.Textbox("", label="...or a checkpoint path (.pth / .safetensors)", scale=2,
+                                         min_width=260, placeholder="/path/to/edsr-baseline-liif.pth",
+                                         visible=SETTINGS.allow_paths)
+            precision = gr.Radio(precisions, value=precisions[0], label="Precision", scale=3, min_width=320,
+                                 elem_id="precision",
+                                 info=("bf16: faster, within 0.005 dB of exact" if "bf16" in precisions else
                                        "exact (this processor has no fast bfloat16)")
-                                 + "; self-ensemble: 8 renders averaged, sharper detail, 8x the time")
+                                 + "; self-ensemble: sharper, 8x the time")
             refresh = gr.Button("Refresh models", scale=0, size="sm", min_width=120)
         status = gr.Markdown(models.status_line(SETTINGS.models_dir, SETTINGS.allow_paths))
         fetch_status = gr.Markdown(quality_models_status(), elem_id="quality-models-status")
@@ -569,8 +717,11 @@ def build_demo(default_model: str | None = None) -> gr.Blocks:
                                  "the input; +0.1 dB on bicubic-shrunk benchmarks, can sharpen a photo's own blur "
                                  "or JPEG noise")
                         up_button = gr.Button("Upscale", variant="primary", elem_id="upscale-button")
+                        up_error = _message_box("upscale")
                     with gr.Column(scale=2, min_width=300):
                         up_info = gr.Markdown(label="Summary", elem_id="upscale-info")
+                        up_verdict = gr.Markdown(label="Verdict", elem_id="upscale-verdict",
+                                                 elem_classes="studio-verdict-box")
                         up_slider = gr.ImageSlider(label="Bicubic (left) vs LIIF (right), same size", format="png",
                                                    type="pil", elem_id="upscale-slider", max_height=520)
                         with gr.Row(elem_id="upscale-crops"):
@@ -580,22 +731,38 @@ def build_demo(default_model: str | None = None) -> gr.Blocks:
                                                  interactive=False, elem_id="upscale-crop", min_width=160)
                         up_png = gr.File(label="Lossless PNG (full resolution)", elem_id="upscale-png")
                 up_html = gr.HTML(label="Quality report", elem_id="upscale-report")
+                with gr.Accordion("Pictures: detail and tone", open=True, elem_id="upscale-pictures"):
+                    up_plots = gr.Gallery(label="What the model added, and whether the tone held (the captions say "
+                                          "what to look for)", format="png", columns=3, object_fit="contain",
+                                          height="auto", elem_id="upscale-plots", elem_classes="studio-captioned")
                 with gr.Accordion("The scores as data (JSON)", open=False):
                     up_json = gr.JSON(label="Quality report (data)", elem_id="upscale-json")
                 up_state = gr.State()
+                up_chosen = gr.State(False)  # has the visitor picked the magnified region (click or crop sliders)?
 
-                up_outputs = [up_slider, up_crop_b, up_crop_l, up_png, up_html, up_json, up_info, up_state]
-                up_file.change(lambda: [None] * len(up_outputs), None, up_outputs, **private).then(
-                    inspect_for_upscale, [up_file, up_scale], [up_preview, up_about, up_scale, up_width, up_height],
-                    **private)
+                up_outputs = [up_slider, up_crop_b, up_crop_l, up_png, up_html, up_json, up_info, up_verdict, up_plots,
+                              crop_x, crop_y, up_state]
+                up_cleared = [up_slider, up_crop_b, up_crop_l, up_png, up_html, up_json, up_info, up_verdict, up_plots,
+                              up_state, up_error]
+                up_file.change(lambda: (*[None] * len(up_cleared), False), None, [*up_cleared, up_chosen],
+                               **private).then(inspect_for_upscale, [up_file, up_scale],
+                                               [up_preview, up_about, up_button, up_scale, up_width, up_height],
+                                               **private)
                 up_mode.change(lambda m: (gr.Slider(visible=m == SCALE_MODE), gr.Row(visible=m == SIZE_MODE)),
                                [up_mode], [up_scale, size_row], **private)
-                up_button.click(upscale, [up_file, up_mode, up_scale, up_width, up_height, *common, up_report,
-                                          crop_x, crop_y, up_backproject], up_outputs, api_name="upscale", **heavy)
+                # a failure once the picture is shown must not leave "computing the report" behind
+                _wire(up_button, upscale, [up_file, up_mode, up_scale, up_width, up_height, *common, up_report,
+                                           crop_x, crop_y, up_backproject], up_outputs, up_error, "upscale",
+                      page_inputs=[up_chosen], after_partial={4: "", 7: ""},
+                      # over the report's boxes only: a progress overlay on every output would hide the picture
+                      # while the report is computed
+                      progress_on=[up_verdict, up_html])
                 up_preview.select(pick_point, [up_preview], [crop_x, crop_y], **private).then(
+                    lambda: True, None, up_chosen, **private).then(
                     recrop, [up_state, crop_x, crop_y], [up_crop_b, up_crop_l], **private)
                 for slider in (crop_x, crop_y):
-                    slider.release(recrop, [up_state, crop_x, crop_y], [up_crop_b, up_crop_l], **private)
+                    slider.release(lambda: True, None, up_chosen, **private).then(
+                        recrop, [up_state, crop_x, crop_y], [up_crop_b, up_crop_l], **private)
                 crop_btn = gr.Button(visible=False)
                 crop_btn.click(crop_api, [up_state, crop_x, crop_y], [up_crop_b, up_crop_l], api_name="crop")
 
@@ -608,11 +775,13 @@ def build_demo(default_model: str | None = None) -> gr.Blocks:
                         cmp_factors = gr.CheckboxGroup(COMPARE_FACTORS, value=COMPARE_DEFAULT, label="Scale factors")
                         cmp_region, cmp_x, cmp_y = _region_controls()
                         cmp_button = gr.Button("Compare", variant="primary", elem_id="compare-button")
+                        cmp_error = _message_box("compare")
                     with gr.Column(scale=2, min_width=300):
                         cmp_info = gr.Markdown(label="Summary", elem_id="compare-info")
                         cmp_gallery = gr.Gallery(label="The same region at each factor: bicubic (left), LIIF (right)",
                                                  format="png", columns=4, object_fit="contain",
-                                                 height="fit-content", elem_id="compare-gallery")
+                                                 height="fit-content", elem_id="compare-gallery",
+                                                 elem_classes="studio-captioned")
                 with gr.Row():
                     cmp_cue = gr.Dropdown([], label="Cue to chart", scale=1, elem_id="compare-cue",
                                           allow_custom_value=True)
@@ -621,11 +790,13 @@ def build_demo(default_model: str | None = None) -> gr.Blocks:
                 cmp_table = gr.Dataframe(headers=compare.SCALE_COLUMNS, label="The numbers behind the chart (cues "
                                          "measured on the region shown)", interactive=False, elem_id="compare-table")
                 cmp_outputs = [cmp_gallery, cmp_plot, cmp_table, cmp_cue, cmp_info]
-                cmp_file.change(lambda: [None] * len(cmp_outputs), None, cmp_outputs, **private).then(
-                    inspect_input, [cmp_file], [cmp_preview, cmp_about], **private)
+                cmp_file.change(lambda: [None] * (len(cmp_outputs) + 1), None, [*cmp_outputs, cmp_error],
+                                **private).then(lambda p, side: inspect_for_region(p, side, "compare"),
+                                                [cmp_file, cmp_region],
+                                                [cmp_preview, cmp_about, cmp_button, cmp_x, cmp_y], **private)
                 cmp_preview.select(pick_point, [cmp_preview], [cmp_x, cmp_y], **private)
-                cmp_button.click(compare_scales, [cmp_file, cmp_factors, cmp_x, cmp_y, cmp_region, *common],
-                                 cmp_outputs, api_name="compare_scales", **heavy)
+                _wire(cmp_button, compare_scales, [cmp_file, cmp_factors, cmp_x, cmp_y, cmp_region, *common],
+                      cmp_outputs, cmp_error, "compare_scales")
                 cmp_cue.input(plot_cue, [cmp_table, cmp_cue], [cmp_plot], api_name="plot_cue", queue=False)
 
             # ---------------------------------------------------------------- Compare models
@@ -640,18 +811,22 @@ def build_demo(default_model: str | None = None) -> gr.Blocks:
                         mod_scale = gr.Slider(2, 12, value=4, step=0.5, label="Scale factor")
                         mod_region, mod_x, mod_y = _region_controls()
                         mod_button = gr.Button("Compare models", variant="primary", elem_id="models-button")
+                        mod_error = _message_box("models")
                     with gr.Column(scale=2, min_width=300):
-                        mod_gallery = gr.Gallery(label="The same region by each method (render time in the caption)",
+                        mod_gallery = gr.Gallery(label="Each method on the region (time in the caption)",
                                                  format="png", columns=3, object_fit="contain",
-                                                 height="fit-content", elem_id="models-gallery")
+                                                 height="fit-content", elem_id="models-gallery",
+                                                 elem_classes="studio-captioned")
                 mod_table = gr.Dataframe(headers=compare.MODEL_COLUMNS, label="Cues on the region (gains are "
                                          "multiples of bicubic's)", interactive=False, elem_id="models-table")
-                mod_file.change(lambda: (None, None), None, [mod_gallery, mod_table], **private).then(
-                    inspect_input, [mod_file], [mod_preview, mod_about], **private)
+                mod_file.change(lambda: (None, None, None), None, [mod_gallery, mod_table, mod_error],
+                                **private).then(lambda p, side: inspect_for_region(p, side, "models"),
+                                                [mod_file, mod_region],
+                                                [mod_preview, mod_about, mod_button, mod_x, mod_y], **private)
                 mod_preview.select(pick_point, [mod_preview], [mod_x, mod_y], **private)
-                mod_button.click(compare_models, [mod_file, mod_methods, checkpoint_path, mod_scale, mod_x, mod_y,
-                                                  mod_region, precision],
-                                 [mod_gallery, mod_table], api_name="compare_models", **heavy)
+                _wire(mod_button, compare_models, [mod_file, mod_methods, checkpoint_path, mod_scale, mod_x, mod_y,
+                                                   mod_region, precision], [mod_gallery, mod_table], mod_error,
+                      "compare_models")
 
             # ---------------------------------------------------------------- With a reference
             with gr.Tab("With a reference", id="reference"):
@@ -662,6 +837,7 @@ def build_demo(default_model: str | None = None) -> gr.Blocks:
                         ref_factor = gr.Slider(2, 8, value=4, step=0.5, label="Downscale factor")
                         ref_button = gr.Button("Downscale, upscale and score", variant="primary",
                                                elem_id="reference-button")
+                        ref_error = _message_box("reference")
                     with gr.Column(scale=2, min_width=300):
                         ref_info = gr.Markdown(label="Summary", elem_id="reference-info")
                         ref_slider = gr.ImageSlider(label="Bicubic (left) vs LIIF (right)", format="png", type="pil",
@@ -670,17 +846,18 @@ def build_demo(default_model: str | None = None) -> gr.Blocks:
                             ref_lowres = gr.Image(label="The low-resolution input", format="png", type="pil",
                                                   interactive=False, elem_classes="studio-small", min_width=160)
                             ref_err_b = gr.Image(label="Bicubic error", format="png", type="pil", interactive=False,
-                                                 min_width=160, elem_id="reference-error-bicubic")
+                                                 min_width=160, elem_id="reference-map-bicubic")
                             ref_err_l = gr.Image(label="LIIF error", format="png", type="pil", interactive=False,
-                                                 min_width=160, elem_id="reference-error")
+                                                 min_width=160, elem_id="reference-map")
                 ref_html = gr.HTML(label="Quality report", elem_id="reference-report")
                 with gr.Accordion("The scores as data (JSON)", open=False):
                     ref_json = gr.JSON(label="Quality report (data)")
                 ref_outputs = [ref_slider, ref_lowres, ref_err_b, ref_err_l, ref_html, ref_json, ref_info]
-                ref_file.change(lambda: [None] * len(ref_outputs), None, ref_outputs, **private).then(
-                    inspect_input, [ref_file], [ref_preview, ref_about], **private)
-                ref_button.click(with_reference, [ref_file, ref_factor, *common], ref_outputs,
-                                 api_name="with_reference", **heavy)
+                ref_file.change(lambda: [None] * (len(ref_outputs) + 1), None, [*ref_outputs, ref_error],
+                                **private).then(lambda p: inspect_input(p, "reference"), [ref_file],
+                                                [ref_preview, ref_about, ref_button], **private)
+                _wire(ref_button, with_reference, [ref_file, ref_factor, *common], ref_outputs, ref_error,
+                      "with_reference")
 
             # ---------------------------------------------------------------- Zoom anywhere
             with gr.Tab("Zoom anywhere", id="zoom"):
@@ -694,20 +871,24 @@ def build_demo(default_model: str | None = None) -> gr.Blocks:
                             zoom_x = gr.Slider(0, 1, value=0.5, step=0.001, label="Point x")
                             zoom_y = gr.Slider(0, 1, value=0.5, step=0.001, label="Point y")
                         zoom_button = gr.Button("Zoom", variant="primary", elem_id="zoom-button")
+                        zoom_error = _message_box("zoom")
                     with gr.Column(scale=2, min_width=300):
                         zoom_info = gr.Markdown(label="Summary", elem_id="zoom-info")
                         with gr.Row():
                             zoom_slider = gr.ImageSlider(label="Bicubic (left) vs LIIF (right)", format="png",
                                                          type="pil", max_height=640, elem_id="zoom-slider", scale=3)
                             zoom_where = gr.Image(label="Where the window is", format="png", type="pil",
-                                                  interactive=False, scale=1, min_width=160, elem_id="zoom-where")
+                                                  interactive=False, scale=1, min_width=160, elem_id="zoom-where",
+                                                  buttons=[])  # no icons over the label
                 zoom_inputs = [zoom_file, zoom_x, zoom_y, zoom_mag, zoom_window, *common]
                 zoom_outputs = [zoom_slider, zoom_where, zoom_info]
-                zoom_file.change(lambda: [None] * len(zoom_outputs), None, zoom_outputs, **private).then(
-                    inspect_input, [zoom_file], [zoom_preview, zoom_about], **private)
-                zoom_button.click(zoom, zoom_inputs, zoom_outputs, api_name="zoom", **heavy)
+                zoom_file.change(lambda: [None] * (len(zoom_outputs) + 1), None, [*zoom_outputs, zoom_error],
+                                 **private).then(lambda p: inspect_input(p, "zoom"), [zoom_file],
+                                                 [zoom_preview, zoom_about, zoom_button], **private)
+                zoom_page = _wire(zoom_button, zoom, zoom_inputs, zoom_outputs, zoom_error, "zoom")
                 zoom_preview.select(pick_point, [zoom_preview], [zoom_x, zoom_y], **private).then(
-                    zoom, zoom_inputs, zoom_outputs, api_visibility="private", **heavy)
+                    zoom_page, zoom_inputs, [*zoom_outputs, zoom_error], api_name="zoom_on_click",
+                    api_visibility="private", **HEAVY)
 
             # ---------------------------------------------------------------- How it works
             with gr.Tab("How it works", id="how"):

@@ -12,7 +12,16 @@ import re
 from html import escape
 from typing import Any
 
+import numpy as np
+from PIL import Image
+
 from iqa import Report, Score
+from liif.imageio import ImageLike
+
+# The demo's smallest input: iqa refuses images under 2x2 (``iqa.images.to_rgb_array``), and every tab
+# measures cues on what it renders; liif itself would enlarge a 1x1 image.
+MIN_INPUT_SIDE = 2
+PICTURE_TITLES = {"spectrum": "Spectrum", "detail": "Detail added", "tone": "Tone"}
 
 GROUP_TITLES = {
     "sharpness": "Sharpness",
@@ -152,6 +161,34 @@ def report_html(report: Report | None, fetch_note: str = "", reference_first: bo
     return "\n".join(out)
 
 
+def too_small(name: str, size: tuple[int, int]) -> str | None:
+    """The sentence for an input under ``MIN_INPUT_SIDE`` pixels a side, or None when it is large enough."""
+    w, h = size
+    if min(w, h) >= MIN_INPUT_SIDE:
+        return None
+    return (f"{name} is {w}x{h} pixels, too small: this demo needs at least {MIN_INPUT_SIDE}x{MIN_INPUT_SIDE} "
+            "pixels to measure its cues; upload a larger image.")
+
+
+def pictures(output: ImageLike, lowres: ImageLike) -> list[tuple[Image.Image, str]]:
+    """``iqa.plots``' three pictures (spectrum, detail added, tone) as images, each with its titled caption."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from iqa import plots
+
+    def rgb(image: ImageLike) -> np.ndarray:
+        shown = image if isinstance(image, Image.Image) else Image.fromarray(np.asarray(image))
+        return np.asarray(shown.convert("RGB"))
+
+    out = []
+    for plot in plots.figures(rgb(output), rgb(lowres)):
+        canvas = FigureCanvasAgg(plot.figure)  # drawn here, without pyplot's global state
+        canvas.draw()
+        picture = Image.fromarray(np.asarray(canvas.buffer_rgba())).convert("RGB")
+        out.append((picture, f"{PICTURE_TITLES.get(plot.name, plot.name.capitalize())}: {plot.caption}"))
+    return out
+
+
 def report_json(report: Report | None) -> dict[str, Any] | None:
     """The report as strict JSON data, with the verdict at the top."""
     if report is None:
@@ -162,8 +199,9 @@ def report_json(report: Report | None) -> dict[str, Any] | None:
 
 # Wide screens: a table. Phones: each row becomes a small card of "label: value" lines.
 CSS = """
-.studio-report table { width: 100%; border-collapse: collapse; font-size: 0.92em; }
-.studio-report th, .studio-report td { text-align: left; padding: 4px 8px; vertical-align: top;
+.studio-report table { width: 100%; border-collapse: collapse; font-size: 0.92em; border: none; }
+.studio-report tr { border: none; }
+.studio-report th, .studio-report td { text-align: left; padding: 4px 8px; vertical-align: top; border: none;
   border-bottom: 1px solid var(--border-color-primary); }
 .studio-report thead th { white-space: nowrap; }
 .studio-report tr.studio-group th { padding-top: 12px; font-weight: 600;
@@ -176,6 +214,7 @@ CSS = """
   .studio-report thead { display: none; }
   .studio-report tr { display: block; padding: 6px 0; border-bottom: 1px solid var(--border-color-primary); }
   .studio-report td { display: block; border: none; padding: 1px 4px; }
+  .studio-report tr.studio-group { border-bottom: none; }
   .studio-report td[data-label="Score"] { font-weight: 600; }
   .studio-report td:not([data-label="Score"])::before { content: attr(data-label) ": ";
     color: var(--body-text-color-subdued); }

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import cv2
 import numpy as np
 from PIL import Image, ImageDraw
 
@@ -53,6 +54,48 @@ def centred_box(size: tuple[int, int], fx: float, fy: float, side: int) -> tuple
     return c0, r0, c1, r1
 
 
+def crop_side(size: tuple[int, int]) -> int:
+    """Side of the magnified crops' region in an output of ``size``: about a quarter of the shorter side, 16 to 128."""
+    return max(16, min(128, round(min(size) / 4)))
+
+
+def _luma(image: ImageLike) -> np.ndarray:
+    return np.asarray(to_display(image).convert("L"), dtype=np.float32)
+
+
+def _peak(energy: np.ndarray, side: int, work: int = 256) -> tuple[float, float]:
+    """Centre (fractions of width, height) of the ``side``-pixel square holding the most ``energy``; flat: the centre.
+
+    Only centres whose square lies inside are candidates, since the crops are moved inside the image anyway.
+    """
+    h, w = energy.shape
+    k = max(1.0, max(h, w) / work)  # a box sum on a coarse copy: the square is 16 px or more, the grid ~2 px
+    small = cv2.resize(energy, (max(1, round(w / k)), max(1, round(h / k))), interpolation=cv2.INTER_AREA)
+    sh, sw = small.shape
+    s = int(max(1, min(round(side / k), sh, sw)))
+    summed = cv2.boxFilter(small, -1, (s, s), normalize=False, borderType=cv2.BORDER_CONSTANT)
+    inside = summed[s // 2: sh - s + s // 2 + 1, s // 2: sw - s + s // 2 + 1]
+    top, low = float(inside.max()), float(inside.min())
+    if not np.isfinite(top) or top - low <= 1e-6 * max(top, 1e-12):  # no place stands out
+        return 0.5, 0.5
+    i, j = np.unravel_index(int(np.argmax(inside)), inside.shape)
+    return round(float(j + s // 2 + 0.5) / sw, 3), round(float(i + s // 2 + 0.5) / sh, 3)
+
+
+def detail_point(bicubic: ImageLike, result: ImageLike, side: int) -> tuple[float, float]:
+    """Where the model adds most fine detail over bicubic: the richest ``side``-pixel square's centre, as fractions."""
+    diff = _luma(result) - _luma(bicubic)
+    high = diff - cv2.GaussianBlur(diff, (0, 0), 2.0)  # detail, not a tone shift between the two
+    return _peak(high * high, side)
+
+
+def textured_point(image: ImageLike, side: int) -> tuple[float, float]:
+    """The most textured ``side``-pixel square of an input (local gradient energy), as fractions; flat: the centre."""
+    y = _luma(image)
+    gx, gy = cv2.Sobel(y, cv2.CV_32F, 1, 0), cv2.Sobel(y, cv2.CV_32F, 0, 1)
+    return _peak(gx * gx + gy * gy, side)
+
+
 def magnified_crops(bicubic: ImageLike, result: ImageLike, fx: float, fy: float,
                     panel: int = 256) -> tuple[Image.Image, Image.Image, int]:
     """The same region of the bicubic and LIIF outputs around (fx, fy), enlarged by a whole factor for display.
@@ -61,7 +104,7 @@ def magnified_crops(bicubic: ImageLike, result: ImageLike, fx: float, fy: float,
     """
     bicubic, result = to_display(bicubic), to_display(result)
     w, h = result.size
-    side = max(16, min(128, round(min(w, h) / 4)))
+    side = crop_side((w, h))
     box = centred_box((w, h), fx, fy, side)
     cw, ch = box[2] - box[0], box[3] - box[1]
     zoom = max(1, panel // max(cw, ch))

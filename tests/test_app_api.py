@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import io
+import re
 import threading
 import time
+from collections import namedtuple
 
 import numpy as np
 import pytest
@@ -42,10 +44,14 @@ def _common(choice: str = APP_CHOICE, path: str = "", precision: str = "exact") 
     return [choice, path, precision]
 
 
+# What /upscale returns: its last yield (the first one shows the picture while the report is computed).
+Upscaled = namedtuple("Upscaled", "slider crop_bicubic crop_liif png html report info verdict pictures crop_x crop_y")
+
+
 def _upscale(client, image, mode="Scale factor", scale=2.5, width=64, height=20, report=True, cx=0.5, cy=0.5,
-             back_projected=False, **kw):
-    return client.predict(handle_file(image), mode, scale, width, height, *_common(**kw), report, cx, cy,
-                          back_projected, api_name="/upscale")
+             back_projected=False, **kw) -> Upscaled:
+    return Upscaled(*client.predict(handle_file(image), mode, scale, width, height, *_common(**kw), report, cx, cy,
+                                    back_projected, api_name="/upscale"))
 
 
 def _open(path) -> Image.Image:
@@ -69,8 +75,6 @@ def test_list_models_offers_bundled_models_and_the_models_folder(client):
 
 def test_the_api_reads_like_documentation(client):
     """view_api: optional inputs are optional, every output has a name, every endpoint answers something."""
-    import re
-
     endpoints = client.view_api(return_format="dict", print_info=False)["named_endpoints"]
     assert {"/upscale", "/compare_scales", "/compare_models", "/with_reference", "/zoom"} <= set(endpoints)
     for name, endpoint in endpoints.items():
@@ -86,7 +90,7 @@ def test_the_api_reads_like_documentation(client):
 def test_upscale_by_scale_returns_sizes_lossless_png_and_report(client, small_image):
     import iqa
 
-    slider, crop_b, crop_l, png, html, data, info = _upscale(client, small_image, scale=2.5)
+    slider, crop_b, crop_l, png, html, data, info, verdict, pictures, cx, cy = _upscale(client, small_image, scale=2.5)
     bicubic, result = (_open(p) for p in slider)
     assert result.size == bicubic.size == (100, 75)
     assert "100x75" in info and "tiny.safetensors" in info  # which model rendered it
@@ -110,17 +114,115 @@ def test_upscale_by_scale_returns_sizes_lossless_png_and_report(client, small_im
         assert html.count("studio-unavailable") == 1 and "Not shown:" in html
         assert "liif prefetch " + missing[0].key not in html  # no per-row shell instructions for a visitor
     assert "e-0" not in html  # no exponent notation
+    assert data["verdict"] in verdict  # the verdict beside the picture
+    assert (cx, cy) == (0.5, 0.5)  # an API caller's point is kept
+    # the three pictures under the report, each captioned with what to look for
+    assert [item["caption"].split(":")[0] for item in pictures] == ["Spectrum", "Detail added", "Tone"]
+    assert all(_open(item["image"]).width > 200 for item in pictures)
+    assert re.search(r"rendered in \d+\.\d s, report \d+\.\d s", info)
+
+
+def test_upscale_shows_the_picture_before_the_report(client, small_image):
+    """A generator endpoint: the picture with the report pending, then the report, then its pictures."""
+    job = client.submit(handle_file(small_image), "Scale factor", 2, 64, 64, *_common(), True, 0.5, 0.5, False,
+                        api_name="/upscale")
+    final = Upscaled(*job.result(timeout=300))
+    answers = [Upscaled(*values) for values in job.outputs()]
+    assert len(answers) == 3
+    first, second = answers[:2]
+    assert _open(first.slider[1]).size == _open(final.slider[1]).size == (80, 60) and first.png
+    assert first.report is None and "Computing the quality report" in first.verdict + first.html
+    assert "report in progress" in first.info and not first.pictures
+    assert second.report == final.report and second.report["verdict"] in second.verdict and not second.pictures
+    assert "report in progress" not in final.info and len(final.pictures) == 3
+
+
+def test_an_error_after_the_picture_still_reaches_the_api_caller(app_module, client, small_image, monkeypatch):
+    import liif
+
+    def broken(*_args, **_kwargs):
+        raise liif.InputError("The pictures could not be drawn: try again.")
+
+    monkeypatch.setattr(app_module.reports, "pictures", broken)
+    message = _error(client, handle_file(small_image), "Scale factor", 2, 64, 64, *_common(), True, 0.5, 0.5,
+                     api_name="/upscale")
+    assert message == "The pictures could not be drawn: try again."
+
+
+def test_the_page_shows_a_refusal_in_the_message_box_and_keeps_the_outputs(app_module, small_image):
+    """The page's click never raises (no red "Error" on the outputs): the sentence goes to the message box."""
+    import gradio as gr
+
+    page = app_module._on_page(app_module.upscale, 12, {4: "", 7: ""})
+    answers = list(page(small_image, "Exact output size", 2, 5000, 5000, *_common(), True, 0.5, 0.5, False, False))
+    assert len(answers) == 1 and len(answers[0]) == 13
+    *kept, message = answers[0]
+    assert "megapixels" in message and all(isinstance(v, type(gr.skip())) for v in kept)
+
+    def picture_then_failure():
+        yield ("picture", "computing")
+        raise gr.Error("The report failed: try again.")
+
+    answers = list(app_module._on_page(app_module._friendly(picture_then_failure), 2, {1: ""})())
+    assert answers[0] == ("picture", "computing", "")  # the message box is cleared by a new click
+    assert answers[1][1:] == ("", "The report failed: try again.")  # no placeholder left behind
+
+
+def test_the_page_magnifies_where_the_model_adds_detail(app_module, tmp_path):
+    """Before the visitor picks a point, the crops (and the crop sliders) go where LIIF differs most from bicubic."""
+    from studio import views
+
+    path = _smooth_image(tmp_path / "corner.png", 48, 40, seed=5)
+    *_, last = app_module.upscale(path, "Scale factor", 4, 64, 64, *_common(), False, 0.5, 0.5, False, False)
+    *_shown, cx, cy, (bicubic, result) = last
+    expected = views.detail_point(bicubic, result, views.crop_side(result.size))
+    assert (cx, cy) == expected and (cx, cy) != (0.5, 0.5)
+    *_shown, kx, ky, _pair = list(app_module.upscale(path, "Scale factor", 4, 64, 64, *_common(), False, 0.25, 0.75,
+                                                     False, True))[-1]
+    assert (kx, ky) == (0.25, 0.75)  # a point the visitor picked stays
+
+
+def test_a_one_pixel_image_is_refused_at_once_with_the_minimum(app_module, client, tmp_path):
+    from studio.reports import MIN_INPUT_SIDE
+
+    dot = tmp_path / "dot.png"
+    Image.new("RGB", (1, 1), (200, 10, 10)).save(dot)
+    preview, line, button, *_ = app_module.inspect_for_upscale(str(dot), 4)
+    minimum = f"at least {MIN_INPUT_SIDE}x{MIN_INPUT_SIDE} pixels"
+    assert preview is None and minimum in line and "Largest scale" not in line
+    assert button.interactive is False
+    assert minimum in _upscale_error(client, dot)
+    assert minimum in _error(client, handle_file(str(dot)), 0.5, 0.5, 4, 128, *_common(), api_name="/zoom")
+    good = app_module.inspect_for_upscale(_smooth_image(tmp_path / "ok.png", 8, 8), 4)
+    assert good[2].interactive is True  # a good file enables the button again
+
+
+@pytest.mark.parametrize("tab", ["compare", "models", "reference", "zoom"])
+def test_only_the_upscale_tab_speaks_of_a_largest_scale(app_module, small_image, tab):
+    _preview, line, button = app_module.inspect_input(small_image, tab)
+    assert "40x30" in line and "Largest scale" not in line and button.interactive is True
+
+
+def test_the_comparisons_start_on_the_most_textured_region(app_module, tmp_path):
+    from studio import views
+
+    flat = np.full((60, 80, 3), 120, np.uint8)
+    flat[:20, 60:] = np.random.default_rng(6).integers(0, 255, (20, 20, 3), dtype=np.uint8)
+    path = tmp_path / "corner.png"
+    Image.fromarray(flat).save(path)
+    *_, fx, fy = app_module.inspect_for_region(str(path), 16, "compare")
+    assert (fx, fy) == views.textured_point(flat, 16) and fx > 0.7 and fy < 0.35
 
 
 def test_upscale_to_exact_size_without_report(client, small_image):
-    slider, _cb, _cl, png, html, data, _info = _upscale(client, small_image, mode="Exact output size", width=64,
-                                                        height=20, report=False)
-    assert _open(slider[1]).size == (64, 20) and _open(png).size == (64, 20)
-    assert html == "" and data is None
+    out = _upscale(client, small_image, mode="Exact output size", width=64, height=20, report=False)
+    assert _open(out.slider[1]).size == (64, 20) and _open(out.png).size == (64, 20)
+    assert out.html == "" and out.report is None and not out.pictures and not out.verdict
+    assert "report" not in out.info
 
 
 def test_the_report_names_the_model_and_the_inputs_condition(client, small_image):
-    *_, data, _info = _upscale(client, small_image, scale=2, report=True)
+    data = _upscale(client, small_image, scale=2, report=True).report
     assert data["meta"]["model"] == "LIIF with tiny.safetensors"
     assert data["meta"]["input_condition"].startswith("input: ")
 
@@ -402,7 +504,7 @@ def test_unusual_uploads_give_a_result(client, tmp_path, kind):
     else:
         ramp = np.linspace(0, 65535, 24 * 16).reshape(16, 24).astype(np.uint16)
         Image.fromarray(ramp).save(path)
-    _slider, *_rest, png, _html, _data, info = _upscale(client, str(path), scale=2, report=False)
+    png, info = (out := _upscale(client, str(path), scale=2, report=False)).png, out.info
     expected = (32, 48) if kind == "exif" else (48, 32)  # turned upright: 16 wide, 24 high
     assert _open(png).size == expected
     notes = {"cmyk": "CMYK", "animated": "first of its 2 frames", "exif": "EXIF orientation", "sixteen": "16-bit"}
@@ -455,8 +557,9 @@ def test_concurrent_visitors_are_all_answered_in_queue_order(launch_app, small_i
         done.set()
         watcher.join()
     assert len(results) == visitors
-    for _slider, *_rest, png, _html, data, info in results:
-        assert _open(png).size == (120, 90) and data["verdict"] and "120x90" in info
+    for result in results:
+        result = Upscaled(*result)
+        assert _open(result.png).size == (120, 90) and result.report["verdict"] and "120x90" in result.info
     assert all(job.status().code == Status.FINISHED for job in jobs)
     assert ranks and max(ranks) >= 1  # at least one visitor was told it waited behind another
 

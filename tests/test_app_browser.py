@@ -13,12 +13,14 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO, free_port
+from PIL import Image
 
 CHROMIUM = Path(os.environ.get("LIIF_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking", "--disable-quic",
                  "--no-first-run", "--disable-component-update", "--disable-sync"]
 ARTIFACTS = REPO / "test-artifacts"
 WIDE = {"width": 1400, "height": 1100}
+DESKTOP = {"width": 1400, "height": 900}  # a laptop screen: the verdict must show without scrolling
 PHONE = {"width": 390, "height": 844}
 TIMEOUT_MS = 180_000
 
@@ -55,15 +57,30 @@ def _page(browser, url: str, viewport: dict = WIDE):
     return page
 
 
+def _open_tab(page, name: str) -> None:
+    """Click a tab by name; on a phone most tabs sit in the "More tabs" menu."""
+    tab = page.get_by_role("tab", name=name)
+    if tab.count() and tab.is_visible():
+        tab.click()
+        return
+    page.locator('button[aria-label="More tabs"]').click()
+    page.locator(".overflow-dropdown button", has_text=name).click()
+
+
 def _pick_example(page, prefix: str) -> None:
-    """Click the first example of a tab and wait for its preview."""
+    """Click the first example of a tab and wait for its preview and the line about it."""
     from playwright.sync_api import expect
 
     examples = page.locator(f"#{prefix}-examples")
     expect(examples).to_be_visible()
     examples.locator("button, .gallery-item, td, img").first.click()
     expect(page.locator(f"#{prefix}-input img").first).to_be_visible()
-    expect(page.locator(f"#{prefix}-about")).to_contain_text("Largest scale")
+    about = page.locator(f"#{prefix}-about")
+    expect(about).to_contain_text("pixels")
+    if prefix == "upscale":  # only the Upscale tab has a scale
+        expect(about).to_contain_text("Largest scale")
+    else:
+        assert "Largest scale" not in about.inner_text()
 
 
 def _click_on_picture(picture, fx: float, fy: float) -> None:
@@ -87,6 +104,8 @@ def run_upscale(page, screenshot: Path | None = None) -> dict:
     expect(slider_images.nth(1)).to_be_visible()
     report = page.locator("#upscale-report")
     expect(report.locator(".studio-verdict")).to_be_visible()
+    expect(page.locator("#upscale-verdict")).to_contain_text("Verdict")
+    expect(page.locator("#upscale-plots img")).to_have_count(3)  # the report's pictures come last
     expect(page.locator("#upscale-crop img").first).to_be_visible()
     result = {
         "result_width": slider_images.nth(1).evaluate("img => img.naturalWidth"),
@@ -248,8 +267,152 @@ def test_reference_tab_puts_the_reference_scores_first(browser, launch_app):
     expect(report.locator(".studio-verdict")).to_be_visible()
     first = report.locator("td[data-label='Score']").first.inner_text()
     assert first in ("PSNR (Y)", "SSIM (Y)")
-    expect(page.locator("#reference-error img").first).to_be_visible()
+    expect(page.locator("#reference-map img").first).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "demo-reference.png"), full_page=True)
+    page.close()
+
+
+# ----------------------------------------------------------------------------------------------
+# At a glance (issue 29): the verdict beside the picture, and the walkthrough's layout defects
+def _box(locator) -> dict:
+    return locator.evaluate("e => { const b = e.getBoundingClientRect(); "
+                            "return {x: b.x, y: b.y, right: b.right, bottom: b.bottom, w: b.width, h: b.height}; }")
+
+
+def _overlap(a: dict, b: dict) -> bool:
+    return a["x"] < b["right"] - 1 and b["x"] < a["right"] - 1 and a["y"] < b["bottom"] - 1 and b["y"] < a["bottom"] - 1
+
+
+def test_the_verdict_shows_beside_the_result_without_scrolling(browser, launch_app):
+    page = _page(browser, launch_app, DESKTOP)
+    assert _box(page.locator("#model-panel"))["h"] < 200  # the settings take the room they need
+    run_upscale(page)
+    page.evaluate("window.scrollTo(0, 0)")
+    verdict, slider = _box(page.locator("#upscale-verdict")), _box(page.locator("#upscale-slider"))
+    left = _box(page.locator("#upscale-file"))
+    assert 0 <= verdict["y"] and verdict["bottom"] <= DESKTOP["height"]  # on screen as the page opens
+    assert verdict["x"] > left["right"] and verdict["bottom"] <= slider["y"] + 1  # right column, above the slider
+    text = page.locator("#upscale-verdict").inner_text()
+    assert text.replace("Verdict:", "").strip() in page.locator("#upscale-report .studio-verdict").inner_text()
+    # the caption gives both times; the crops moved where the model adds detail (the sliders say where)
+    info = page.locator("#upscale-info").inner_text()
+    assert "rendered in" in info and "report" in info and "in progress" not in info
+    crop_x = float(page.locator("#crop-x input[type=number]").input_value())
+    crop_y = float(page.locator("#crop-y input[type=number]").input_value())
+    assert (crop_x, crop_y) != (0.5, 0.5)
+    page.screenshot(path=str(ARTIFACTS / "demo-at-a-glance.png"))
+    page.locator("#upscale-plots").scroll_into_view_if_needed()
+    page.locator("#upscale-pictures").screenshot(path=str(ARTIFACTS / "demo-pictures.png"))
+    page.close()
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_labels_values_and_captions_are_whole(browser, launch_app, viewport):
+    """The walkthrough's defects: each label, value and caption readable, none over a picture or an icon."""
+    from playwright.sync_api import expect
+
+    name = "desktop" if viewport == DESKTOP else "phone"
+    page = _page(browser, launch_app, viewport)
+    # the upload field's label does not cover the upload icon
+    label = _box(page.locator("#upscale-file label[data-testid=block-label]"))
+    icon = _box(page.locator("#upscale-file [data-testid=upload-icon]"))
+    assert not _overlap(label, icon), (label, icon)
+    page.locator("#upscale-file").screenshot(path=str(ARTIFACTS / f"demo-{name}-upload.png"))
+    # the model dropdown is wide enough for the longest model name, whole
+    field = page.locator("#model input")
+    widest = field.evaluate("""(e, names) => { const c = document.createElement("canvas").getContext("2d");
+        c.font = getComputedStyle(e).font; return Math.max(...names.map(n => c.measureText(n).width)); }""",
+                            [f"{m} (bundled)" for m in __import__("liif").list_models()])
+    assert widest <= field.evaluate("e => e.clientWidth"), widest
+    page.locator("#model").screenshot(path=str(ARTIFACTS / f"demo-{name}-model.png"))
+    # Compare models: the captions sit under their pictures, whole
+    _open_tab(page, "Compare models")
+    _pick_example(page, "models")
+    page.locator("#models-button").click()
+    images = page.locator("#models-gallery img")
+    expect(images).to_have_count(2 + len(__import__("liif").list_models()))
+    captions = page.locator("#models-gallery .caption-label")
+    for i in range(images.count()):
+        image, caption = _box(images.nth(i)), _box(captions.nth(i))
+        assert caption["y"] >= image["bottom"] - 1, (i, image, caption)
+        assert captions.nth(i).evaluate("e => e.scrollWidth <= e.clientWidth + 1")  # not cut with an ellipsis
+    page.locator("#models-gallery").screenshot(path=str(ARTIFACTS / f"demo-{name}-models-captions.png"))
+    # Zoom: the locator's label is whole
+    _open_tab(page, "Zoom anywhere")
+    _pick_example(page, "zoom")
+    page.locator("#zoom-button").click()
+    expect(page.locator("#zoom-where img").first).to_be_visible()
+    where = page.locator("#zoom-where label[data-testid=block-label]")
+    assert where.evaluate("e => e.scrollWidth <= e.clientWidth + 1")
+    assert _box(where)["right"] <= _box(page.locator("#zoom-where"))["right"] + 1
+    page.locator("#zoom-where").screenshot(path=str(ARTIFACTS / f"demo-{name}-zoom-where.png"))
+    page.close()
+
+
+def test_the_phone_report_has_single_borders(browser, launch_app):
+    page = _page(browser, launch_app, PHONE)
+    run_upscale(page)
+    borders = page.locator("#upscale-report").evaluate("""e => [...e.querySelectorAll("table, tr, th, td")].map(x => {
+        const s = getComputedStyle(x);
+        return [x.tagName, parseFloat(s.borderLeftWidth), parseFloat(s.borderRightWidth), parseFloat(s.borderTopWidth),
+                x.tagName === "TD" ? parseFloat(s.borderBottomWidth) : 0]; })""")
+    doubled = [b for b in borders if any(width > 0 for width in b[1:])]
+    assert borders and not doubled, doubled[:5]  # one line between cards: the row's bottom border alone
+    page.locator("#upscale-report").scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "demo-phone-report-borders.png"))
+    page.close()
+
+
+# ----------------------------------------------------------------------------------------------
+# Errors that stay (issue 29): one sentence next to its cause, and what cannot run is disabled
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_a_too_small_image_disables_the_buttons_and_says_the_minimum(browser, launch_app, tmp_path, viewport):
+    from playwright.sync_api import expect
+
+    from studio.reports import MIN_INPUT_SIDE
+
+    dot = tmp_path / "dot.png"
+    Image.new("RGB", (1, 1), (200, 20, 20)).save(dot)
+    name = "desktop" if viewport == DESKTOP else "phone"
+    page = _page(browser, launch_app, viewport)
+    minimum = f"at least {MIN_INPUT_SIDE}x{MIN_INPUT_SIDE} pixels"
+    for prefix, tab in (("upscale", None), ("zoom", "Zoom anywhere")):
+        if tab:
+            _open_tab(page, tab)
+        page.locator(f"#{prefix}-file input[type=file]").set_input_files(str(dot))
+        about = page.locator(f"#{prefix}-about")
+        expect(about).to_contain_text(minimum)
+        assert "Largest scale" not in about.inner_text()
+        expect(page.locator(f"#{prefix}-button")).to_be_disabled()
+        page.screenshot(path=str(ARTIFACTS / f"demo-{name}-{prefix}-too-small.png"))
+    _pick_example(page, "zoom")  # a good file enables the button again
+    expect(page.locator("#zoom-button")).to_be_enabled()
+    page.close()
+
+
+def test_a_refused_request_stays_under_its_button_without_red_badges(browser, launch_app):
+    from playwright.sync_api import expect
+
+    page = _page(browser, launch_app, DESKTOP)
+    _pick_example(page, "upscale")
+    page.get_by_role("radio", name="Exact output size").check()
+    for field, value in (("Width (px)", "5000"), ("Height (px)", "5000")):
+        page.get_by_label(field).fill(value)
+        page.get_by_label(field).press("Tab")
+    page.locator("#upscale-button").click()
+    message = page.locator("#upscale-error")
+    expect(message).to_contain_text("megapixels")
+    page.wait_for_timeout(1500)  # it stays
+    assert "choose a scale up to" in message.inner_text()
+    assert page.locator(".toast-body, .error").count() == 0  # no red "Error" badge, no toast
+    below, button = _box(message), _box(page.locator("#upscale-button"))
+    assert 0 <= below["y"] - button["bottom"] < 80  # right under the button
+    message.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "demo-refused.png"))
+    page.get_by_role("radio", name="Scale factor").check()
+    page.locator("#upscale-button").click()  # the next click clears it
+    expect(page.locator("#upscale-slider img").nth(1)).to_be_visible()
+    expect(message).to_have_text("")
     page.close()
 
 

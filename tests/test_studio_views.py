@@ -81,3 +81,35 @@ def test_a_shown_image_is_a_fresh_lossless_file_for_each_visitor(tmp_path):
         np.testing.assert_array_equal(np.asarray(Image.open(path)), picture)
     pair = downloads.shown(picture, picture[::-1], root=tmp_path)  # one answer's images: one folder
     assert len({Path(p).parent for p in pair}) == 1 and len(set(pair)) == 2
+
+
+def _texture_in_a_corner(h: int = 120, w: int = 160) -> np.ndarray:
+    """A flat grey image with a random texture in its bottom-right 40x40 corner only."""
+    image = np.full((h, w), 128, np.uint8)
+    image[h - 40:, w - 40:] = np.random.default_rng(2).integers(0, 255, (40, 40), dtype=np.uint8)
+    return image
+
+
+def test_textured_point_finds_the_textured_corner_and_the_centre_of_a_flat_image():
+    fx, fy = views.textured_point(_texture_in_a_corner(), 32)
+    assert fx * 160 > 160 - 40 and fy * 120 > 120 - 40  # its square lies in the textured corner
+    assert views.textured_point(np.full((90, 70, 3), 77, np.uint8), 32) == (0.5, 0.5)
+
+
+def test_detail_point_finds_where_the_result_differs_from_bicubic_in_detail():
+    bicubic = np.full((400, 600, 3), 100, np.uint8)
+    result = bicubic.copy()
+    result[40:100, 60:120] = np.random.default_rng(3).integers(60, 140, (60, 60, 3), dtype=np.uint8)
+    result[300:, :] += 20  # a tone shift over a large area is not detail
+    fx, fy = views.detail_point(bicubic, result, views.crop_side((600, 400)))
+    assert abs(fx * 600 - 90) < 20 and abs(fy * 400 - 70) < 20
+    assert views.detail_point(bicubic, bicubic, 100) == (0.5, 0.5)
+
+
+def test_detail_point_is_quick_on_the_largest_output():
+    import time
+
+    big = np.random.default_rng(4).integers(0, 255, (2000, 2000, 3), dtype=np.uint8)
+    started = time.perf_counter()
+    views.detail_point(big, big[::-1], 128)
+    assert time.perf_counter() - started < 2.0  # a fraction of a 4-megapixel render, even on a busy 2-core machine
