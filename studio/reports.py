@@ -100,6 +100,17 @@ def _why(reason: str) -> str:
     return "could not be computed for this image"
 
 
+def cost_line(report: Report, slowest: int = 3) -> str:
+    """'Computed in 0.9 s; slowest rows: PIQE 0.21 s, ...' from the report's meta ('' without timings)."""
+    costs = report.meta.get("row_seconds") or {}
+    if "seconds" not in report.meta or not costs:
+        return ""
+    names = {row.key: row.name for row in report.rows}
+    top = sorted(costs.items(), key=lambda kv: -kv[1])[:slowest]
+    return (f"Computed in {report.meta['seconds']:.2f} s; slowest rows: "
+            + ", ".join(f"{names.get(key, key)} {seconds:.2f} s" for key, seconds in top) + ".")
+
+
 def unavailable_line(report: Report, fetch_note: str = "") -> str:
     """One sentence naming the scores not shown and why; ``fetch_note`` says how the weights are coming."""
     missing: dict[str, list[str]] = {}
@@ -157,6 +168,9 @@ def report_html(report: Report | None, fetch_note: str = "", reference_first: bo
     if line:
         # `command` in the text is shown as code
         out.append('<p class="studio-unavailable">' + re.sub(r"`([^`]+)`", r"<code>\1</code>", escape(line)) + "</p>")
+    cost = cost_line(report)
+    if cost:  # what each part of the report costs, so a slow row is seen, not guessed
+        out.append(f'<p class="studio-unavailable">{escape(cost)}</p>')
     out.append("</div>")
     return "\n".join(out)
 

@@ -103,3 +103,13 @@ def test_html_escapes_text_and_json_carries_the_verdict():
     data = reports.report_json(_report())
     assert data["verdict"] == reports.verdict(_report()) and len(data["rows"]) == 7
     assert reports.report_html(None) == "" and reports.report_json(None) is None
+
+
+def test_the_report_says_what_it_cost():
+    report = _report()
+    assert reports.cost_line(report) == ""  # no timings: nothing said
+    report.meta.update(seconds=0.9, row_seconds={"laplacian_var": 0.05, "piqe": 0.21})
+    line = reports.cost_line(report)
+    assert line.startswith("Computed in 0.90 s; slowest rows: ")
+    assert line.index("0.21 s") < line.index("0.05 s")  # the slowest first
+    assert line in reports.report_html(report)
