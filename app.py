@@ -138,7 +138,7 @@ def _progress(progress: Any, desc: str) -> Callable[[int, int], None]:
 
 
 def _upscaler(choice: str | None, path: str | None, precision: str, progress: Any, backproject: int = 0,
-              image: str | None = None) -> tuple[liif.Upscaler, str]:
+              image: str | liif.InputReport | None = None) -> tuple[liif.Upscaler, str]:
     """The cached upscaler for the chosen model (``auto``: for ``image``), and how the page names that model."""
     why = ""
     if choice == models.AUTO_CHOICE and not (path and path.strip()):
@@ -271,7 +271,8 @@ def upscale(image_path: str | None, mode: str, scale: float, width: float | None
     if message:
         raise gr.Error(message)
     passes = settings.BACKPROJECT_PASSES if back_projected else 0
-    up, model_name = _upscaler(model, checkpoint_path, precision, progress, passes, image=image_path)
+    condition = liif.inspect(image_path)  # from the file: its JPEG tables; auto's choice and the report share it
+    up, model_name = _upscaler(model, checkpoint_path, precision, progress, passes, image=condition)
     started = time.perf_counter()
     result = up.upscale(image, progress=_progress(progress, "LIIF: rendering the output"), **target)
     seconds = time.perf_counter() - started
@@ -308,7 +309,7 @@ def upscale(image_path: str | None, mode: str, scale: float, width: float | None
     progress(0.95, desc="Quality report")
     started = time.perf_counter()
     lowres = views.to_display(image)
-    report = iqa.assess(shown_r, lowres)
+    report = iqa.assess(shown_r, lowres, input_condition=condition)
     report.meta["model"] = model_name  # which model rendered it (and, for auto, why)
     report_seconds = time.perf_counter() - started
     verdict = reports.verdict(report)

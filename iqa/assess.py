@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 
@@ -78,8 +79,12 @@ def not_judged(lowres: np.ndarray) -> str | None:
 
 
 def make_views(output: ImageLike, lowres: ImageLike, reference: ImageLike | None = None, *,
-               shave: int = 0, clip: ClipCues | None = None) -> Views:
-    """The images of one assessment as compute functions see them (8-bit RGB, with the bicubic baseline)."""
+               shave: int = 0, clip: ClipCues | None = None, input_condition: Any = None) -> Views:
+    """The images of one assessment as compute functions see them (8-bit RGB, with the bicubic baseline).
+
+    ``input_condition``: the input's ``liif.inspect`` report when the caller has it (from the file, whose
+    JPEG tables are exact where the decoded pixels only allow an estimate); else it is made when a row asks.
+    """
     out = to_rgb_array(output, "output")
     low = to_rgb_array(lowres, "input")
     ref = to_rgb_array(reference, "reference") if reference is not None else None
@@ -91,7 +96,10 @@ def make_views(output: ImageLike, lowres: ImageLike, reference: ImageLike | None
     h, w = out.shape[:2]
     bic = pil_bicubic(low, (w, h))  # the display kernel: the baseline is what a viewer would get
     scale = math.sqrt((w / low.shape[1]) * (h / low.shape[0]))
-    return Views(out, bic, low, scale, reference=ref, shave=shave, clip=clip)
+    views = Views(out, bic, low, scale, reference=ref, shave=shave, clip=clip)
+    if input_condition is not None:
+        views.shared("input_condition", lambda: input_condition)
+    return views
 
 
 def metric_rows(metric: catalog.Metric, views: Views) -> list[Score]:
@@ -114,7 +122,8 @@ def _input_condition(views: Views, rows: list[Score]) -> str:
 
 # --------------------------------------------------------------------------- assess
 def assess(output: ImageLike, lowres: ImageLike, reference: ImageLike | None = None,
-           metrics: Iterable[str] | None = None, clip: ClipCues | None = None, *, shave: int = 0) -> Report:
+           metrics: Iterable[str] | None = None, clip: ClipCues | None = None, *, shave: int = 0,
+           input_condition: Any = None) -> Report:
     """Assess an enlargement ``output`` of ``lowres`` against the bicubic baseline.
 
     Images follow ``liif.imageio``'s contract: PIL images, or arrays of uint8, uint16
@@ -122,10 +131,11 @@ def assess(output: ImageLike, lowres: ImageLike, reference: ImageLike | None = N
     ``output``) enables full-reference scores. ``metrics``: catalogue keys, or None
     for the defaults. ``clip``: a :class:`ClipCues`, or None for the configured
     default (reported unavailable when its weights are not on disk). ``shave``:
-    border pixels ignored by PSNR/SSIM (the SR literature uses the scale).
+    border pixels ignored by PSNR/SSIM (the SR literature uses the scale). ``input_condition``: the
+    input's ``liif.inspect`` report if the caller has one (see ``make_views``).
     """
     started = time.perf_counter()
-    views = make_views(output, lowres, reference, shave=shave, clip=clip)
+    views = make_views(output, lowres, reference, shave=shave, clip=clip, input_condition=input_condition)
     out, low, ref = views.output, views.lowres, views.reference
     keys = select_metrics(metrics, ref is not None)
     rows: list[Score] = []

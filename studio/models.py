@@ -56,13 +56,14 @@ def default_choice(choices: list[str]) -> str | None:
     return choices[0] if choices else None
 
 
-def auto_source(image: str | Path | np.ndarray | None) -> tuple[str, str]:
-    """The bundled model ``AUTO_CHOICE`` stands for with this input, and why (``liif.inspect``)."""
+def auto_source(image: str | Path | np.ndarray | liif.InputReport | None) -> tuple[str, str]:
+    """The bundled model ``AUTO_CHOICE`` stands for with this input (or its ``liif.inspect`` report), and why."""
     from liif.condition import choose_model
 
     if image is None:
         return DEFAULT_MODEL, "a clean input made here"
-    return choose_model(liif.inspect(image), liif.list_models(), DEFAULT_MODEL)
+    found = image if isinstance(image, liif.InputReport) else liif.inspect(image)
+    return choose_model(found, liif.list_models(), DEFAULT_MODEL)
 
 
 def model_source(choice: str | None, path: str | None, models_dir: Path, allow_paths: bool) -> str:

@@ -170,7 +170,7 @@ def report_html(report: Report | None, fetch_note: str = "", reference_first: bo
         out.append('<p class="studio-unavailable">' + re.sub(r"`([^`]+)`", r"<code>\1</code>", escape(line)) + "</p>")
     cost = cost_line(report)
     if cost:  # what each part of the report costs, so a slow row is seen, not guessed
-        out.append(f'<p class="studio-unavailable">{escape(cost)}</p>')
+        out.append(f'<p class="studio-cost">{escape(cost)}</p>')
     out.append("</div>")
     return "\n".join(out)
 
@@ -223,7 +223,7 @@ CSS = """
 .studio-report td[data-label="LIIF"], .studio-report td[data-label="Bicubic"] { white-space: nowrap; }
 .studio-verdict { font-size: 1.08em; padding: 10px 12px; margin: 0 0 8px 0; border-radius: 6px;
   background: var(--color-accent-soft); }
-.studio-unavailable { font-size: 0.88em; color: var(--body-text-color-subdued); margin-top: 8px; }
+.studio-unavailable, .studio-cost { font-size: 0.88em; color: var(--body-text-color-subdued); margin-top: 8px; }
 @media (max-width: 700px) {
   .studio-report thead { display: none; }
   .studio-report tr { display: block; padding: 6px 0; border-bottom: 1px solid var(--border-color-primary); }

@@ -77,3 +77,22 @@ def test_departing_from_a_clean_input_is_still_flagged(cases):
     shifted = np.roll(liif.bicubic(lr, size=(lr.shape[1] * 2, lr.shape[0] * 2)), 3, axis=1)
     report = iqa.assess(shifted, lr, metrics=["consistency_psnr"])
     assert report["consistency_psnr"].warning == "departs from the input"
+
+
+def test_the_callers_inspection_of_the_file_is_used(tmp_path):
+    """A JPEG's quality read from its file's tables is exact; the decoded pixels only allow an estimate."""
+    from PIL import Image
+
+    from liif.resize import pil_bicubic
+
+    photo = np.ascontiguousarray(data.astronaut()[:128, :128])
+    path = tmp_path / "q60.jpg"
+    Image.fromarray(photo).save(path, quality=60)
+    decoded = np.asarray(Image.open(path).convert("RGB"))
+    from_file = liif.inspect(path)
+    assert from_file.quality_source == "quantisation tables" and from_file.jpeg_quality == 60
+    out = pil_bicubic(decoded, (256, 256))
+    told = iqa.assess(out, decoded, metrics=["input_blocks"], input_condition=from_file)
+    assert "from its quantisation tables" in told.meta["input_condition"]
+    guessed = iqa.assess(out, decoded, metrics=["input_blocks"])
+    assert "from its quantisation tables" not in guessed.meta["input_condition"]
