@@ -23,6 +23,7 @@ __all__ = [
     "flat_noise_sigma",
     "tone_matched",
     "halo_overshoot",
+    "halo_overshoots",
     "lost_levels",
     "jpeg_blockiness",
     "pixel_grid_share",
@@ -117,27 +118,42 @@ def tone_matched(lowres: np.ndarray, shrunk: np.ndarray, features: np.ndarray | 
     return (features @ coef).reshape(lowres.shape[:2]).astype(np.float32)
 
 
+def halo_overshoots(image: np.ndarray, lowres: np.ndarray,
+                    presmooth: float = HALO_PRESMOOTH) -> tuple[float, float]:
+    """Mean overshoot (grey levels) beyond the input's local range beside strong edges, and a little farther away.
+
+    Beside: flat input pixels (3x3 range under HALO_FLAT) one pixel from a strong edge (5x5 range at least
+    HALO_EDGE); farther: flat for two pixels around, an edge within four. Unsharp masking and ringing put
+    bright/dark bands beside the edge, so the first exceeds the second; a flat area moved as a whole
+    (rounded to a band, re-toned) overshoots as much farther away. 0 where a zone is empty.
+    """
+    h, w = image.shape[:2]
+    y = cv2.GaussianBlur(_luma(image), (0, 0), presmooth)
+    low = _luma(lowres)
+    hi3, lo3 = cv2.dilate(low, np.ones((3, 3), np.uint8)), cv2.erode(low, np.ones((3, 3), np.uint8))
+    flat3, flat5 = (hi3 - lo3) < HALO_FLAT, _local_range(low, 5) < HALO_FLAT
+    beside = flat3 & (_local_range(low, 5) >= HALO_EDGE)
+    farther = flat5 & (_local_range(low, 9) >= HALO_EDGE) & ~beside
+    # The input's local range, carried to the output grid (linear, so it follows the pixel centres).
+    hi = cv2.resize(hi3, (w, h), interpolation=cv2.INTER_LINEAR)
+    lo = cv2.resize(lo3, (w, h), interpolation=cv2.INTER_LINEAR)
+    over = np.maximum(y - hi, 0) + np.maximum(lo - y, 0)
+
+    def mean_over(zone_low: np.ndarray) -> float:
+        zone = cv2.resize(zone_low.astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST).astype(bool)
+        return float(over[zone].mean()) if zone.any() else 0.0
+
+    return mean_over(beside), mean_over(farther)
+
+
 def halo_overshoot(image: np.ndarray, lowres: np.ndarray, presmooth: float = HALO_PRESMOOTH) -> float:
     """Mean overshoot (grey levels) beyond the input's local range, in the flat areas beside strong edges.
 
     Unsharp masking and ringing upscalers put bright/dark bands there; a faithful
     enlargement stays inside the range of the input pixels around it. 0 when the input
-    has no strong edge with a flat side.
+    has no strong edge with a flat side. (``halo_overshoots`` gives it with the overshoot farther away.)
     """
-    h, w = image.shape[:2]
-    y = cv2.GaussianBlur(_luma(image), (0, 0), presmooth)
-    low = _luma(lowres)
-    k3, k5 = np.ones((3, 3), np.uint8), np.ones((5, 5), np.uint8)
-    hi3, lo3 = cv2.dilate(low, k3), cv2.erode(low, k3)
-    zone_low = ((hi3 - lo3) < HALO_FLAT) & ((cv2.dilate(low, k5) - cv2.erode(low, k5)) >= HALO_EDGE)
-    # The input's local range, carried to the output grid (linear, so it follows the pixel centres).
-    hi = cv2.resize(hi3, (w, h), interpolation=cv2.INTER_LINEAR)
-    lo = cv2.resize(lo3, (w, h), interpolation=cv2.INTER_LINEAR)
-    zone = cv2.resize(zone_low.astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST).astype(bool)
-    if not zone.any():
-        return 0.0
-    over = np.maximum(y - hi, 0) + np.maximum(lo - y, 0)
-    return float(over[zone].mean())
+    return halo_overshoots(image, lowres, presmooth)[0]
 
 
 def _abs_steps(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

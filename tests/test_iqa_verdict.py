@@ -165,3 +165,16 @@ def test_an_ordinary_small_photo_is_still_judged(photo):
     out = liif.bicubic(photo, size=(photo.shape[1] * 2, photo.shape[0] * 2))
     report = iqa.assess(out, photo, metrics=["laplacian_var", "noise_sigma"])
     assert report.meta["not_judged"] is None and "to judge" not in report.verdict
+
+
+def test_a_deep_row_is_judged_only_once_the_suite_has_measured_it(monkeypatch):
+    from iqa import verdict as verdict_module
+
+    rows = [_row("laplacian_var", 30.0, 10.0), _row("consistency_psnr", 45.0, 38.0),
+            _row("clip_clarity", 0.41, 0.52, warning="reads less clear than bicubic")]
+    quoted = judge(Report(rows))
+    assert quoted.clean and "CLIP: reads less clear than bicubic (0.41 vs 0.52)" in quoted.text
+    monkeypatch.setattr(verdict_module, "JUDGED_DEEP_ROWS", frozenset({"clip_clarity"}))
+    judged = judge(Report(rows))
+    assert judged.problems == ("reads less clear than bicubic",)
+    assert judged.text.startswith("Sharper-looking, but it reads less clear than bicubic to CLIP")
