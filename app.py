@@ -309,7 +309,7 @@ def upscale(image_path: str | None, mode: str, scale: float, width: float | None
     progress(0.95, desc="Quality report")
     started = time.perf_counter()
     lowres = views.to_display(image)
-    report = iqa.assess(shown_r, lowres, input_condition=condition)
+    report = iqa.assess(shown_r, lowres, input_condition=condition, bicubic=shown_b)
     report.meta["model"] = model_name  # which model rendered it (and, for auto, why)
     report_seconds = time.perf_counter() - started
     verdict = reports.verdict(report)

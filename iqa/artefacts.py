@@ -94,6 +94,10 @@ def flat_noise_sigma(image: np.ndarray, lowres: np.ndarray) -> float:
     return float(np.median(np.abs(diagonal[flat])) / 0.6744897501960817)
 
 
+# Pixels the colour-to-luma map is fitted on (a regular sample): ample for its 11 terms.
+TONE_FIT_PIXELS = 20_000
+
+
 def tone_features(rgb: np.ndarray) -> np.ndarray:
     """The terms of ``tone_matched``'s colour-to-luma map for each pixel of an RGB image: (H*W, 11)."""
     x = rgb.reshape(-1, 3).astype(np.float64) / 255.0
@@ -113,7 +117,7 @@ def tone_matched(lowres: np.ndarray, shrunk: np.ndarray, features: np.ndarray | 
     """
     features = tone_features(lowres) if features is None else features
     target = luma_bt601(shrunk).reshape(-1)
-    step = max(1, features.shape[0] // 100_000)
+    step = max(1, features.shape[0] // TONE_FIT_PIXELS)
     coef, *_ = np.linalg.lstsq(features[::step], target[::step], rcond=None)
     return (features @ coef).reshape(lowres.shape[:2]).astype(np.float32)
 

@@ -79,11 +79,14 @@ def not_judged(lowres: np.ndarray) -> str | None:
 
 
 def make_views(output: ImageLike, lowres: ImageLike, reference: ImageLike | None = None, *,
-               shave: int = 0, clip: ClipCues | None = None, input_condition: Any = None) -> Views:
+               shave: int = 0, clip: ClipCues | None = None, input_condition: Any = None,
+               bicubic: ImageLike | None = None) -> Views:
     """The images of one assessment as compute functions see them (8-bit RGB, with the bicubic baseline).
 
     ``input_condition``: the input's ``liif.inspect`` report when the caller has it (from the file, whose
     JPEG tables are exact where the decoded pixels only allow an estimate); else it is made when a row asks.
+    ``bicubic``: the caller's PIL-bicubic enlargement of the input to the output's size, when it has one
+    (the demo shows it beside the output), so that it is not made twice.
     """
     out = to_rgb_array(output, "output")
     low = to_rgb_array(lowres, "input")
@@ -94,7 +97,13 @@ def make_views(output: ImageLike, lowres: ImageLike, reference: ImageLike | None
             f"({out.shape[1]}x{out.shape[0]})"
         )
     h, w = out.shape[:2]
-    bic = pil_bicubic(low, (w, h))  # the display kernel: the baseline is what a viewer would get
+    if bicubic is None:
+        bic = pil_bicubic(low, (w, h))  # the display kernel: the baseline is what a viewer would get
+    else:
+        bic = to_rgb_array(bicubic, "bicubic baseline")
+        if bic.shape != out.shape:
+            raise ImageInputError(f"the bicubic baseline ({bic.shape[1]}x{bic.shape[0]}) must have the output's "
+                                  f"size ({w}x{h})")
     scale = math.sqrt((w / low.shape[1]) * (h / low.shape[0]))
     views = Views(out, bic, low, scale, reference=ref, shave=shave, clip=clip)
     if input_condition is not None:
@@ -123,7 +132,7 @@ def _input_condition(views: Views, rows: list[Score]) -> str:
 # --------------------------------------------------------------------------- assess
 def assess(output: ImageLike, lowres: ImageLike, reference: ImageLike | None = None,
            metrics: Iterable[str] | None = None, clip: ClipCues | None = None, *, shave: int = 0,
-           input_condition: Any = None) -> Report:
+           input_condition: Any = None, bicubic: ImageLike | None = None) -> Report:
     """Assess an enlargement ``output`` of ``lowres`` against the bicubic baseline.
 
     Images follow ``liif.imageio``'s contract: PIL images, or arrays of uint8, uint16
@@ -132,10 +141,12 @@ def assess(output: ImageLike, lowres: ImageLike, reference: ImageLike | None = N
     for the defaults. ``clip``: a :class:`ClipCues`, or None for the configured
     default (reported unavailable when its weights are not on disk). ``shave``:
     border pixels ignored by PSNR/SSIM (the SR literature uses the scale). ``input_condition``: the
-    input's ``liif.inspect`` report if the caller has one (see ``make_views``).
+    input's ``liif.inspect`` report if the caller has one; ``bicubic``: its bicubic baseline, likewise (see
+    ``make_views``).
     """
     started = time.perf_counter()
-    views = make_views(output, lowres, reference, shave=shave, clip=clip, input_condition=input_condition)
+    views = make_views(output, lowres, reference, shave=shave, clip=clip, input_condition=input_condition,
+                       bicubic=bicubic)
     out, low, ref = views.output, views.lowres, views.reference
     keys = select_metrics(metrics, ref is not None)
     rows: list[Score] = []

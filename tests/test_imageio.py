@@ -138,3 +138,15 @@ def test_load_rgb_array_reads_16_bit_grey_as_its_values(tmp_path):
     Image.fromarray(np.full((4, 5), 257 * 100, np.uint16)).save(path)
     arr = load_rgb_array(path)
     assert arr.shape == (4, 5, 3) and arr.dtype == np.uint8 and (arr == 100).all()
+
+
+def test_to_rgb8_of_8bit_colour_is_the_pixels_themselves():
+    """The fast path (no float round trip) gives what the round trip gives."""
+    from liif.imageio import to_picture, to_rgb8
+
+    rng = np.random.default_rng(0)
+    for array in (rng.integers(0, 256, (5, 7, 3), dtype=np.uint8), rng.integers(0, 256, (5, 7, 4), dtype=np.uint8)):
+        slow = np.rint(to_picture(array).rgb * 255).astype(np.uint8)
+        for image in (array, Image.fromarray(array)):
+            fast = to_rgb8(image)
+            assert fast.shape == (5, 7, 3) and fast.flags.c_contiguous and np.array_equal(fast, slow)

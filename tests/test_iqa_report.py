@@ -128,3 +128,18 @@ def test_cli_prefetch_and_metrics(tmp_path, monkeypatch, capsys):
     assert args.func(args) == 0
     out = capsys.readouterr().out
     assert "piqe" in out and "musiq" in out and "unavailable" in out
+
+
+def test_the_callers_bicubic_baseline_is_used_as_it_is():
+    import numpy as np
+    from skimage import data
+
+    from liif.resize import pil_bicubic
+
+    hr = np.ascontiguousarray(data.astronaut()[:128, :128])
+    low = pil_bicubic(hr, (32, 32))
+    bic = pil_bicubic(low, (128, 128))
+    keys = ["laplacian_var", "consistency_psnr"]
+    assert iqa.assess(hr, low, metrics=keys, bicubic=bic).rows == iqa.assess(hr, low, metrics=keys).rows
+    with pytest.raises(iqa.ImageInputError, match="must have the output's size"):
+        iqa.assess(hr, low, metrics=keys, bicubic=bic[:64])
