@@ -22,15 +22,15 @@ CLASSICAL = [k for k, m in iqa.METRICS.items() if m.kind == "classical"]
 def scene():
     """(HR 256x256, its x4 input, a stand-in for a good upscaler's output).
 
-    The stand-in is the HR slightly softened (Gaussian sigma 1): sharper than bicubic, clean, and
-    less perfect than the HR itself (it keeps about 73% of the input's fine texture). The suite's
+    The stand-in is the HR slightly softened (Gaussian sigma 0.7): sharper than bicubic, clean, and
+    less perfect than the HR itself (it keeps about 86% of the input's fine texture). The suite's
     alterations are applied to it as they are to a model's output.
     """
     import cv2
 
     hr = np.ascontiguousarray(data.astronaut()[0:256, 128:384])
     low = pil_bicubic(hr, (64, 64))
-    return hr, low, cv2.GaussianBlur(hr, (0, 0), 1.0)
+    return hr, low, cv2.GaussianBlur(hr, (0, 0), 0.7)
 
 
 @pytest.fixture(scope="module")
@@ -73,18 +73,21 @@ def test_changes_are_named(reports, key, problem):
     assert problem in verdict.problems, verdict.text
 
 
-@pytest.mark.parametrize("key,level", [("bicubic", "same"), ("blur", "softer")])
-def test_no_gain_is_not_sharper(reports, key, level):
+@pytest.mark.parametrize("key,levels", [("bicubic", {"same"}), ("blur", {"same", "softer"})])
+def test_no_gain_is_not_sharper(reports, key, levels):
     _, altered = reports
     verdict = judge(validity.without_reference(altered[key]))
-    assert verdict.level == level, verdict.text
+    assert verdict.level in levels, verdict.text
     assert not verdict.text.startswith("Sharper")
+    if key == "blur":  # a blur of a sharp output loses the input's texture too
+        assert "texture lost" in verdict.problems, verdict.text
 
 
 def test_never_prefers_an_altered_result_the_truth_calls_worse(reports):
     good, altered = reports
-    worse = [a for a in validity.ALTERATIONS if validity.truth(good, altered[a.key]) == "worse"]
-    assert len(worse) >= len(validity.ALTERATIONS) - 2  # on this scene the truth is decisive nearly everywhere
+    worse = [a for a in validity.ALTERATIONS if validity.truth(good, altered[a.key]) == "worse"
+             and a.key not in validity.BEYOND_NO_REFERENCE]
+    assert len(worse) >= len(validity.ALTERATIONS) - 3  # on this scene the truth is decisive nearly everywhere
     for alteration in worse:
         report = altered[alteration.key]
         assert not validity.verdict_prefers(good, report), alteration.key
