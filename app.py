@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -279,7 +280,6 @@ def upscale(image_path: str | None, mode: str, scale: float, width: float | None
     ow, oh = out_size
     progress(0.9, desc="Bicubic baseline")
     shown_b, shown_r = views.to_display(liif.bicubic(image, size=out_size)), views.to_display(result)
-    png = downloads.write_png(result, f"{downloads.safe_stem(upload.name)}_liif_{ow}x{oh}")
     if not crop_chosen:
         crop_x, crop_y = views.detail_point(shown_b, shown_r, views.crop_side(out_size))
     crop_b, crop_l, zoom = views.magnified_crops(shown_b, shown_r, crop_x, crop_y)
@@ -292,11 +292,13 @@ def upscale(image_path: str | None, mode: str, scale: float, width: float | None
                 f"**{model_name}** ({precision}{f', back-projected x{passes}' if passes else ''}), {timing}. "
                 f"Left of the slider: bicubic at the same size. The download is a lossless PNG.{_notes(upload)}")
 
+    stem = f"{downloads.safe_stem(upload.name)}_liif_{ow}x{oh}"
     if shown_r is result:  # 8-bit: the download is the very picture shown, so one encoding of it, not two
-        file_b, file_cb, file_cl = downloads.shown(shown_b, crop_b, crop_l)
+        png, (file_b, file_cb, file_cl) = downloads.download_and_shown(result, stem, shown_b, crop_b, crop_l)
         file_r = str(png)
     else:
-        file_b, file_r, file_cb, file_cl = downloads.shown(shown_b, shown_r, crop_b, crop_l)
+        png, (file_b, file_r, file_cb, file_cl) = downloads.download_and_shown(result, stem, shown_b, shown_r,
+                                                                               crop_b, crop_l)
     picture = ((file_b, file_r), gr.Image(file_cb, label=f"Bicubic, magnified x{zoom}"),
                gr.Image(file_cl, label=f"LIIF, magnified x{zoom}"), str(png))
     point, state = (crop_x, crop_y), (shown_b, shown_r)
@@ -919,6 +921,7 @@ def main() -> None:
     PREFETCH = prefetch.start(SETTINGS.prefetch)
     if settings.DEFAULT_MODEL in liif.list_models():  # the preselected model, ready for the first visitor
         models.start_warm_up(settings.DEFAULT_MODEL, settings.precision_choices()[0], SETTINGS.max_output_mp)
+    threading.Thread(target=reports.warm_up, name="report-warm-up", daemon=True).start()  # imports, metrics
     build_demo().launch(**LAUNCH_OPTIONS)  # host/port: GRADIO_SERVER_NAME / GRADIO_SERVER_PORT
 
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
+from PIL import Image
 
 from .backproject import back_project
 from .ensemble import ENSEMBLE_SIZES, transforms
@@ -412,7 +413,15 @@ def _any_in(owner: torch.Tensor, span: tuple[int, int]) -> bool:
 
 
 def bicubic(image: ImageLike, size: tuple[int, int]) -> ImageLike:
-    """Resize with PIL's bicubic filter to ``size`` = (width, height): the baseline LIIF is shown against."""
+    """Resize with PIL's bicubic filter to ``size`` = (width, height): the baseline LIIF is shown against.
+
+    8-bit RGB goes through PIL's own 8-bit filter (what a viewer's image editor gives, and iqa's baseline);
+    other images through 32-bit float per channel, alpha resized alongside, in their own form and depth.
+    """
+    if isinstance(image, Image.Image) and image.mode == "RGB":
+        return image.resize(output_size(image.size, size=size), Image.Resampling.BICUBIC)
+    if isinstance(image, np.ndarray) and image.dtype == np.uint8 and image.ndim == 3 and image.shape[2] == 3:
+        return pil_bicubic(image, output_size((image.shape[1], image.shape[0]), size=size))
     pic = to_picture(image)
     ow, oh = output_size(pic.size, size=size)
     return from_picture(pil_bicubic(pic.rgb, (ow, oh)), Upscaler._resize_alpha(pic, ow, oh), pic)

@@ -178,8 +178,13 @@ def from_picture(rgb: np.ndarray, alpha: np.ndarray | None, like: Picture) -> Im
     return Image.fromarray(out)
 
 
-def save_image(image: ImageLike, path: str | Path, overwrite: bool = False) -> Path:
-    """Save losslessly (PNG unless the suffix says otherwise); never replaces a file unless asked."""
+def save_image(image: ImageLike, path: str | Path, overwrite: bool = False, *,
+               png_level: int | None = None) -> Path:
+    """Save losslessly (PNG unless the suffix says otherwise); never replaces a file unless asked.
+
+    ``png_level``: PNG's zlib level, 0-9 (default: the library's, 6); 1 writes 3x faster and about 10%
+    larger, for files made while someone waits.
+    """
     path = Path(path)
     if path.exists() and not overwrite:
         raise InputError(f"{path} exists: choose another name or pass overwrite=True")
@@ -188,9 +193,11 @@ def save_image(image: ImageLike, path: str | Path, overwrite: bool = False) -> P
         import cv2
 
         conv = cv2.COLOR_RGBA2BGRA if image.shape[2] == 4 else cv2.COLOR_RGB2BGR
-        if not cv2.imwrite(str(path), cv2.cvtColor(image, conv)):
+        params = [cv2.IMWRITE_PNG_COMPRESSION, png_level] if png_level is not None else []
+        if not cv2.imwrite(str(path), cv2.cvtColor(image, conv), params):
             raise InputError(f"could not write {path}")
         return path
     im = image if isinstance(image, Image.Image) else Image.fromarray(image)
-    im.save(path)
+    im.save(path, **({"compress_level": png_level} if png_level is not None and path.suffix.lower() == ".png"
+                     else {}))
     return path

@@ -235,3 +235,26 @@ CSS = """
   .studio-report tr.studio-group th { display: block; }
 }
 """
+
+
+def warm_up() -> bool:
+    """A report and its pictures of a tiny made image, so the first visitor does not wait for imports.
+
+    The first report of a process imports pyiqa, scikit-image's colour code and matplotlib and creates its
+    metrics (seconds); done at start-up, in the background, a visitor's first click costs what later ones do.
+    False (logged) when it fails: a warm-up must never take the server down.
+    """
+    import logging
+
+    import iqa
+    from liif.resize import pil_bicubic
+
+    try:
+        low = np.asarray(Image.linear_gradient("L").resize((32, 32)).convert("RGB"))
+        out = pil_bicubic(low, (128, 128))
+        iqa.assess(out, low)
+        pictures(out, low)
+        return True
+    except Exception as exc:  # noqa: BLE001 - a request will say why, if it fails there too
+        logging.getLogger(__name__).warning("report warm-up skipped: %s", exc)
+        return False

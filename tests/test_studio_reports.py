@@ -113,3 +113,7 @@ def test_the_report_says_what_it_cost():
     assert line.startswith("Computed in 0.90 s; slowest rows: ")
     assert line.index("0.21 s") < line.index("0.05 s")  # the slowest first
     assert line in reports.report_html(report)
+
+
+def test_the_report_warm_up_runs_offline():
+    assert reports.warm_up() is True
