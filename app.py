@@ -315,10 +315,13 @@ def upscale(image_path: str | None, mode: str, scale: float, width: float | None
     report.meta["model"] = model_name  # which model rendered it (and, for auto, why)
     report_seconds = time.perf_counter() - started
     verdict = reports.verdict(report)
-    done = (*picture, reports.report_html(report, _fetch_note()), reports.report_json(report), info(report_seconds),
-            f"**Verdict:** {verdict}" if verdict else "")
-    # The pictures of a large output take as long as the report itself: the verdict does not wait for them.
-    yield (*done, None, *point, state)
+    scored = (reports.report_html(report, _fetch_note()), reports.report_json(report), info(report_seconds),
+              f"**Verdict:** {verdict}" if verdict else "")
+    done = (*picture, *scored)
+    # The report alone: the picture is on the page already (re-sending its files would delay the report), and
+    # the pictures of a large output take as long as the report itself, so the verdict does not wait for them.
+    kept = gr.skip()
+    yield (*[kept] * len(picture), *scored, None, kept, kept, kept)
     progress(0.98, desc="Pictures: detail and tone")
     yield (*done, _shown_gallery(reports.pictures(shown_r, lowres)), *point, state)
 

@@ -65,6 +65,21 @@ def photo() -> np.ndarray:
     return data.astronaut()[32:112, 192:288].copy()
 
 
+def to_uint8(x: np.ndarray) -> np.ndarray:
+    """Round and clip to 8-bit, as an image editor saves an altered picture."""
+    return np.clip(np.rint(x), 0, 255).astype(np.uint8)
+
+
+def astronaut_pair() -> tuple[np.ndarray, np.ndarray]:
+    """(a 256x256 crop of scikit-image's astronaut: face, suit and badge, its x4 input by PIL bicubic)."""
+    from skimage import data
+
+    from liif.resize import pil_bicubic
+
+    hr = np.ascontiguousarray(data.astronaut()[0:256, 128:384])
+    return hr, pil_bicubic(hr, (64, 64))
+
+
 def eval_triplet(name: str, factor: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(HR, LR, LR enlarged by bicubic) for a Set5/Set14 image; skips where the datasets are absent."""
     from PIL import Image

@@ -183,14 +183,11 @@ def test_a_16bit_output_scores_as_its_pixels_not_as_white():
     assert abs(sixteen["luma_mean_shift"].value) < 3  # a white image would be tens of L* brighter
 
 
-def test_classical_defaults_run_fast_on_a_large_output():
-    import time
-
+def test_classical_rows_all_compute_on_a_large_output():
+    """Every classical row on a 3.8-megapixel output (what they cost: benchmarks/bench_report.py)."""
     hr = load("baboon")
     big = pil_bicubic(hr, (2000, 1920))
-    started = time.perf_counter()
     report = iqa.assess(big, hr, metrics=CLASSICAL)
-    assert time.perf_counter() - started < 20
     assert [r.key for r in report.rows] == CLASSICAL
     assert all(r.available and r.value is not None and math.isfinite(r.baseline) for r in report.rows)
 

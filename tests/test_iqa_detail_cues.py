@@ -6,7 +6,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
-from skimage import data
+from conftest import astronaut_pair, to_uint8
 
 import iqa
 from iqa import artefacts, classical
@@ -16,15 +16,10 @@ from liif.resize import pil_bicubic
 CLASSICAL = [k for k, m in iqa.METRICS.items() if m.kind == "classical"]
 
 
-def _uint8(x) -> np.ndarray:
-    return np.clip(np.rint(x), 0, 255).astype(np.uint8)
-
-
 @pytest.fixture(scope="module")
 def scene():
     """(HR 256x256 photo crop, its x4 input, a good enlargement: the HR slightly softened)."""
-    hr = np.ascontiguousarray(data.astronaut()[0:256, 128:384])
-    low = pil_bicubic(hr, (64, 64))
+    hr, low = astronaut_pair()
     return hr, low, cv2.GaussianBlur(hr, (0, 0), 0.7)
 
 
@@ -45,7 +40,7 @@ def test_texture_retention_sees_smoothing(scene):
 
 def test_texture_retention_ignores_a_tone_change(scene):
     _, low, good = scene
-    brighter = _uint8(255 * (good / 255.0) ** 0.75)
+    brighter = to_uint8(255 * (good / 255.0) ** 0.75)
     row = _report(brighter, low)["texture_retention"]
     assert not row.warning and row.value > 0.8
 
@@ -77,7 +72,7 @@ def test_effective_resolution_of_white_noise_reaches_nyquist():
 def test_banding_sees_posterisation_not_a_contrast_stretch(scene):
     hr, low, good = scene
     posterised = _report(good & 0xF8, low)["banding"]
-    stretched = _report(_uint8((good.astype(float) - 128) * 1.35 + 128), low)["banding"]
+    stretched = _report(to_uint8((good.astype(float) - 128) * 1.35 + 128), low)["banding"]
     clean = _report(good, low)["banding"]
     assert posterised.warning == "banding" and posterised.value > 0.6
     assert not stretched.warning and stretched.value < 0.2
@@ -87,7 +82,7 @@ def test_banding_sees_posterisation_not_a_contrast_stretch(scene):
 
 def test_lost_levels_of_a_smooth_ramp():
     ramp = np.tile(np.linspace(40, 120, 256), (256, 1))
-    rgb = _uint8(np.dstack([ramp] * 3))
+    rgb = to_uint8(np.dstack([ramp] * 3))
     low = pil_bicubic(rgb, (64, 64))
     bic = pil_bicubic(low, (256, 256))
     assert artefacts.lost_levels(rgb, bic, low) == pytest.approx(0.0, abs=0.02)
@@ -99,12 +94,12 @@ def test_noise_is_measured_where_the_input_is_flat():
     """Synthesised texture (where the input is textured) is not noise; grain on a flat sky is."""
     rng = np.random.default_rng(1)
     low = np.full((64, 64, 3), 120, np.uint8)
-    low[:, 32:] = _uint8(120 + rng.normal(0, 25, (64, 32, 1)))  # the right half is textured
+    low[:, 32:] = to_uint8(120 + rng.normal(0, 25, (64, 32, 1)))  # the right half is textured
     bic = pil_bicubic(low, (256, 256))
     detailed = bic.copy()
-    detailed[:, 128:] = _uint8(bic[:, 128:] + rng.normal(0, 6, (256, 128, 1)))  # "detail" on the texture
+    detailed[:, 128:] = to_uint8(bic[:, 128:] + rng.normal(0, 6, (256, 128, 1)))  # "detail" on the texture
     grainy = bic.copy()
-    grainy[:, :120] = _uint8(bic[:, :120] + rng.normal(0, 6, (256, 120, 1)))  # grain on the flat half
+    grainy[:, :120] = to_uint8(bic[:, :120] + rng.normal(0, 6, (256, 120, 1)))  # grain on the flat half
     assert not _report(detailed, low)["noise_sigma"].warning
     assert _report(grainy, low)["noise_sigma"].warning == "added noise"
     assert artefacts.noise_sigma(detailed[:, 128:]) > 2  # to the whole-image estimator that detail is noise
@@ -114,7 +109,7 @@ def test_noise_is_measured_where_the_input_is_flat():
 def test_a_global_tone_change_is_named_and_not_read_as_halos(scene, change):
     _, low, good = scene
     x = good.astype(float)
-    changed = _uint8(255 * (x / 255) ** 0.75) if change == "gamma" else _uint8((x - 128) * 1.35 + 128)
+    changed = to_uint8(255 * (x / 255) ** 0.75) if change == "gamma" else to_uint8((x - 128) * 1.35 + 128)
     verdict = judge(_report(changed, low))
     assert not set(verdict.problems) & set(ADDED), verdict.text
     assert {"brightness changed", "contrast changed"} & set(verdict.problems), verdict.text
@@ -126,6 +121,6 @@ def test_halos_still_seen_with_a_uniform_offset(scene):
 
     _, low, _ = scene
     bic = pil_bicubic(low, (256, 256))
-    sharpened = _uint8(unsharp_mask(bic, radius=2, amount=2.5, channel_axis=2, preserve_range=True))
+    sharpened = to_uint8(unsharp_mask(bic, radius=2, amount=2.5, channel_axis=2, preserve_range=True))
     assert _report(sharpened, low)["halo_overshoot"].warning == "halos"
     assert _report(np.maximum(sharpened.astype(int) - 3, 0).astype(np.uint8), low)["halo_overshoot"].warning == "halos"

@@ -6,14 +6,13 @@ import json
 
 import numpy as np
 import pytest
+from conftest import astronaut_pair
 from PIL import Image
-from skimage import data
 
 import iqa
 from iqa import cli, validity
 from iqa.report import Report, Score
 from iqa.verdict import judge
-from liif.resize import pil_bicubic
 
 CLASSICAL = [k for k, m in iqa.METRICS.items() if m.kind == "classical"]
 
@@ -28,8 +27,7 @@ def scene():
     """
     import cv2
 
-    hr = np.ascontiguousarray(data.astronaut()[0:256, 128:384])
-    low = pil_bicubic(hr, (64, 64))
+    hr, low = astronaut_pair()
     return hr, low, cv2.GaussianBlur(hr, (0, 0), 0.7)
 
 
