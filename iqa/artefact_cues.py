@@ -135,12 +135,15 @@ def _banded(views: Views) -> bool:
 
 
 def banding(views: Views) -> Cue:
-    """Grey levels bicubic takes in the input's smooth areas that the output does not (plateaus and jumps)."""
+    """Grey levels bicubic takes in the input's smooth areas that the output does not (plateaus and jumps).
+
+    Bicubic is the reference the levels are counted against, so its own value is 0 by definition.
+    """
     value = _lost_levels(views)
     if _banded(views):
-        return Cue(value, None, f"banding: smooth areas take {value:.0%} fewer grey levels than bicubic's: "
+        return Cue(value, 0.0, f"banding: smooth areas take {value:.0%} fewer grey levels than bicubic's: "
                                 "plateaus and jumps, as after posterisation", "banding")
-    return Cue(value, None, f"no banding: smooth areas take {value:.0%} fewer grey levels than bicubic's")
+    return Cue(value, 0.0, f"no banding: smooth areas take {value:.0%} fewer grey levels than bicubic's")
 
 
 def _period(scale: float) -> int:

@@ -162,7 +162,7 @@ _ALL = [
     _M("banding", "Banding", "classical", "artefacts",
        "Share of the grey levels bicubic's enlargement takes in the input's smooth areas (16x16 blocks, "
        "each RGB channel) that the output does not: a gradient climbs one level at a time, posterised "
-       "output in plateaus and jumps. Bicubic is the reference, so it has no value of its own.",
+       "output in plateaus and jumps. Bicubic is the reference, so its own value is 0.",
        "lower", "0 to 1 (typ. 0 to 0.1)", compute=artefact_cues.banding),
     _M("input_blocks", "Input's JPEG blocks", "classical", "artefacts",
        "Where the input was JPEG-compressed (liif.inspect): the step across its 8x8 block borders, "
