@@ -347,16 +347,7 @@ def target_lines(result: SplitResult, targets: Targets) -> list[str]:
             f"| false alarms (clean outputs at least as good as bicubic, flagged) | {alarms}/{eligible} = "
             f"{_pct(alarms, eligible)} | <= {targets.false_alarms:.0%} | {word[met['false_alarms']]} |",
             f"| wrong reasons (all altered results) | {wrong}/{altered} | {targets.wrong_reasons} "
-            f"| {word[met['wrong']]} |",
-            "", f"Recall without {', '.join(sorted(validity.BEYOND_NO_REFERENCE))} (beyond a no-reference report, "
-            f"see iqa.validity.BEYOND_NO_REFERENCE): {_seen_recall(result)}."]
-
-
-def _seen_recall(result: SplitResult) -> str:
-    seen = {k: s for k, s in result.summary.items() if k not in validity.BEYOND_NO_REFERENCE}
-    right = sum(s["worse_right"] for s in seen.values())
-    worse = sum(s["truth_worse"] for s in seen.values())
-    return f"{right}/{worse} = {_pct(right, worse)}"
+            f"| {word[met['wrong']]} |"]
 
 
 def alteration_table(result: SplitResult) -> list[str]:

@@ -123,6 +123,12 @@ _ALL = [
        "the floor of 8-bit rounding, in multiples of the input's Nyquist frequency. Bicubic stops just past "
        "the input's; the output's pixels can hold up to the scale.", "higher", "0 to the scale",
        compute=classical_cues.effective_resolution),
+    _M("resolution_kept", "Detail beyond 2x the input", "classical", "consistency",
+       "Fine-scale energy the output holds beyond twice the input's resolution (the mean squared difference "
+       "from its reduction by scale/2 enlarged back, PIL bicubic), per unit of the input's own fine-scale "
+       "energy (mean squared Laplacian). An upscaler that draws detail at the output's resolution holds it; "
+       "an enlargement of a half-size result does not. Scales of 3 and more.", "higher",
+       "0 to ~0.1 (typ. 0.001 to 0.006)", compute=classical_cues.resolution_kept),
     _M("texture_retention", "Texture retention", "classical", "consistency",
        "Fine texture of the input kept: the output shrunk back to the input's size, its fine-scale "
        "(Laplacian) energy over the input's in the input's textured, non-edge areas, the input in the "

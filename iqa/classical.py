@@ -30,6 +30,7 @@ __all__ = [
     "high_frequency_share",
     "psnr",
     "texture_energy",
+    "detail_beyond",
     "effective_resolution",
     "colourfulness",
     "ToneCues",
@@ -141,6 +142,20 @@ def texture_energy(luma: np.ndarray, mask: np.ndarray) -> float:
     """Mean squared 4-neighbour Laplacian of ``luma`` over ``mask``: fine-scale energy at the input's scale."""
     lap = cv2.Laplacian(luma.astype(np.float32, copy=False), cv2.CV_32F, ksize=1)
     return float(np.mean(lap[mask] ** 2)) if mask.any() else 0.0
+
+
+def detail_beyond(luma: np.ndarray, lowres_luma: np.ndarray, factor: float) -> float:
+    """Fine-scale energy an enlargement holds beyond 1/``factor`` of its Nyquist, per unit of the input's own.
+
+    The mean squared difference between the luma and its reduction by ``factor`` enlarged back (PIL
+    bicubic both ways: the detail a x``factor`` reduction would lose), over the input's mean squared
+    Laplacian (how much fine detail the input shows), so that a detailed photo and a smooth one compare.
+    """
+    h, w = luma.shape
+    small = pil_bicubic(luma.astype(np.float32), (max(1, round(w / factor)), max(1, round(h / factor))))
+    top = float(np.mean((luma - pil_bicubic(small, (w, h))) ** 2))
+    fine = float(np.mean(cv2.Laplacian(lowres_luma.astype(np.float32), cv2.CV_32F, ksize=1) ** 2))
+    return top / fine if fine > 0 else 0.0
 
 
 def psnr(a: np.ndarray, b: np.ndarray, data_range: float = 255.0) -> float:

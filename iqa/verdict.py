@@ -135,7 +135,7 @@ def _join(words: list[str]) -> str:
 _CHANGED = {
     "departs from the input": "departs from the input",
     "texture lost": "smooths away the input's texture",
-    "resolution lost": "adds no detail finer than bicubic",
+    "resolution lost": "holds no detail beyond twice the input's resolution",
     "colour shift": "shifts the colours",
     "brightness changed": "changes the brightness",
     "contrast changed": "changes the contrast",

@@ -25,7 +25,7 @@ PICTURE_TITLES = {"spectrum": "Spectrum", "detail": "Detail added", "tone": "Ton
 
 GROUP_TITLES = {
     "sharpness": "Sharpness",
-    "consistency": "Consistency with the input",
+    "consistency": "Kept from the input (detail, texture, pixels)",
     "tone": "Tone",
     "no-reference": "No-reference metrics (pyiqa)",
     "clip-clarity": "CLIP: does it read clearly?",

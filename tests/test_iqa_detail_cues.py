@@ -59,7 +59,21 @@ def test_effective_resolution_of_bicubic_stops_near_the_input(scene):
     assert row.value > 1.5 * row.baseline and row.value <= 4.0 + 1e-9
     assert not row.warning
     blurred = _report(cv2.GaussianBlur(good, (0, 0), 3.0), low)["effective_resolution"]
-    assert blurred.warning == "resolution lost"
+    assert blurred.reading.endswith("no finer than bicubic") and not blurred.warning  # reported, not judged
+
+
+def test_resolution_kept_sees_an_enlarged_half_size_result(scene):
+    from iqa.validity import down_up
+
+    _, low, good = scene
+    kept = _report(good, low)["resolution_kept"]
+    halved = _report(down_up(good, 2), low)["resolution_kept"]
+    assert not kept.warning and kept.value > 3 * halved.value
+    assert halved.warning == "resolution lost" and halved.value > halved.baseline  # still more than bicubic
+    verdict = judge(_report(down_up(good, 2), low))
+    assert "holds no detail beyond twice the input's resolution" in verdict.text
+    at_x2 = iqa.assess(good[:, :128], pil_bicubic(good[:, :128], (64, 128)), metrics=["resolution_kept"])
+    assert not at_x2["resolution_kept"].available  # at x2 twice the input's resolution is the output's own
 
 
 def test_effective_resolution_of_white_noise_reaches_nyquist():
