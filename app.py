@@ -27,6 +27,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -246,6 +247,14 @@ def pick_point(preview: Any, evt: gr.SelectData) -> tuple[float, float]:
 # Event handlers (one per named API endpoint)
 # --------------------------------------------------------------------------------------------
 REPORT_PENDING = "Computing the quality report..."
+# One report at a time, started while the picture is being sent (heavy events already run one at a time).
+REPORTS = ThreadPoolExecutor(1, thread_name_prefix="report")
+
+
+def _timed_report(output: Any, lowres: Any, condition: liif.InputReport, bicubic: Any) -> tuple[iqa.Report, float]:
+    """``iqa.assess`` of the shown output against the shown input, and the seconds it took."""
+    started = time.perf_counter()
+    return iqa.assess(output, lowres, input_condition=condition, bicubic=bicubic), time.perf_counter() - started
 
 
 @_friendly
@@ -305,15 +314,15 @@ def upscale(image_path: str | None, mode: str, scale: float, width: float | None
     if not with_report:
         yield (*picture, "", None, info(None), "", None, *point, state)
         return
-    # The picture first: a visitor looks at it while the report is computed.
+    # The picture first: a visitor looks at it while the report is computed. The report starts now, in the
+    # background, so that it runs while gradio hands the picture's files to the page.
+    lowres = views.to_display(image)
+    pending = REPORTS.submit(_timed_report, shown_r, lowres, condition, shown_b)
     yield (*picture, f'<p class="studio-pending">{REPORT_PENDING}</p>', None, info(None), REPORT_PENDING, None,
            *point, state)
     progress(0.95, desc="Quality report")
-    started = time.perf_counter()
-    lowres = views.to_display(image)
-    report = iqa.assess(shown_r, lowres, input_condition=condition, bicubic=shown_b)
+    report, report_seconds = pending.result()
     report.meta["model"] = model_name  # which model rendered it (and, for auto, why)
-    report_seconds = time.perf_counter() - started
     verdict = reports.verdict(report)
     scored = (reports.report_html(report, _fetch_note()), reports.report_json(report), info(report_seconds),
               f"**Verdict:** {verdict}" if verdict else "")
