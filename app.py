@@ -281,7 +281,8 @@ def upscale(image_path: str | None, mode: str, scale: float, width: float | None
     if message:
         raise gr.Error(message)
     passes = settings.BACKPROJECT_PASSES if back_projected else 0
-    condition = liif.inspect(image_path)  # from the file: its JPEG tables; auto's choice and the report share it
+    # From the file's header (its JPEG tables) and the pixels decoded above; auto's choice and the report share it.
+    condition = liif.inspect(image_path, pixels=image)
     up, model_name = _upscaler(model, checkpoint_path, precision, progress, passes, image=condition)
     started = time.perf_counter()
     result = up.upscale(image, progress=_progress(progress, "LIIF: rendering the output"), **target)

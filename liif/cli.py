@@ -79,16 +79,16 @@ def cmd_upscale(args: argparse.Namespace) -> int:
     for src in files:
         dst = _output_path(src, out, single=len(files) == 1)
         try:
-            chosen, why = args.model, ""
-            if args.model == "auto":
-                chosen, why = choose_model(inspect(src), list_models(), DEFAULT_MODEL)
-                why = f" [{chosen}: {why}]"
-            up = engine(chosen)
             if dst.resolve() == src.resolve():
                 raise LiifError(f"{dst} is the input itself: choose another output")
             if dst.exists() and not args.overwrite:
                 raise LiifError(f"{dst} exists: pass --overwrite to replace it, or choose another output")
             image = load_image(src)
+            chosen, why = args.model, ""
+            if args.model == "auto":  # from the file's header (JPEG tables) and the pixels decoded above
+                chosen, why = choose_model(inspect(src, pixels=image), list_models(), DEFAULT_MODEL)
+                why = f" [{chosen}: {why}]"
+            up = engine(chosen)
             t0 = time.perf_counter()
             with tqdm(total=1, unit="px", unit_scale=True, leave=False, disable=args.quiet or None,
                       desc=src.name) as bar:

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from .imageio import ImageLike, load_rgb_array, luma_bt601
+from .imageio import ImageLike, load_rgb_array, luma_bt601, to_rgb8
 
 # The IJG standard luminance table (JPEG Annex K), which libjpeg and PIL scale by quality.
 _STD_LUMA = np.array([
@@ -131,11 +131,16 @@ def noise_sigma(rgb: np.ndarray) -> float:
     return float(np.mean(sigmas))
 
 
-def inspect(image: ImageLike | str | Path) -> InputReport:
-    """What an input has been through: JPEG (quality from its tables, or estimated) and noise."""
+def inspect(image: ImageLike | str | Path, pixels: ImageLike | None = None) -> InputReport:
+    """What an input has been through: JPEG (quality from its tables, or estimated) and noise.
+
+    ``pixels``: a path's image as the caller already decoded it (``load_image``), so the file is not decoded
+    twice; its header is still read, for the format and the JPEG tables.
+    """
     fmt, tables = None, None
     if isinstance(image, (str, Path)):
-        rgb = load_rgb_array(image)  # the project's loader first: its guards and messages (bombs, bad files)
+        # the project's loader first: its guards and messages (bombs, bad files)
+        rgb = load_rgb_array(image) if pixels is None else to_rgb8(pixels, str(image))
         with Image.open(image) as im:  # then only the header: the format and the JPEG tables
             fmt, tables = im.format, getattr(im, "quantization", None)
     elif isinstance(image, Image.Image):

@@ -83,3 +83,19 @@ def test_the_api_defaults_to_auto(tmp_path, coffee):
     out = liif.upscale(src, scale=2)
     expected = liif.upscale(src, scale=2, model=choose_model(inspect(src), liif.list_models(), DEFAULT_MODEL)[0])
     assert out.size == (80, 64) and np.array_equal(np.asarray(out), np.asarray(expected))
+
+
+def test_inspecting_a_file_with_its_decoded_pixels_reads_it_once(tmp_path, monkeypatch):
+    """The caller's decoded image and the file's header give the report the file alone gives."""
+    from PIL import Image
+    from skimage import data
+
+    import liif
+    from liif import condition
+
+    path = tmp_path / "q50.jpg"
+    Image.fromarray(data.astronaut()[:128, :128]).save(path, quality=50)
+    alone = liif.inspect(path)
+    pixels = liif.load_image(path)
+    monkeypatch.setattr(condition, "load_rgb_array", lambda *_: (_ for _ in ()).throw(AssertionError("decoded twice")))
+    assert liif.inspect(path, pixels=pixels) == alone and alone.jpeg_quality == 50
