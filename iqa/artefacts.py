@@ -1,10 +1,9 @@
-"""Artefact cues: what an enlargement may have *added* (noise, halos, blocks, pixelation).
+"""Artefact cues: what an enlargement may have *added* (noise, halos, blocks, pixelation, banding).
 
 Each function takes an HxWx3 uint8 image or its luma (and, where needed, the low-resolution
 input) and returns one number; ``iqa.artefact_cues`` turns them into report rows next to the
-same number for the bicubic enlargement. All work on BT.601 luma and use a centre crop
-of at most ``ARTEFACT_CROP`` pixels per side, so each takes well under 0.5 s on a
-2-megapixel image on one core (measured in docs/quality.md).
+same number for the bicubic enlargement. Most work on BT.601 luma and on at most ``ARTEFACT_CROP``
+pixels per side (what each costs: ``benchmarks/bench_report.py``, docs/quality.md).
 """
 
 from __future__ import annotations
