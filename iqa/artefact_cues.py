@@ -101,7 +101,7 @@ def halo(views: Views) -> Cue:
 
 def blockiness(views: Views) -> Cue:
     """JPEG 8x8 grid strength of the output vs bicubic's."""
-    value, base = views.both(lambda y: artefacts.jpeg_blockiness(y))
+    value, base = views.both(artefacts.jpeg_blockiness)
     if value >= JPEG_GRID and value > base:
         return Cue(value, base, f"8x8 block artefacts (JPEG-like): block borders {value:.2f}x the "
                                 f"mid-block step (bicubic {base:.2f}x)", "block artefacts")

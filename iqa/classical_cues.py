@@ -47,9 +47,21 @@ RESOLUTION_KEPT = 0.00115
 RESOLUTION_GAIN = 1.05
 
 
-def _sharpness(views: Views, measure: Callable, more: str, less: str, noun: str) -> Cue:
-    value, base = views.both(measure)
+def _gain(value: float, base: float, more: str, less: str, noun: str) -> Cue:
     return Cue(value, base, relative_reading(value, base, more, less, noun), sharpness_warning(value, base))
+
+
+def _sharpness(views: Views, measure: Callable, more: str, less: str, noun: str) -> Cue:
+    return _gain(*views.both(measure), more, less, noun)
+
+
+def _jpeg_expected(views: Views) -> str:
+    """Why departing from a JPEG input is expected ('' for an input liif.inspect does not call compressed)."""
+    found = views.input_condition()
+    if not found.compressed:
+        return ""
+    return (f"expected with a JPEG input (quality about {found.jpeg_quality}) whose artefacts an enlargement "
+            "removes")
 
 
 def laplacian_var(views: Views) -> Cue:
@@ -67,8 +79,7 @@ def hf_share(views: Views) -> Cue:
     # The input's Nyquist frequency as a fraction of the output's; without enlargement, half the band.
     cutoff = 1.0 / views.scale if views.scale > 1.05 else 0.5
     value, base = (classical.high_frequency_share(spec, cutoff) for spec in _spectra(views))
-    return Cue(value, base, relative_reading(value, base, "more fine detail", "less fine detail", "fine-detail energy"),
-               sharpness_warning(value, base))
+    return _gain(value, base, "more fine detail", "less fine detail", "fine-detail energy")
 
 
 def _spectra(views: Views) -> tuple[classical.Spectrum, classical.Spectrum]:
@@ -78,7 +89,7 @@ def _spectra(views: Views) -> tuple[classical.Spectrum, classical.Spectrum]:
 def texture_retention(views: Views) -> Cue:
     """Fine texture of the input kept: the shrunk-back output's Laplacian energy over the input's, in textured areas."""
     low = views.luma("lowres")
-    mask = views.shared("texture_mask", lambda: classical.texture_mask(low))
+    mask = classical.texture_mask(low)
     if mask.mean() < TEXTURE_MIN_SHARE:
         raise CueUnavailable(f"the input has almost no fine texture ({mask.mean():.0%} of its pixels)")
     # The input in each candidate's own tones (as for halos), so a contrast change is not read as texture.
@@ -91,10 +102,9 @@ def texture_retention(views: Views) -> Cue:
     reading = f"keeps {value:.0%} of the input's fine texture (bicubic {base:.0%})"
     if value >= TEXTURE_KEPT:
         return Cue(value, base, reading)
-    found = views.input_condition()
-    if found.compressed:  # removing a JPEG's blocks and ringing removes that "texture" too
-        return Cue(value, base, f"{reading}; expected with a JPEG input (quality about {found.jpeg_quality}) "
-                                "whose artefacts an enlargement removes")
+    expected = _jpeg_expected(views)  # removing a JPEG's blocks and ringing removes that "texture" too
+    if expected:
+        return Cue(value, base, f"{reading}; {expected}")
     return Cue(value, base, f"{reading}: smoothed away", "texture lost")
 
 
@@ -141,10 +151,9 @@ def consistency_psnr(views: Views) -> Cue:
     v, b = _values(views, "consistency_psnr")
     reading, warning = consistency_reading(v, b), consistency_warning(v, b)
     if warning and v >= CONSISTENCY_FLOOR:
-        found = views.input_condition()
-        if found.compressed:  # removing a JPEG's artefacts moves the output away from them: not a fault
-            return Cue(v, b, f"{reading}; expected with a JPEG input (quality about {found.jpeg_quality}) whose "
-                             "artefacts an enlargement removes")
+        expected = _jpeg_expected(views)  # removing a JPEG's artefacts moves the output away from them
+        if expected:
+            return Cue(v, b, f"{reading}; {expected}")
     return Cue(v, b, reading, warning)
 
 
