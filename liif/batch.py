@@ -40,7 +40,7 @@ class Job:
     scale: float | tuple[float, float] | None = None
     size: tuple[int, int] | None = None
     model: Any = None  # bundled name, checkpoint path, a loaded model, or None for the default
-    precision: str = "exact"
+    precision: str = "auto"  # each worker measures its own machine (liif.precision)
     device: str = "auto"
     tile: int | None = 256
     chunk: int = 12000
@@ -431,7 +431,8 @@ def add_parser(sub: Any, scorer_factory: ScorerFactory | None = None) -> argpars
     p.add_argument("-o", "--output", required=True, help="output folder (same relative paths, .png), plus report.*")
     add_scale_or_size(p)
     p.add_argument("--model", default=None, help="bundled model name or checkpoint path (every node must see it)")
-    p.add_argument("--precision", default="exact", choices=["exact", "bf16", "fp16"])
+    p.add_argument("--precision", default="auto", choices=["auto", "exact", "bf16", "fp16"],
+                   help="auto (default): each worker runs bf16 where it measured bf16 faster on its machine")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     p.add_argument("--score", action="store_true", help="add quality cues per image to the report (the classical ones)")
     p.add_argument("--metrics", nargs="+", metavar="KEY", help="these cues instead ('liif metrics' lists them)")

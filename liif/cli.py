@@ -101,7 +101,7 @@ def cmd_upscale(args: argparse.Namespace) -> int:
             save_image(result, dst, overwrite=args.overwrite)
             w_in, h_in = _dims(image)
             w_out, h_out = _dims(result)
-            print(f"{src}: {w_in}x{h_in} -> {w_out}x{h_out} in {seconds:.2f} s -> {dst}{why}")
+            print(f"{src}: {w_in}x{h_in} -> {w_out}x{h_out} in {seconds:.2f} s -> {dst}{why} [{up.precision_reason}]")
         except LiifError as exc:
             failures += 1
             print(f"error: {src}: {exc}", file=sys.stderr)
@@ -224,7 +224,9 @@ def build_parser(extra_commands: Callable[[Any], None] | None = None,
                         "for compressed or noisy inputs where liif.inspect finds JPEG artefacts or noise, the "
                         "clean-trained default otherwise (the summary line says which and why)")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
-    p.add_argument("--precision", default="exact", choices=["exact", "bf16", "fp16"])
+    p.add_argument("--precision", default="auto", choices=["auto", "exact", "bf16", "fp16"],
+                   help="auto (default): bf16 where it was measured faster on this machine (the answer is cached; "
+                        "LIIF_PRECISION overrides it), exact (float32, the official numbers) elsewhere")
     p.add_argument("--tile", type=int, default=256, help="LR tile side for the encoder (0 = no tiling)")
     p.add_argument("--chunk", type=int, default=12000, help="queries decoded at once (cache-sized blocks are fastest)")
     p.add_argument("--max-megapixels", type=float, default=64.0, help="refuse outputs above this size")

@@ -27,13 +27,14 @@ from .imageio import ImageLike, Picture, from_picture, to_picture
 from .kernels import InferenceTail
 from .models import LIIF, LMLIIF
 from .models.liif import AREA_EPS, FirstLayer, axis_centres, axis_neighbours, nearest_index
+from .precision import resolve as resolve_precision
 from .resize import pil_bicubic
 
 if TYPE_CHECKING:
     from .render_kernel import FusedRender
 
 Progress = Callable[[int, int], None]
-PRECISIONS = ("exact", "bf16", "fp16")
+PRECISIONS = ("exact", "bf16", "fp16")  # "auto" is resolved to one of these by liif.precision
 RENDER_KERNELS = ("auto", "fused", "torch")
 CELL_POLICIES = ("model", "true", "enlarge")
 MAX_BACKPROJECT = 10  # the correction converges in 2 to 4 passes (docs/engine.md); more is a mistake
@@ -46,7 +47,9 @@ class EngineConfig:
     """How the engine runs; the defaults suit a laptop CPU."""
 
     device: str = "auto"  # auto | cpu | cuda | mps
-    precision: str = "exact"  # exact (float32, the official numbers) | bf16 | fp16 (GPU only)
+    # exact (float32, the official numbers) | bf16 | fp16 (GPU only) | auto (bf16 where measured faster:
+    # liif.precision; the engine's ``precision_reason`` says which ran and why)
+    precision: str = "exact"
     tile: int | None = 256  # LR tile side for the encoder; None = whole image at once
     # Queries decoded at once. Blocks of ~10k rows keep the GEMM operands in cache: 32768 ran 1.6x
     # slower on this CPU (power-of-two rows also alias in cache).
@@ -167,8 +170,8 @@ class Upscaler:
             fields = ", ".join(f.name for f in dataclasses.fields(EngineConfig))
             raise InputError(f"unknown engine option ({exc}); the options are: {fields}") from exc
         cfg = self.config
-        if cfg.precision not in PRECISIONS:
-            raise InputError(f"precision must be one of {', '.join(PRECISIONS)}, got {cfg.precision!r}")
+        if cfg.precision not in (*PRECISIONS, "auto"):
+            raise InputError(f"precision must be one of auto, {', '.join(PRECISIONS)}, got {cfg.precision!r}")
         if cfg.render_kernel not in RENDER_KERNELS:
             raise InputError(f"render_kernel must be one of {', '.join(RENDER_KERNELS)}, got {cfg.render_kernel!r}")
         if cfg.cell not in CELL_POLICIES:
@@ -181,9 +184,13 @@ class Upscaler:
         if cfg.tile is not None and cfg.tile < 8:
             raise InputError(f"tile must be at least 8 pixels (or None for no tiling), got {cfg.tile}")
         self.device = pick_device(cfg.device)
+        chosen = resolve_precision(cfg.precision, self.device)
+        self.precision_reason = chosen.reason  # for summary lines: "bf16: measured 1.97x exact's speed here"
+        cfg = self.config = dataclasses.replace(cfg, precision=chosen.precision,
+                                                threads=cfg.threads or chosen.threads)
         if cfg.precision == "fp16" and self.device.type == "cpu":
             raise InputError("fp16 runs on GPUs only: on the CPU use precision 'bf16' or 'exact'")
-        if cfg.threads:
+        if cfg.threads and cfg.threads != torch.get_num_threads():
             torch.set_num_threads(cfg.threads)
         # A copy: moving, re-laying-out or switching the caller's (perhaps training) model to eval is not ours to do.
         self.model = copy.deepcopy(model).to(self.device).eval()
@@ -439,18 +446,3 @@ def no_tf32(device: torch.device) -> Iterator[None]:
         yield
     finally:
         torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32 = saved
-
-
-def bf16_native(device: str | torch.device = "auto") -> bool:
-    """Whether ``device`` computes bfloat16 natively (a CUDA GPU with bf16, or a CPU with AVX512-BF16/AMX)."""
-    device = pick_device(device) if isinstance(device, str) else device
-    if device.type == "cuda":
-        return bool(torch.cuda.is_bf16_supported())
-    if device.type != "cpu":
-        return False  # MPS: no measured gain; exact is the safe choice
-    # Without native support the engine's bf16 kernels either fail or run slower than float32.
-    check = getattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", None)
-    try:
-        return bool(check()) if check is not None else False
-    except RuntimeError:
-        return False

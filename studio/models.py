@@ -112,7 +112,7 @@ def get_upscaler(source: str, precision: str, max_output_mp: float, backproject:
     offered = precision_choices()
     if precision not in offered:
         raise ModelChoiceError(f"Precision {precision!r} is not available on this machine"
-                               + (" (its processor has no bfloat16 arithmetic)" if precision == "bf16" else "")
+                               + (" (bf16 was not measured faster than exact here)" if precision == "bf16" else "")
                                + f": choose {' or '.join(offered)}.")
     return _upscaler(source, _stamp(source), precision, float(max_output_mp), int(backproject))
 

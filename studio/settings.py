@@ -8,23 +8,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import liif
+import liif.precision
 
 # The model the demo preselects (a bundled model name, see ``liif.list_models()``): the project's
 # default, LM-LIIF (better than the bundled LIIF, several times faster: its model card in liif/weights/).
 DEFAULT_MODEL = liif.DEFAULT_MODEL
-# bf16 changes Set5 PSNR by a few thousandths of a dB and is about twice as fast where the hardware has
-# bfloat16 arithmetic (docs/engine.md); elsewhere the demo offers exact only (see ``precision_choices``).
-DEFAULT_PRECISION = "bf16"
+# The precisions the demo offers. bf16 changes Set5 PSNR by a few thousandths of a dB; it is offered, and
+# preselected, only where liif.precision measured it faster than exact on this machine (docs/engine.md).
 PRECISIONS = ("bf16", "exact")
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def bf16_native() -> bool:
-    """Whether the device the demo renders on (``auto``) computes bfloat16 natively: ``liif.engine.bf16_native``."""
-    from liif.engine import bf16_native as engine_bf16_native
-
-    return engine_bf16_native("auto")
+def measured_precision() -> liif.precision.PrecisionChoice:
+    """The precision ``auto`` runs in on the device the demo renders on, and why (measured once per machine)."""
+    return liif.precision.resolve("auto", liif.pick_device("auto"))
 
 
 # The slow, best-quality mode: 8 flipped/transposed renders averaged (liif.ensemble); see docs/engine.md.
@@ -35,8 +33,16 @@ BACKPROJECT_PASSES = 3
 
 
 def precision_choices() -> list[str]:
-    """The precisions (and the self-ensemble mode) the demo offers here, the default first."""
-    return (list(PRECISIONS) if bf16_native() else ["exact"]) + [ENSEMBLE_MODE]
+    """The precisions (and the self-ensemble mode) the demo offers here, the measured default first."""
+    return (list(PRECISIONS) if measured_precision().precision == "bf16" else ["exact"]) + [ENSEMBLE_MODE]
+
+
+def precision_hint() -> str:
+    """The line under the precision choice: what was measured here."""
+    chosen = measured_precision()
+    if chosen.precision == "bf16":
+        return f"{chosen.reason}; within 0.005 dB of exact"
+    return f"{chosen.reason}, so exact only"
 
 
 def engine_options(mode: str) -> dict[str, object]:

@@ -32,6 +32,8 @@ def test_upscale_folder_with_summary(inputs, model_path, tmp_path, capsys):
     assert main(["upscale", str(inputs), "-o", str(out), "--scale", "2.5", "--model", str(model_path), "-q"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 2 and "96x80 -> 240x200" in lines[0] and " s -> " in lines[0]
+    # --precision auto (the default) says which precision ran and why
+    assert all(("[exact: " in line or "[bf16: " in line) for line in lines), lines
     assert Image.open(out / "a.png").size == (240, 200)
     assert Image.open(out / "b.png").mode == "L"
 

@@ -216,20 +216,6 @@ def test_a_recorded_cell_policy_is_saved_loaded_and_applied(tiny_model, photo, t
                                   liif.Upscaler(tiny_model).render(rgb, 60, 60))
 
 
-def test_bf16_native_follows_the_device():
-    import torch
-
-    from liif.engine import bf16_native
-
-    check = getattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", None)
-    assert bf16_native("cpu") == (bool(check()) if check is not None else False)
-    assert bf16_native(torch.device("mps")) is False  # no native path the engine gains from
-    if torch.cuda.is_available():
-        assert bf16_native("cuda") == torch.cuda.is_bf16_supported()
-    else:
-        assert bf16_native("auto") == bf16_native("cpu")
-
-
 def test_exact_float32_on_cuda_turns_tf32_off_and_back():
     """cuDNN rounds float32 convolutions to TF32 by default: exact renders switch it off, then restore it."""
     from liif.engine import no_tf32

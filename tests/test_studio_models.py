@@ -107,13 +107,17 @@ def test_largest_scale_and_the_output_message():
     assert "4800x3600" in message and "up to x2.8" in message and "max_output" not in message
 
 
-def test_precisions_offered_match_the_hardware():
-    from liif.engine import bf16_native
+def test_precisions_offered_follow_the_measured_choice(monkeypatch):
+    import liif.precision
 
-    assert settings.bf16_native() == bf16_native("auto")  # the engine decides; the demo asks it
-    choices = settings.precision_choices()
-    assert choices == (["bf16", "exact"] if settings.bf16_native() else ["exact"]) + [settings.ENSEMBLE_MODE]
-    assert choices[0] == (settings.DEFAULT_PRECISION if settings.bf16_native() else "exact")
+    for forced, offered in (("bf16", ["bf16", "exact"]), ("exact", ["exact"])):
+        monkeypatch.setenv(liif.precision.ENV_PRECISION, forced)  # what the probe would have measured
+        assert settings.precision_choices() == offered + [settings.ENSEMBLE_MODE]
+        assert forced in settings.precision_hint()
+    monkeypatch.delenv(liif.precision.ENV_PRECISION)
+    measured = settings.measured_precision()  # this machine's own answer (cached in the user cache)
+    assert settings.precision_choices()[0] == measured.precision
+    assert "measured" in measured.reason or "no working bf16" in measured.reason
 
 
 def test_the_self_ensemble_mode_is_exact_with_eight_renders(tmp_path):
