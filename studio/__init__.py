@@ -9,5 +9,5 @@
 * ``reference`` the reference tab: the benchmark protocol of ``liif.evaluate``, scores and error maps
 * ``prefetch``  background download of the quality models' weights, with a status for the page
 
-``studio`` imports ``liif`` and ``iqa`` and never gradio.
+``studio`` imports ``liif`` and ``iqa``; gradio only in ``studio.tabs`` (each tab's layout and wiring).
 """

@@ -2,7 +2,9 @@
 
 A Space (``sdk: gradio``) installs ``requirements.txt``, then runs ``app.py`` from the folder, so the
 folder holds the app, the three packages with the bundled weights and cards, the example photos, the
-requirements, a README whose front matter configures the Space, and a ``.gitattributes`` that stores
+requirements, the How-it-works page (``docs/how-it-works.md``, which the How tab reads), a README that is
+the Space's card for its visitors (front matter, what the demo does, each tab, the models and licences, how
+to run it: commands that work in the folder itself), and a ``.gitattributes`` that stores
 binary files through LFS/Xet (Spaces refuse plain pushes of files over 10 MB and want binaries in LFS).
 Nothing of the development tree goes (tests, runs, benchmarks, docs tooling). The front matter's
 ``preload_from_hub`` downloads the CLIP model and the quality metrics' weights at build time, so a
@@ -85,34 +87,98 @@ class Export:
 
 
 def space_files(root: Path = ROOT) -> list[Path]:
-    """The files copied from the checkout (relative paths): the app, the packages and the examples."""
+    """The files copied from the checkout (relative paths): the app, the packages, the examples, the How page."""
     files = [Path("app.py")]
     for package in PACKAGES:
         for pattern in PACKAGE_DATA:
             files += [p.relative_to(root) for p in (root / package).rglob(pattern) if "__pycache__" not in p.parts]
     for pattern in EXAMPLE_FILES:
         files += [p.relative_to(root) for p in (root / "examples").rglob(pattern)]
+    files += [Path(doc) for doc in DOCS]
     return sorted(set(files))
 
 
-_LINK = re.compile(r"(!?)\[([^\]]*)\]\(([^)\s]+)\)")
+# The files of the development tree the Space ships: the How tab reads this page, and the card links to it.
+DOCS = ("docs/how-it-works.md",)
+_CARD_TITLE = re.compile(r"\A# (\S+) \((.*)\)\s*$", re.M)  # "# name (what it is)", a model card's first line
 
 
-def space_readme(readme: str, exported: set[str], card: SpaceCard) -> str:
-    """The Space's README.md: the front matter, then the project README with links to files not exported unlinked."""
-    def unlink(match: re.Match) -> str:
-        bang, text, target = match.groups()
-        local = not re.match(r"[a-z]+:|#", target)
-        if not local or target.split("#")[0] in exported:
-            return match.group(0)
-        return "" if bang else text  # a picture that is not there goes; a link keeps its words
-
-    body = _LINK.sub(unlink, re.sub(r"\A---\n.*?\n---\n", "", readme, flags=re.S))  # one front matter: ours
-    return card.front_matter() + "\n" + body.lstrip()
+def model_rows(root: Path = ROOT) -> list[str]:
+    """One line per bundled model for the card: name, what it is for (its card's title), and a link to the card."""
+    rows = []
+    for card in sorted((root / "liif" / "weights").glob("*.md")):
+        match = _CARD_TITLE.match(card.read_text(encoding="utf-8"))
+        what = match.group(2) if match else "see its card"
+        rows.append(f"* **`{card.stem}`**: {what}. [Model card]({card.relative_to(root).as_posix()}).")
+    return rows
 
 
-def export(folder: str | Path, overwrite: bool = False, root: Path = ROOT, card: SpaceCard | None = None) -> Export:
-    """Write the Space into ``folder`` (new or empty; a previous export with ``overwrite``)."""
+def clone_commands(repository: str | None) -> str:
+    """How to run the demo from the project's repository: commands when its address is known, else a sentence."""
+    if not repository:
+        return ("The project's repository (liif-studio) adds the `liif` command line, the Python API, the tests and "
+                "the training code; its README's set-up serves this same demo from a clone.")
+    name = repository.rstrip("/").removesuffix(".git").rsplit("/", 1)[-1]
+    return ("The project's repository adds the `liif` command line, the Python API, the tests and the training "
+            f"code. From any folder:\n\n```bash\ngit clone {repository}\ncd {name}\n"
+            "pip install -e . && python app.py     # the same demo, with the command line installed\n```")
+
+
+def space_readme(card: SpaceCard, root: Path = ROOT, repository: str | None = None) -> str:
+    """The Space's README.md, its card for visitors: what the demo does, its tabs, models, licences, running it."""
+    from studio.tabs import TABS  # the tabs' catalogue: no gradio
+
+    tabs = "\n".join(f"* **{t.label}**{'' if t.label == t.name else f' ({t.name})'}: {t.summary}" for t in TABS)
+    body = f"""# liif-studio
+
+Enlarge a photo to **any** size (x2.7, x4, x12, or exactly 1920x1080) with
+[LIIF](https://arxiv.org/abs/2012.09161) (Chen et al., CVPR 2021) or its fast descendant LM-LIIF
+([LMF](https://arxiv.org/abs/2404.16451), He and Jin, CVPR 2024), see it beside bicubic
+interpolation at the same size, and read honest quality scores: a one-sentence verdict, then each
+cue against bicubic's. Drop a photo in a tab, or click an example; the model and its precision are
+under the *Model* panel at the top.
+
+## The tabs
+
+{tabs}
+
+How the models work, why detail and tone survive and where they do not:
+[How it works](docs/how-it-works.md).
+
+## The models
+
+The bundled models, trained by the project on 2-core CPUs (no GPU); *auto*, the default, picks the
+one for compressed or noisy photos when the input is one:
+
+{chr(10).join(model_rows(root))}
+
+## Licences
+
+* **The code and the bundled weights**: MIT. **The example photos**: public domain or CC0
+  ([examples/README.md](examples/README.md)).
+* **pyiqa**, which computes some of the report's scores, is licensed for **non-commercial use
+  only** (PolyForm Noncommercial 1.0.0 and the NTU S-Lab License 1.0), and the weights it downloads
+  (MUSIQ, TOPIQ, MANIQA, ...) are CC-BY-NC-SA-4.0. This demo is for research and other
+  non-commercial use; the project's README says what a commercial deployment must drop.
+
+## Run it on your machine
+
+This folder runs as it is, with Python 3.10 or later (a CPU is enough):
+
+```bash
+pip install -r requirements.txt "gradio=={card.sdk_version}"
+python app.py                         # then open http://127.0.0.1:7860
+```
+
+{clone_commands(repository)}
+"""
+    return card.front_matter() + "\n" + body
+
+
+def export(folder: str | Path, overwrite: bool = False, root: Path = ROOT, card: SpaceCard | None = None,
+           repository: str | None = None) -> Export:
+    """Write the Space into ``folder`` (new or empty; a previous export with ``overwrite``); ``repository``: the
+    project's address, for the card's commands that run the demo from a clone."""
     folder = Path(folder)
     if not (root / "app.py").is_file():
         raise LiifError(f"no app.py in {root}: run liif space export from a clone of the project")
@@ -133,9 +199,8 @@ def export(folder: str | Path, overwrite: bool = False, root: Path = ROOT, card:
         (folder / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(root / rel, folder / rel)
     card = card or SpaceCard(preload=preload_from_hub())
-    exported = {str(f) for f in files}
     written = {
-        "README.md": space_readme((root / "README.md").read_text(encoding="utf-8"), exported, card),
+        "README.md": space_readme(card, root, repository),
         "requirements.txt": (root / "requirements.txt").read_text(encoding="utf-8"),
         ".gitattributes": "".join(f"{p} filter=lfs diff=lfs merge=lfs -text\n" for p in LFS_PATTERNS),
     }
@@ -146,7 +211,7 @@ def export(folder: str | Path, overwrite: bool = False, root: Path = ROOT, card:
 
 def export_command(args: object) -> int:
     """``liif space export DIR``: write the folder, then say its size and how to publish it."""
-    result = export(args.folder, overwrite=args.overwrite)  # type: ignore[attr-defined]
+    result = export(args.folder, overwrite=args.overwrite, repository=args.repository)  # type: ignore[attr-defined]
     print(f"wrote {len(result.files)} files, {result.total_bytes / 2**20:.1f} MB in all, to {result.folder}")
     print(f"publish it (after `hf auth login`): hf upload USER/NAME {result.folder} . --repo-type space")
     return 0
@@ -161,4 +226,6 @@ def add_space_parser(sub: object) -> None:
                                        "examples, requirements, README front matter, .gitattributes for LFS).")
     p.add_argument("folder", help="a new or empty folder")
     p.add_argument("--overwrite", action="store_true", help="replace a previous export in that folder")
+    p.add_argument("--repository", metavar="URL", help="the project's git address: the Space's card then says how "
+                                                        "to clone it and run the same demo")
     p.set_defaults(func=export_command)

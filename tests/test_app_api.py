@@ -139,11 +139,12 @@ def test_upscale_shows_the_picture_before_the_report(client, small_image):
 
 def test_an_error_after_the_picture_still_reaches_the_api_caller(app_module, client, small_image, monkeypatch):
     import liif
+    from studio import reports
 
     def broken(*_args, **_kwargs):
         raise liif.InputError("The pictures could not be drawn: try again.")
 
-    monkeypatch.setattr(app_module.reports, "pictures", broken)
+    monkeypatch.setattr(reports, "pictures", broken)
     message = _error(client, handle_file(small_image), "Scale factor", 2, 64, 64, *_common(), True, 0.5, 0.5,
                      api_name="/upscale")
     assert message == "The pictures could not be drawn: try again."
@@ -153,7 +154,9 @@ def test_the_page_shows_a_refusal_in_the_message_box_and_keeps_the_outputs(app_m
     """The page's click never raises (no red "Error" on the outputs): the sentence goes to the message box."""
     import gradio as gr
 
-    page = app_module._on_page(app_module.upscale, 12, {4: "", 7: ""})
+    from studio.tabs import common, upscale
+
+    page = common.on_page(upscale.upscale, 12, {4: "", 7: ""})
     answers = list(page(small_image, "Exact output size", 2, 5000, 5000, *_common(), True, 0.5, 0.5, False, False))
     assert len(answers) == 1 and len(answers[0]) == 13
     *kept, message = answers[0]
@@ -163,7 +166,7 @@ def test_the_page_shows_a_refusal_in_the_message_box_and_keeps_the_outputs(app_m
         yield ("picture", "computing")
         raise gr.Error("The report failed: try again.")
 
-    answers = list(app_module._on_page(app_module._friendly(picture_then_failure), 2, {1: ""})())
+    answers = list(common.on_page(common.friendly(picture_then_failure), 2, {1: ""})())
     assert answers[0] == ("picture", "computing", "")  # the message box is cleared by a new click
     assert answers[1][1:] == ("", "The report failed: try again.")  # no placeholder left behind
 
@@ -171,46 +174,51 @@ def test_the_page_shows_a_refusal_in_the_message_box_and_keeps_the_outputs(app_m
 def test_the_page_magnifies_where_the_model_adds_detail(app_module, tmp_path):
     """Before the visitor picks a point, the crops (and the crop sliders) go where LIIF differs most from bicubic."""
     from studio import views
+    from studio.tabs.upscale import upscale
 
     path = _smooth_image(tmp_path / "corner.png", 48, 40, seed=5)
-    *_, last = app_module.upscale(path, "Scale factor", 4, 64, 64, *_common(), False, 0.5, 0.5, False, False)
+    *_, last = upscale(path, "Scale factor", 4, 64, 64, *_common(), False, 0.5, 0.5, False, False)
     *_shown, cx, cy, (bicubic, result) = last
     expected = views.detail_point(bicubic, result, views.crop_side(result.size))
     assert (cx, cy) == expected and (cx, cy) != (0.5, 0.5)
-    *_shown, kx, ky, _pair = list(app_module.upscale(path, "Scale factor", 4, 64, 64, *_common(), False, 0.25, 0.75,
-                                                     False, True))[-1]
+    *_shown, kx, ky, _pair = list(upscale(path, "Scale factor", 4, 64, 64, *_common(), False, 0.25, 0.75,
+                                          False, True))[-1]
     assert (kx, ky) == (0.25, 0.75)  # a point the visitor picked stays
 
 
 def test_a_one_pixel_image_is_refused_at_once_with_the_minimum(app_module, client, tmp_path):
     from studio.reports import MIN_INPUT_SIDE
+    from studio.tabs.upscale import inspect_for_upscale
 
     dot = tmp_path / "dot.png"
     Image.new("RGB", (1, 1), (200, 10, 10)).save(dot)
-    preview, line, button, *_ = app_module.inspect_for_upscale(str(dot), 4)
+    preview, line, button, *_ = inspect_for_upscale(str(dot), 4)
     minimum = f"at least {MIN_INPUT_SIDE}x{MIN_INPUT_SIDE} pixels"
-    assert preview is None and minimum in line and "Largest scale" not in line
+    assert preview.visible is False and minimum in line and "Largest scale" not in line  # no empty box
     assert button.interactive is False
     assert minimum in _upscale_error(client, dot)
     assert minimum in _error(client, handle_file(str(dot)), 0.5, 0.5, 4, 128, *_common(), api_name="/zoom")
-    good = app_module.inspect_for_upscale(_smooth_image(tmp_path / "ok.png", 8, 8), 4)
-    assert good[2].interactive is True  # a good file enables the button again
+    good = inspect_for_upscale(_smooth_image(tmp_path / "ok.png", 8, 8), 4)
+    assert good[2].interactive is True and good[0].visible is True  # a good file enables the button again
 
 
 @pytest.mark.parametrize("tab", ["compare", "models", "reference", "zoom"])
 def test_only_the_upscale_tab_speaks_of_a_largest_scale(app_module, small_image, tab):
-    _preview, line, button = app_module.inspect_input(small_image, tab)
+    from studio.tabs.inputs import inspect_input
+
+    _preview, line, button = inspect_input(small_image, tab)
     assert "40x30" in line and "Largest scale" not in line and button.interactive is True
 
 
 def test_the_comparisons_start_on_the_most_textured_region(app_module, tmp_path):
     from studio import views
+    from studio.tabs.inputs import inspect_for_region
 
     flat = np.full((60, 80, 3), 120, np.uint8)
     flat[:20, 60:] = np.random.default_rng(6).integers(0, 255, (20, 20, 3), dtype=np.uint8)
     path = tmp_path / "corner.png"
     Image.fromarray(flat).save(path)
-    *_, fx, fy = app_module.inspect_for_region(str(path), 16, "compare")
+    *_, fx, fy = inspect_for_region(str(path), 16, "compare")
     assert (fx, fy) == views.textured_point(flat, 16) and fx > 0.7 and fy < 0.35
 
 
@@ -566,18 +574,19 @@ def test_concurrent_visitors_are_all_answered_in_queue_order(launch_app, small_i
 
 def test_background_download_without_network_keeps_the_demo_usable(app_module, client, small_image):
     from studio import prefetch
+    from studio.tabs import common
 
-    before = app_module.PREFETCH
-    app_module.PREFETCH = prefetch.start("niqe")  # the network is absent here: it fails
+    before = common.PREFETCH
+    common.PREFETCH = prefetch.start("niqe")  # the network is absent here: it fails
     try:
         png = _upscale(client, small_image, scale=2, report=True)[3]  # the demo answers meanwhile
         assert _open(png).size == (80, 60)
         deadline = time.monotonic() + 240
-        while not app_module.PREFETCH.finished and time.monotonic() < deadline:
+        while not common.PREFETCH.finished and time.monotonic() < deadline:
             time.sleep(0.5)
         status = client.predict(api_name="/quality_models")
         assert "NIQE" in status and "could not be reached" in status and "works without them" in status
         html = _upscale(client, small_image, scale=2, report=True)[4]
         assert "download failed" in html.lower()
     finally:
-        app_module.PREFETCH = before
+        common.PREFETCH = before

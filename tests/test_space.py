@@ -19,7 +19,7 @@ from liif.errors import LiifError
 from studio import space
 from studio.cli import main
 
-DEV_ONLY = {"tests", "runs", "benchmarks", "docs", "tools", "scripts", ".ci", "pyproject.toml"}
+DEV_ONLY = {"tests", "runs", "benchmarks", "tools", "scripts", ".ci", "pyproject.toml"}
 
 
 @pytest.fixture(scope="module")
@@ -37,8 +37,13 @@ def _front_matter(folder) -> dict:
 def test_the_export_holds_the_app_the_packages_and_nothing_of_the_development_tree(exported):
     folder = exported.folder
     top = {p.name for p in folder.iterdir()}
-    assert top == {"app.py", "README.md", "requirements.txt", ".gitattributes", "liif", "iqa", "studio", "examples"}
+    assert top == {"app.py", "README.md", "requirements.txt", ".gitattributes", "liif", "iqa", "studio", "examples",
+                   "docs"}
     assert not top & DEV_ONLY
+    # of the documentation, only the page the How tab reads
+    assert [p.relative_to(folder).as_posix() for p in (folder / "docs").rglob("*")] == ["docs/how-it-works.md"]
+    assert (folder / "docs" / "how-it-works.md").read_bytes() == (REPO / "docs" / "how-it-works.md").read_bytes()
+    assert (folder / "studio" / "tabs" / "upscale.py").is_file()  # the tabs travel with the app
     for package in ("liif", "iqa", "studio"):
         ours = {p.relative_to(REPO) for p in (REPO / package).rglob("*.py") if "__pycache__" not in p.parts}
         assert ours and ours <= {p.relative_to(folder) for p in (folder / package).rglob("*.py")}
@@ -87,14 +92,39 @@ def test_the_space_readme_links_only_to_files_it_has(exported):
             assert (exported.folder / target.split("#")[0]).exists(), target
 
 
-def test_unlinking_keeps_the_words_and_drops_missing_pictures():
-    card = space.SpaceCard(sdk_version="5.0", python_version="3.11")
-    text = space.space_readme("See [the docs](docs/x.md), [a site](https://x.org), ![shot](docs/a.png) "
-                              "[model](liif/weights/m.md) [top](#set-up).", {"liif/weights/m.md"}, card)
-    assert text.endswith("See the docs, [a site](https://x.org),  [model](liif/weights/m.md) [top](#set-up).")
-    assert "preload_from_hub" not in text
-    again = space.space_readme("---\ntitle: old\n---\n\n# Title\n", set(), card)
-    assert again.count("---\n") == 2 and "title: old" not in again and again.endswith("\n# Title\n")
+def _commands(text: str) -> list[str]:
+    """The command lines of the card's bash blocks, comments dropped."""
+    blocks = re.findall(r"```bash\n(.*?)```", text, re.S)
+    return [line.split("#")[0].strip() for block in blocks for line in block.splitlines() if line.split("#")[0].strip()]
+
+
+def test_the_card_is_written_for_visitors(exported):
+    """What the demo does, each tab, each model and its card, the licences, and how to run it."""
+    import liif
+    from studio.tabs import TABS
+
+    text = (exported.folder / "README.md").read_text(encoding="utf-8")
+    body = text.split("---\n", 2)[2]
+    for tab in TABS:
+        assert f"**{tab.label}**" in body and tab.summary in body
+    for name in liif.list_models():
+        assert f"`{name}`" in body and f"(liif/weights/{name}.md)" in body
+    assert "non-commercial" in body and "MIT" in body and "## Run it on your machine" in body
+    assert "tests/" not in body and "bash " not in body  # nothing of the development tree
+
+
+def test_every_command_on_the_card_works_in_the_exported_folder(exported, tmp_path):
+    """The commands name files the folder has, and none needs the project's pyproject (the folder has none)."""
+    commands = _commands((exported.folder / "README.md").read_text(encoding="utf-8"))
+    assert commands == [f'pip install -r requirements.txt "gradio=={space.SpaceCard().sdk_version}"', "python app.py"]
+    for command in commands:
+        for name in re.findall(r"(?:-r|python)\s+(\S+)", command):
+            assert (exported.folder / name).is_file(), command
+    with_repository = space.export(tmp_path / "s", repository="https://example.org/someone/liif-studio.git")
+    cloned = _commands((with_repository.folder / "README.md").read_text(encoding="utf-8"))
+    # from a clone: the clone's folder is entered before anything needs the project's files
+    assert cloned[2:] == ["git clone https://example.org/someone/liif-studio.git", "cd liif-studio",
+                          "pip install -e . && python app.py"]
 
 
 def test_export_never_replaces_what_is_not_a_previous_export(tmp_path, exported):
@@ -155,12 +185,16 @@ def test_the_exported_folder_boots_as_a_space_and_upscales(exported, tmp_path):
     from gradio_client import Client, handle_file
 
     folder = exported.folder
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LIIF_", "PYTHONPATH"))}
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("LIIF_", "PYTHONPATH", "NUMBA_CACHE_DIR", "PYTHONPYCACHEPREFIX"))}
+    cache = tmp_path / "cache"
     env.update(SPACE_ID="someone/liif-studio", LIIF_PREFETCH="none", GRADIO_ANALYTICS_ENABLED="False",
-               OMP_NUM_THREADS="1")
+               OMP_NUM_THREADS="1", XDG_CACHE_HOME=str(cache))
+    before = {p: p.stat().st_mtime_ns for p in folder.rglob("*")}
     where = subprocess.run([sys.executable, "-c", "import app, liif, iqa, studio; "
                             "print('\\n'.join(m.__file__ for m in (app, liif, iqa, studio)))"],
-                           cwd=folder, env=env, capture_output=True, text=True, check=True).stdout.split()
+                           cwd=folder, env={**env, "PYTHONDONTWRITEBYTECODE": "1"}, capture_output=True, text=True,
+                           check=True).stdout.split()
     assert len(where) == 4 and all(path.startswith(str(folder)) for path in where), where
     port = free_port()
     env.update(GRADIO_SERVER_NAME="127.0.0.1", GRADIO_SERVER_PORT=str(port))
@@ -186,3 +220,6 @@ def test_the_exported_folder_boots_as_a_space_and_upscales(exported, tmp_path):
         server.terminate()
         server.wait(timeout=30)
         log.close()
+    # the folder to upload is as it was: numba's kernel and Python's bytecode went to the user's cache
+    assert {p: p.stat().st_mtime_ns for p in folder.rglob("*")} == before
+    assert list((cache / "liif-studio" / "numba").rglob("*.nbi")), "numba's cache is not in the user's cache"
