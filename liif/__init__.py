@@ -5,7 +5,7 @@
     >>> liif.list_models()                                  # bundled models
     ['edsr-baseline-liif', 'edsr-baseline-lmliif']
     >>> up = liif.Upscaler(liif.create_model("path/to/official.pth"))
-    >>> big = up.upscale(image, size=(1920, 1080))
+    >>> big = up.upscale(image, size=liif.fit_size(*image.size, 1920, 1080))  # inside 1920x1080, shape kept
 """
 import warnings
 from collections.abc import Callable
@@ -18,13 +18,14 @@ from .engine import EngineConfig, Upscaler, bicubic, output_size, pick_device
 from .errors import CheckpointError, InputError, LiifError, SizeLimitError
 from .imageio import load_image, save_image
 from .models import LIIF, LMLIIF, make_coord
+from .sizes import fit_size
 from .zoo import DEFAULT_MODEL, ModelConfig, create_model, list_models
 
 __version__ = "0.1.0"
 __all__ = [
     "DEFAULT_MODEL", "LIIF", "LMLIIF", "CheckpointError", "EngineConfig", "InputError", "InputReport", "LiifError",
-    "ModelConfig", "SizeLimitError", "Upscaler", "bicubic", "create_model", "inspect", "list_models", "load_checkpoint",
-    "load_image",
+    "ModelConfig", "SizeLimitError", "Upscaler", "bicubic", "create_model", "fit_size", "inspect", "list_models",
+    "load_checkpoint", "load_image",
     "load_official", "make_coord", "output_size", "pick_device", "save_checkpoint", "save_image", "upscale",
 ]
 

@@ -38,7 +38,9 @@ class Job:
     """What every worker does to each image of one run."""
 
     scale: float | tuple[float, float] | None = None
-    size: tuple[int, int] | None = None
+    size: tuple[int | None, int | None] | None = None  # a box the output fits in (liif.sizes.fit_size)
+    stretch: bool = False  # exactly ``size``, even if the shape changes
+    keep_gps: bool = False  # keep the GPS position in the outputs' metadata
     model: Any = None  # bundled name, checkpoint path, a loaded model, or None for the default
     precision: str = "auto"  # each worker measures its own machine (liif.precision)
     device: str = "auto"
@@ -171,8 +173,8 @@ class Worker:
                 raise InputError(f"{dst} is the input itself: choose another output folder")
             if dst.exists() and not self.job.overwrite:
                 return {**row, **existing_output(src, dst, self.job), "seconds": time.perf_counter() - t0}
-            image = load_image(src)
-            result = self.up.upscale(image, scale=self.job.scale, size=self.job.size)
+            image = load_image(src, keep_gps=self.job.keep_gps)
+            result = self.up.upscale(image, scale=self.job.scale, size=_fitted(_dims(image), self.job))
             scores = self.scorer(result, image) if self.scorer else {}
             write_atomic(result, dst, self.job.overwrite, self.job.run_id)
             (w_in, h_in), (w_out, h_out) = _dims(image), _dims(result)
@@ -189,7 +191,9 @@ def existing_output(src: Path, dst: Path, job: Job) -> dict[str, Any]:
     from PIL import Image
 
     from .engine import output_size
+    from .imageio import register_heif
 
+    register_heif()
     try:
         with Image.open(dst) as im:
             have = im.size
@@ -204,7 +208,7 @@ def existing_output(src: Path, dst: Path, job: Job) -> dict[str, Any]:
                 size = size[::-1]
     except Exception as exc:
         raise InputError(f"{src} could not be read: {_one_line(exc)}") from None
-    want = output_size(size, job.scale, job.size)
+    want = output_size(size, job.scale, _fitted(size, job))
     if have != want:
         raise InputError(f"{dst} exists with size {have[0]}x{have[1]}, not the {want[0]}x{want[1]} this run makes: "
                          "pass --overwrite to replace it, or choose another output folder")
@@ -244,6 +248,13 @@ def _node_address() -> str:
         return ray.util.get_node_ip_address()
     except Exception:  # outside a Ray worker (a direct call): the host name will do
         return socket.gethostname()
+
+
+def _fitted(in_size: tuple[int, int], job: Job) -> tuple[int, int] | None:
+    """The output size for ``job.size`` (a box, or exact with ``job.stretch``), None when the job gives a scale."""
+    from .sizes import fit_size
+
+    return None if job.size is None else fit_size(*in_size, *job.size, stretch=job.stretch)
 
 
 def _dims(image: Any) -> tuple[int, int]:
@@ -445,6 +456,7 @@ def add_parser(sub: Any, scorer_factory: ScorerFactory | None = None) -> argpars
     p.add_argument("--chunk", type=int, default=12000, help="queries decoded at once")
     p.add_argument("--max-megapixels", type=float, default=64.0, help="refuse outputs above this size")
     p.add_argument("--overwrite", action="store_true", help="replace existing outputs (default: skip complete ones)")
+    p.add_argument("--keep-gps", action="store_true", help="keep the GPS position in the outputs' metadata")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.add_argument("-v", "--verbose", action="store_true", help="show Ray's own log messages")
     p.set_defaults(func=main, scorer_factory=scorer_factory)
@@ -462,7 +474,8 @@ def main(args: argparse.Namespace) -> int:
             raise LiifError("--score and --metrics need the quality cues: run the installed `liif` command "
                             "(liif-studio with its quality package), not the engine's `python -m liif.cli`")
         scorer = factory(args.metrics or [])
-    job = Job(scale=args.scale, size=args.size, model=args.model, precision=args.precision, device=args.device,
+    job = Job(scale=args.scale, size=args.size, stretch=args.stretch, keep_gps=args.keep_gps,
+              model=args.model, precision=args.precision, device=args.device,
               tile=args.tile or None, chunk=args.chunk, max_megapixels=args.max_megapixels,
               threads=args.cpus_per_worker, overwrite=args.overwrite)
     summary = run(args.input, args.output, job, workers=args.workers, address=args.address,

@@ -59,6 +59,7 @@ def cmd_upscale(args: argparse.Namespace) -> int:
     from .condition import choose_model, inspect
     from .engine import Upscaler
     from .imageio import load_image, save_image
+    from .sizes import fit_size, stretch_note
     from .zoo import DEFAULT_MODEL, create_model, list_models
 
     files = _collect_inputs(args.inputs)
@@ -83,7 +84,9 @@ def cmd_upscale(args: argparse.Namespace) -> int:
                 raise LiifError(f"{dst} is the input itself: choose another output")
             if dst.exists() and not args.overwrite:
                 raise LiifError(f"{dst} exists: pass --overwrite to replace it, or choose another output")
-            image = load_image(src)
+            image = load_image(src, keep_gps=args.keep_gps)
+            w_in, h_in = _dims(image)
+            size = None if args.size is None else fit_size(w_in, h_in, *args.size, stretch=args.stretch)
             chosen, why = args.model, ""
             if args.model == "auto":  # from the file's header (JPEG tables) and the pixels decoded above
                 chosen, why = choose_model(inspect(src, pixels=image), list_models(), DEFAULT_MODEL)
@@ -96,11 +99,12 @@ def cmd_upscale(args: argparse.Namespace) -> int:
                     bar.total = total
                     bar.update(done - bar.n)
 
-                result = up.upscale(image, scale=args.scale, size=args.size, progress=progress)
+                result = up.upscale(image, scale=args.scale, size=size, progress=progress)
             seconds = time.perf_counter() - t0
             save_image(result, dst, overwrite=args.overwrite)
-            w_in, h_in = _dims(image)
             w_out, h_out = _dims(result)
+            stretched = stretch_note((w_in, h_in), (w_out, h_out)) if size is not None else None
+            why += f" [{stretched}]" if stretched else ""
             print(f"{src}: {w_in}x{h_in} -> {w_out}x{h_out} in {seconds:.2f} s -> {dst}{why} [{up.precision_reason}]")
         except LiifError as exc:
             failures += 1
@@ -237,6 +241,8 @@ def build_parser(extra_commands: Callable[[Any], None] | None = None,
                    help="iterative back-projection passes: correct the output so that, shrunk back, it matches "
                         "the input (0 = off; 3 is plenty)")
     p.add_argument("--overwrite", action="store_true", help="replace existing output files")
+    p.add_argument("--keep-gps", action="store_true",
+                   help="keep the GPS position in the output's metadata (capture date and camera are always kept)")
     p.add_argument("--cell", default="model", choices=["model", "true", "enlarge"],
                    help="cell beyond x4: the model's convention, the true pixel size, or enlarged by scale/4")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")

@@ -13,8 +13,9 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 import liif
+import liif.imageio
 
-FORMATS = "PNG, JPEG, WebP, TIFF, BMP or GIF"
+FORMATS = liif.imageio.READABLE
 
 
 class UploadError(liif.InputError):
@@ -59,6 +60,7 @@ def open_upload(path: str | Path | None, max_megapixels: float, what: str = "an 
     damaged = (f"{name} could not be decoded: the file looks damaged or cut short. Upload the complete file again, "
                f"or another {FORMATS} image.")
     # Read the header only (no pixels decoded) so that size limits hold before any memory is spent.
+    liif.imageio.register_heif()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
@@ -82,11 +84,10 @@ def open_upload(path: str | Path | None, max_megapixels: float, what: str = "an 
         image = liif.load_image(path)
     except liif.LiifError:
         raise UploadError(damaged) from None
-    notes = []
-    if frames > 1:
+    # The loader's own sentences: a colour profile applied, CMYK without one, the first frame of an animation.
+    notes = list(image.info.get(liif.imageio.NOTES_KEY, [])) if isinstance(image, Image.Image) else []
+    if frames > 1 and not any(n.startswith("animated") for n in notes):
         notes.append(f"animated image: the first of its {frames} frames is used")
-    if mode == "CMYK":
-        notes.append("CMYK colours converted to RGB (without the file's colour profile)")
     if orientation not in (1, None):
         notes.append("turned upright as its EXIF orientation says")
     if isinstance(image, np.ndarray) and image.dtype == np.uint16 or mode.startswith("I;16"):

@@ -38,11 +38,12 @@ def test_upscale_folder_with_summary(inputs, model_path, tmp_path, capsys):
     assert Image.open(out / "b.png").mode == "L"
 
 
-def test_upscale_single_file_to_exact_size(inputs, model_path, tmp_path):
+def test_upscale_single_file_to_exact_size(inputs, model_path, tmp_path, capsys):
     dst = tmp_path / "big.png"
-    assert main(["upscale", str(inputs / "a.png"), "-o", str(dst), "--size", "300x123",
+    assert main(["upscale", str(inputs / "a.png"), "-o", str(dst), "--size", "300x123", "--stretch",
                  "--model", str(model_path), "-q"]) == 0
     assert Image.open(dst).size == (300, 123)
+    assert "stretched: width x3.12, height x1.54" in capsys.readouterr().out  # the summary says the shape changed
 
 
 def test_existing_output_is_not_overwritten(inputs, model_path, tmp_path, capsys):
