@@ -73,8 +73,8 @@ def load_image(path: str | Path, keep_gps: bool = False) -> Image.Image:
                     return _load_16bit_colour(path)
                 # Pillow's colour management is 8-bit for colour: the colours matter more than bits no screen shows.
                 notes.append("16-bit image with a colour profile: converted to 8-bit sRGB")
-            out = ImageOps.exif_transpose(im)
-        out = to_srgb(out, notes)
+            ImageOps.exif_transpose(im, in_place=True)  # no copy of an upright photo (12 MP: 36 MB saved)
+        out = to_srgb(im, notes)  # leaving the block closed the file only: the pixels stay
     except UnidentifiedImageError as exc:
         raise InputError(f"{path} is not an image file that can be read ({READABLE})") from exc
     except Image.DecompressionBombError as exc:  # not an OSError: it would escape as a traceback

@@ -84,3 +84,14 @@ def test_api_size_fits_and_stretches(square, tiny_model):
     assert liif.upscale(square, size=(200, 120), model=tiny_model, precision="exact").size == (120, 120)
     assert liif.upscale(square, size=(200, 120), stretch=True, model=tiny_model, precision="exact").size == (200, 120)
     assert liif.upscale(Image.open(square), size=(None, 100), model=tiny_model, precision="exact").size == (100, 100)
+
+
+def test_batch_worker_fits_the_size_and_recognises_its_own_output(square, tiny_model, tmp_path):
+    from liif.batch import Job, Worker, existing_output
+
+    job = Job(size=(200, 120), model=tiny_model, precision="exact")
+    row = Worker(job).process(square, tmp_path / "out.png")
+    assert row["status"] == "done" and (row["out_width"], row["out_height"]) == (120, 120), row
+    assert existing_output(square, tmp_path / "out.png", job)["status"] == "skipped"
+    with pytest.raises(liif.InputError, match="not the 200x120"):  # a stretched run would make another size
+        existing_output(square, tmp_path / "out.png", Job(size=(200, 120), stretch=True, model=tiny_model))
