@@ -58,7 +58,7 @@ def cmd_upscale(args: argparse.Namespace) -> int:
 
     from .condition import choose_model, inspect
     from .engine import Upscaler
-    from .imageio import load_image, save_image
+    from .imageio import NOTES_KEY, load_image, save_image
     from .sizes import fit_size, stretch_note
     from .zoo import DEFAULT_MODEL, create_model, list_models
 
@@ -105,6 +105,7 @@ def cmd_upscale(args: argparse.Namespace) -> int:
             w_out, h_out = _dims(result)
             stretched = stretch_note((w_in, h_in), (w_out, h_out)) if size is not None else None
             why += f" [{stretched}]" if stretched else ""
+            why += "".join(f" [{note}]" for note in getattr(image, "info", {}).get(NOTES_KEY, []))  # the loader's
             print(f"{src}: {w_in}x{h_in} -> {w_out}x{h_out} in {seconds:.2f} s -> {dst}{why} [{up.precision_reason}]")
         except LiifError as exc:
             failures += 1

@@ -250,8 +250,8 @@ def to_rgb8(image: ImageLike, what: str = "image") -> np.ndarray:
             and np.nanmax(image) > 1.001:  # 0-255 floats would otherwise clip to white
         raise InputError(f"{what}: float pixels must be in [0, 1] (got values up to {np.nanmax(image):.4g}): "
                          "divide 0-255 values by 255 or pass uint8")
-    if isinstance(image, Image.Image) and image.mode in ("RGB", "RGBA"):
-        image = np.asarray(image)
+    if isinstance(image, Image.Image) and image.mode in ("RGB", "RGBA") and not image.info.get("icc_profile"):
+        image = np.asarray(image)  # a profile still attached goes through to_picture, which applies it
     if isinstance(image, np.ndarray) and image.dtype == np.uint8 and image.ndim == 3 and image.shape[2] in (3, 4) \
             and image.shape[0] and image.shape[1]:  # already 8-bit colour: the float round trip would give it back
         return np.ascontiguousarray(image[..., :3])

@@ -306,3 +306,21 @@ def test_12mp_cli_over_its_output_limit_is_one_sentence(phone_photo, model_path,
     err = capsys.readouterr().err
     assert code == 1 and err.count("\n") == 1 and "megapixels" in err and "Traceback" not in err
     assert not (tmp_path / "o.png").exists()
+
+
+def test_a_pil_image_with_its_profile_is_converted_by_every_entry(tmp_path):
+    """An image opened by the caller still carries its profile: the engine's and the quality package's views
+    (to_picture, to_rgb8) both apply it, so the report's tone rows see what a colour-managed viewer shows."""
+    case = _write("adobe-rgb.jpg", tmp_path)
+    with Image.open(case.path) as opened:
+        opened.load()
+        views = [liif.imageio.to_rgb8(opened), np.rint(liif.imageio.to_picture(opened).rgb * 255).astype(np.uint8)]
+    for rgb in views:
+        assert _delta_e(_patch_colours(rgb), case.expected_colours).max() < TOLERANCE_DE
+
+
+def test_cli_summary_says_what_the_loader_changed(tmp_path, model_path, capsys):
+    case = _write("display-p3.png", tmp_path)
+    assert main(["upscale", str(case.path), "-o", str(tmp_path / "o.png"), "--scale", "2", "--model",
+                 str(model_path), "--precision", "exact", "-q"]) == 0
+    assert "[colours converted from Display P3 to sRGB]" in capsys.readouterr().out
