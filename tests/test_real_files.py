@@ -82,6 +82,18 @@ def _write(name: str, folder: Path) -> Case:  # noqa: C901 - one branch per kind
 
         cv2.imwrite(str(p), cv2.cvtColor(patches.astype(np.uint16) * 257, cv2.COLOR_RGB2BGR))
         return Case(p, (48, 32), "uint16", expected_colours=PATCHES)
+    if name == "deep16-p3.png":  # a 16-bit PNG with its profile (OpenCV writes the pixels, the iCCP chunk is added)
+        import zlib
+
+        import cv2
+
+        from liif.imageio import _png_with_chunks
+
+        ok, data = cv2.imencode(".png", cv2.cvtColor(patches.astype(np.uint16) * 257, cv2.COLOR_RGB2BGR))
+        iccp = b"Display P3\0\0" + zlib.compress(icc.rgb_profile("Display P3"))
+        p.write_bytes(_png_with_chunks(data.tobytes(), [(b"iCCP", iccp)]))
+        return Case(p, (48, 32), "RGB", expected_colours=icc.to_srgb8(PATCHES, "Display P3"),
+                    note="converted to 8-bit sRGB", naive_colours=PATCHES)
     if name == "bilevel.png":
         Image.fromarray(patches[..., 0] > 100).convert("1").save(p)
         return Case(p, (48, 32), "L")
@@ -120,6 +132,15 @@ def _write(name: str, folder: Path) -> Case:  # noqa: C901 - one branch per kind
         exif[0x0112] = 6  # shown turned 90 degrees clockwise: the stored top-left is then top-right
         Image.fromarray(marked).save(p, exif=exif, quality=100)
         return Case(p, (32, 48), "RGB", extra={"white_corner": "top-right"})
+    if name == "rotated.heic":  # the orientation must be applied once: libheif turns it, the EXIF tag then says 1
+        pillow_heif = pytest.importorskip("pillow_heif", reason="pillow-heif is not installed")
+        pillow_heif.register_heif_opener()
+        marked = patches.copy()
+        marked[:8, :8] = (255, 255, 255)
+        exif = Image.Exif()
+        exif[0x0112] = 6
+        Image.fromarray(marked).save(p, exif=exif.tobytes(), quality=-1)
+        return Case(p, (32, 48), "RGB", extra={"white_corner": "top-right"})
     if name == "animated.gif":
         first = Image.fromarray(patches)
         first.save(p, save_all=True, append_images=[first.rotate(180)], duration=80, loop=0)
@@ -127,8 +148,9 @@ def _write(name: str, folder: Path) -> Case:  # noqa: C901 - one branch per kind
     raise AssertionError(name)
 
 
-FILES = ["rgba.png", "la.png", "deep16.png", "bilevel.png", "palette.gif", "cmyk-plain.jpg", "cmyk-profile.tif",
-         "adobe-rgb.jpg", "display-p3.png", "display-p3.heic", "display-p3.avif", "rotated.jpg", "animated.gif"]
+FILES = ["rgba.png", "la.png", "deep16.png", "deep16-p3.png", "bilevel.png", "palette.gif", "cmyk-plain.jpg",
+         "cmyk-profile.tif", "adobe-rgb.jpg", "display-p3.png", "display-p3.heic", "display-p3.avif", "rotated.jpg",
+         "rotated.heic", "animated.gif"]
 
 
 @pytest.fixture(scope="module")
