@@ -42,7 +42,7 @@ sys.path.insert(0, str(REPO))
 import iqa  # noqa: E402
 from iqa import validity  # noqa: E402
 from iqa.catalog import METRICS  # noqa: E402
-from iqa.verdict import judge  # noqa: E402
+from iqa.report.verdict import judge  # noqa: E402
 
 SHARED = REPO.parent / "shared" / "datasets"
 # The default report's rows and those on request only (PIQE): the suite measures every row that runs here.

@@ -10,7 +10,7 @@ Public API::
     metric = iqa.create_metric("piqe")   # one metric as a callable, as pyiqa.create_metric
     metric(output, lowres)      # its value; metric.row(...) the whole row; .direction, .range, .lower_better
     iqa.list_metrics()          # the catalogue keys
-    iqa.catalog.METRICS         # the catalogue (key -> iqa.Metric)
+    iqa.catalog.METRICS         # the catalogue (key -> iqa.Metric); each cue registers itself in iqa/cues/
     iqa.available_metrics()     # [(key, available, reason), ...]
     iqa.prefetch(keys)          # download weights where the network allows
 
@@ -23,19 +23,31 @@ import lazy_loader
 
 # Names resolve on first use (scientific Python's lazy_loader, as scikit-image does): `import iqa`, or a
 # command that only registers `liif score`, costs nothing until a metric runs; the catalogue imports the
-# classical, pyiqa and CLIP back ends, which pull in scipy, scikit-image, pyiqa and open_clip.
-__getattr__, __dir__, __all__ = lazy_loader.attach(
+# cue families and the backends (numpy, OpenCV, scikit-image; pyiqa and open_clip only when a row runs them).
+_getattr, __dir__, __all__ = lazy_loader.attach(
     __name__,
-    submodules=["catalog", "paths", "verdict"],
+    submodules=["catalog", "weights"],
     submod_attrs={
         "assess": ["assess", "select_metrics"],
         "scorer": ["Scorer", "create_metric"],
-        "catalog": ["METRICS", "Metric", "list_metrics"],
-        "availability": ["available_metrics", "prefetch"],
+        "catalog": ["METRICS", "Metric", "list_metrics", "available_metrics", "prefetch"],
         "report": ["Report", "Score"],
-        "verdict": ["Verdict", "judge"],
-        "clip_cues": ["ClipCues", "ClipUnavailable", "default_clip"],
+        "report.verdict": ["Verdict", "judge"],
+        "backends.open_clip": ["ClipCues", "ClipUnavailable", "default_clip"],
         "errors": ["MetricUnavailable"],
         "images": ["ImageInputError"],
     },
 )
+# Modules by the names they had before iqa/ was grouped by family: the cache's paths are iqa.weights', the
+# verdict is the report's.
+_ALIASES = {"paths": "iqa.weights", "verdict": "iqa.report.verdict"}
+__all__ = [*__all__, *_ALIASES]
+
+
+def __getattr__(name: str):
+    """A public name of iqa, imported on first use."""
+    if name in _ALIASES:
+        import importlib
+
+        return importlib.import_module(_ALIASES[name])
+    return _getattr(name)

@@ -18,9 +18,9 @@ from liif.imageio import ImageLike, luma_bt601
 from liif.resize import pil_bicubic
 
 from . import catalog
-from .clip_cues import ClipCues
-from .clip_rows import clip_model
-from .cue import Cue, CueUnavailable, Views
+from .backends.open_clip import ClipCues
+from .cues.base import Cue, CueUnavailable, Views
+from .cues.clip import clip_model
 from .images import ImageInputError, to_rgb_array
 from .report import Report, Score
 
@@ -123,7 +123,7 @@ def _input_condition(views: Views, rows: list[Score]) -> str:
     """What the input had been through (liif.inspect), and what the enlargement did with its blocks."""
     found = views.input_condition()
     text = "input: " + found.describe()
-    blocks = next((r for r in rows if r.key == "input_blocks" and r.available), None)
+    blocks = next((r for r in rows if r.available and "." not in r.key and catalog.METRICS[r.key].input_note), None)
     if found.compressed and blocks is not None:
         text += " - " + blocks.reading.split(": ", 1)[-1].split(" (", 1)[0]
     return text

@@ -36,10 +36,9 @@ class BatchScorer:
 
 def batch_scorer(keys: Sequence[str]) -> BatchScorer:
     """A :class:`BatchScorer` for ``keys`` (none: the classical cues), checked on the driver before Ray starts."""
-    from . import catalog
-    from .availability import available_metrics
+    from .catalog import METRICS, available_metrics
 
-    keys = list(keys) or [k for k, m in catalog.METRICS.items() if m.kind == "classical"]
+    keys = list(keys) or [k for k, m in METRICS.items() if m.kind == "classical"]
     status = {k: (ok, why) for k, ok, why in available_metrics()}
     for key in keys:
         if key not in status:

@@ -53,7 +53,7 @@ def score_command(args: argparse.Namespace) -> int:
     print(report.to_json() if args.format == "json" else report.to_table())
     if args.plots:
         from .images import to_rgb_array
-        from .plots import write_plots
+        from .report.plots import write_plots
 
         for path, caption in write_plots(to_rgb_array(output, "image"), to_rgb_array(lowres, "input"), args.plots):
             print(f"{path}: {caption}", file=sys.stderr)  # stdout stays the report (JSON parses as it is)

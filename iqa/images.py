@@ -11,13 +11,9 @@ import numpy as np
 
 from liif.errors import InputError
 from liif.imageio import ImageLike, to_rgb8
-from liif.resize import pil_bicubic
 
 __all__ = ["ImageInputError", "to_rgb_array", "center_crop"]
 
-# The old name of liif.resize.pil_bicubic (the same function), for scripts that import it from here
-# (benchmarks/iqa_validity.py); new code imports pil_bicubic from liif.resize.
-resize_bicubic = pil_bicubic
 
 
 class ImageInputError(InputError):

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from liif.imageio import ImageLike
 
-from . import catalog, pyiqa_backend
+from . import catalog
 from .assess import make_views, metric_rows
-from .availability import status
-from .clip_cues import ClipCues
+from .backends import pyiqa as pyiqa_backend
+from .backends.open_clip import ClipCues
 from .errors import MetricUnavailable
-from .rows import Score
+from .report.rows import Score
 
 __all__ = ["Scorer", "create_metric"]
 
@@ -95,7 +95,7 @@ class Scorer:
 def create_metric(key: str, *, clip: ClipCues | None = None) -> Scorer:
     """The catalogue metric ``key`` as a callable; MetricUnavailable (with the reason) when it cannot run here."""
     metric = catalog.get(key)  # an unknown key is a ValueError naming the known ones
-    ok, reason = status(key, clip)
+    ok, reason = catalog.status(key, clip)
     if not ok:
         raise MetricUnavailable(f"{metric.name} ({key}) is unavailable: {reason}")
     if metric.pyiqa is not None:

@@ -17,7 +17,7 @@ from PIL import Image
 
 import iqa
 import liif
-from iqa.fr import rgb_to_y
+from iqa.cues.fr import rgb_to_y
 from liif.evaluate import make_pair
 from liif.imageio import ImageLike
 from liif.resize import pil_bicubic

@@ -185,10 +185,10 @@ def too_small(name: str, size: tuple[int, int]) -> str | None:
 
 
 def pictures(output: ImageLike, lowres: ImageLike) -> list[tuple[Image.Image, str]]:
-    """``iqa.plots``' three pictures (spectrum, detail added, tone) as images, each with its titled caption."""
+    """``iqa.report.plots``' three pictures (spectrum, detail added, tone) as images, each with its titled caption."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    from iqa import plots
+    from iqa.report import plots
 
     def rgb(image: ImageLike) -> np.ndarray:
         shown = image if isinstance(image, Image.Image) else Image.fromarray(np.asarray(image))

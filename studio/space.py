@@ -61,7 +61,7 @@ class SpaceCard:
 def preload_from_hub() -> tuple[tuple[str, tuple[str, ...]], ...]:
     """The Hub files behind the report's CLIP cues and learned metrics, grouped by repository."""
     from iqa import catalog
-    from iqa.clip_cues import default_clip
+    from iqa.backends.open_clip import default_clip
 
     # torchvision backbones and OpenAI's CLIP (pyiqa's CLIP-IQA) come from their own servers: the app's
     # start-up download (LIIF_PREFETCH, "all" on a Space) fetches those.

@@ -5,7 +5,7 @@ import pytest
 from skimage import data
 
 import liif
-from iqa.fr import psnr_y
+from iqa.cues.fr import psnr_y
 from liif.checkpoint import read_card
 from liif.evaluate import bicubic_upscale, liif_upscale, make_pair
 from liif.zoo import resolve_model_path

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from conftest import EVAL
 
-from iqa.fr import psnr_y, ssim_y
+from iqa.cues.fr import psnr_y, ssim_y
 from liif.evaluate import evaluate_folder, make_pair, write_tables
 
 

@@ -11,8 +11,8 @@ from PIL import Image
 from skimage.filters import unsharp_mask
 
 import iqa
-from iqa import artefact_cues, artefacts, saliency
-from iqa.cue import CueUnavailable, Views
+from iqa.cues import artefacts, saliency
+from iqa.cues.base import CueUnavailable, Views
 from liif.resize import pil_bicubic
 
 NEW = ["noise_sigma", "halo_overshoot", "jpeg_blockiness", "pixel_grid", "saliency_retention"]
@@ -34,17 +34,17 @@ def test_noisier_copy_reads_noisier(scene):
     rng = np.random.default_rng(0)
     noisy = to_uint8(bic + rng.normal(0, 6, bic.shape))
     assert artefacts.noise_sigma(noisy) > artefacts.noise_sigma(bic) + 3  # 6 per channel ~ 4 on luma
-    cue = artefact_cues.noise(views(noisy, low, bic))
+    cue = artefacts.noise(views(noisy, low, bic))
     assert cue.warning == "added noise" and "added noise" in cue.reading
-    assert artefact_cues.noise(views(bic, low, bic)).warning == ""
+    assert artefacts.noise(views(bic, low, bic)).warning == ""
 
 
 def test_sharpened_copy_shows_overshoot(scene):
     _, low, bic = scene
     sharpened = to_uint8(unsharp_mask(bic, radius=2, amount=2.0, channel_axis=2, preserve_range=True))
-    assert artefacts.halo_overshoot(sharpened, low) > artefacts.halo_overshoot(bic, low) + artefact_cues.HALO_ADDED
-    assert artefact_cues.halo(views(sharpened, low, bic)).warning == "halos"
-    assert artefact_cues.halo(views(bic, low, bic)).warning == ""
+    assert artefacts.halo_overshoot(sharpened, low) > artefacts.halo_overshoot(bic, low) + artefacts.HALO_ADDED
+    assert artefacts.halo(views(sharpened, low, bic)).warning == "halos"
+    assert artefacts.halo(views(bic, low, bic)).warning == ""
 
 
 def test_halo_zone_needs_a_strong_edge():
@@ -57,9 +57,9 @@ def test_jpeg_copy_shows_blocks(scene):
     buffer = io.BytesIO()
     Image.fromarray(hr).save(buffer, "JPEG", quality=30)
     jpeg = np.asarray(Image.open(buffer).convert("RGB"))
-    assert artefacts.jpeg_blockiness(jpeg) > artefact_cues.JPEG_GRID > artefacts.jpeg_blockiness(hr)
-    assert artefact_cues.blockiness(views(jpeg, low, bic)).warning == "block artefacts"
-    assert artefact_cues.blockiness(views(hr, low, bic)).warning == ""
+    assert artefacts.jpeg_blockiness(jpeg) > artefacts.JPEG_GRID > artefacts.jpeg_blockiness(hr)
+    assert artefacts.blockiness(views(jpeg, low, bic)).warning == "block artefacts"
+    assert artefacts.blockiness(views(hr, low, bic)).warning == ""
 
 
 def test_nearest_neighbour_reads_pixelated(scene):
@@ -67,14 +67,14 @@ def test_nearest_neighbour_reads_pixelated(scene):
     nearest = np.asarray(Image.fromarray(low).resize((256, 256), Image.NEAREST))
     assert artefacts.pixel_grid_share(nearest, 4) > 0.9
     assert artefacts.pixel_grid_share(bic, 4) < 0.5
-    assert artefact_cues.pixelation(views(nearest, low, bic)).warning == "pixelation"
-    assert artefact_cues.pixelation(views(bic, low, bic)).warning == ""
+    assert artefacts.pixelation(views(nearest, low, bic)).warning == "pixelation"
+    assert artefacts.pixelation(views(bic, low, bic)).warning == ""
 
 
 def test_pixelation_needs_a_whole_number_scale(scene):
     _, low, bic = scene
     with pytest.raises(CueUnavailable, match="whole-number scale"):
-        artefact_cues.pixelation(views(bic, low, bic, scale=3.5))
+        artefacts.pixelation(views(bic, low, bic, scale=3.5))
     report = iqa.assess(pil_bicubic(low, (224, 224)), low, metrics=["pixel_grid"])
     row = report["pixel_grid"]
     assert not row.available and "whole-number scale" in row.reason
@@ -98,9 +98,9 @@ def test_saliency_map_and_retention(scene):
     y, x = np.unravel_index(blob.argmax(), blob.shape)
     assert 8 <= y <= 20 and 43 <= x <= 55  # the square, at the 64-px working size
     assert saliency.map_correlation(blob, saliency.spectral_residual(moved)) < 0.3
-    cue = artefact_cues.saliency_retention(Views(moved, canvas, low, 2.0))
+    cue = saliency.saliency_retention(Views(moved, canvas, low, 2.0))
     assert cue.warning == "saliency moved" and cue.baseline is None
-    assert artefact_cues.saliency_retention(views(bic, low, bic)).value == pytest.approx(1.0)
+    assert saliency.saliency_retention(views(bic, low, bic)).value == pytest.approx(1.0)
 
 
 def test_rows_in_the_report(scene):

@@ -11,7 +11,7 @@ from conftest import eval_triplet as pair
 from PIL import Image, ImageFilter
 
 import iqa
-from iqa import classical, fr
+from iqa.cues import detail, fr, tone
 from iqa.images import ImageInputError, to_rgb_array
 from liif.resize import pil_bicubic
 
@@ -35,10 +35,10 @@ def blur(image: np.ndarray, radius: float) -> np.ndarray:
 def test_sharpness_cues_rank_image_above_blurred_copy(name):
     image = load(name)
     soft = blur(image, 2.0)
-    assert classical.laplacian_variance(image) > 2 * classical.laplacian_variance(soft)
-    assert classical.tenengrad(image) > 1.5 * classical.tenengrad(soft)
-    assert classical.high_frequency_share(image) > 2 * classical.high_frequency_share(soft)
-    assert 0 <= classical.high_frequency_share(soft) < classical.high_frequency_share(image) <= 1
+    assert detail.laplacian_variance(image) > 2 * detail.laplacian_variance(soft)
+    assert detail.tenengrad(image) > 1.5 * detail.tenengrad(soft)
+    assert detail.high_frequency_share(image) > 2 * detail.high_frequency_share(soft)
+    assert 0 <= detail.high_frequency_share(soft) < detail.high_frequency_share(image) <= 1
 
 
 def test_sharpness_rows_read_as_gain_over_bicubic():
@@ -57,7 +57,7 @@ def test_sharpness_rows_read_as_gain_over_bicubic():
 
 
 def test_sharpness_reading_percent():
-    from iqa.readings import relative_reading
+    from iqa.cues.readings import relative_reading
 
     assert relative_reading(122.0, 100.0, "sharper", "softer", "edge contrast") == "22% sharper than bicubic"
     assert relative_reading(80.0, 100.0, "sharper", "softer", "edge contrast") == "20% softer than bicubic"
@@ -67,8 +67,8 @@ def test_sharpness_reading_percent():
 def test_tone_cues_catch_a_colour_shifted_copy():
     hr, lr, bic = pair("flowers", 3)
     shifted = np.clip(bic.astype(np.float64) * [1.15, 1.0, 0.85], 0, 255).astype(np.uint8)
-    faithful = classical.tone_cues(bic, lr)
-    wrong = classical.tone_cues(shifted, lr)
+    faithful = tone.tone_cues(bic, lr)
+    wrong = tone.tone_cues(shifted, lr)
     assert faithful.color_drift < 2.5
     assert wrong.color_drift > faithful.color_drift + 3
     assert abs(wrong.colourfulness_change) > abs(faithful.colourfulness_change) + 5
@@ -93,7 +93,7 @@ def test_tone_cues_catch_brightness_and_contrast_changes():
 
 
 def test_colour_drift_reading_words():
-    from iqa.readings import drift_reading
+    from iqa.cues.tone import drift_reading
 
     assert drift_reading(0.6) == "colour drift 0.6 dE: invisible"
     assert "colours have changed" in drift_reading(12.0)
@@ -102,13 +102,13 @@ def test_colour_drift_reading_words():
 @pytest.mark.parametrize("name,scale", [("baby", 4), ("zebra", 2)])
 def test_consistency_high_for_faithful_upscale_low_for_wrong_one(name, scale):
     hr, lr, bic = pair(name, scale)
-    faithful = classical.tone_cues(bic, lr).consistency_psnr
+    faithful = tone.tone_cues(bic, lr).consistency_psnr
     assert faithful > 30
-    assert math.isinf(classical.tone_cues(hr, lr).consistency_psnr)  # lr is hr shrunk by the same kernel
+    assert math.isinf(tone.tone_cues(hr, lr).consistency_psnr)  # lr is hr shrunk by the same kernel
     shifted = np.roll(hr, (2 * scale, 2 * scale), axis=(0, 1))
     other = pil_bicubic(load("monarch"), (hr.shape[1], hr.shape[0]))
-    assert classical.tone_cues(shifted, lr).consistency_psnr < 24
-    assert classical.tone_cues(other, lr).consistency_psnr < 15
+    assert tone.tone_cues(shifted, lr).consistency_psnr < 24
+    assert tone.tone_cues(other, lr).consistency_psnr < 15
     row = iqa.assess(other, lr, metrics=["consistency_psnr"])["consistency_psnr"]
     assert row.reading.startswith("does not match the input")
     row = iqa.assess(bic, lr, metrics=["consistency_psnr"])["consistency_psnr"]
@@ -118,13 +118,13 @@ def test_consistency_high_for_faithful_upscale_low_for_wrong_one(name, scale):
 def test_psnr_known_values():
     a = np.zeros((8, 8, 3), np.uint8)
     b = np.full((8, 8, 3), 10, np.uint8)
-    assert classical.psnr(a, b) == pytest.approx(10 * math.log10(255**2 / 100))
-    assert math.isinf(classical.psnr(a, a))
+    assert tone.psnr(a, b) == pytest.approx(10 * math.log10(255**2 / 100))
+    assert math.isinf(tone.psnr(a, a))
     # Y = 16 + 219 * v / 255 for grey pixels (MATLAB rgb2ycbcr convention)
     dy = 10 * 219 / 255
     assert fr.psnr_y(b, a) == pytest.approx(10 * math.log10(255**2 / dy**2))
     with pytest.raises(ValueError):
-        classical.psnr(a, b[:4])
+        tone.psnr(a, b[:4])
 
 
 def test_psnr_y_shave_ignores_the_border():
@@ -197,7 +197,7 @@ def test_colourfulness_change_of_a_grey_input_stays_small():
     grey = np.repeat(load("bridge")[:128, :128, :1], 3, axis=2)
     tinted = np.clip(grey.astype(int) + [1, 0, -1], 0, 255).astype(np.uint8)
     low = pil_bicubic(grey, (64, 64))
-    change = classical.tone_cues(pil_bicubic(tinted, (64, 64)), low).colourfulness_change
+    change = tone.tone_cues(pil_bicubic(tinted, (64, 64)), low).colourfulness_change
     assert 0 < change < 20
     report = iqa.assess(tinted, low, metrics=["colourfulness_change"])
     assert report["colourfulness_change"].warning == ""

@@ -16,9 +16,9 @@ import torch
 from conftest import eval_triplet
 
 import iqa
-from iqa import paths
-from iqa.clip_cues import ClipCues, crop_boxes, js_divergence
-from iqa.prompts import CLARITY_PAIRS, EMOTIONS, TONE_PAIRS
+from iqa import weights as paths
+from iqa.backends.open_clip import ClipCues, crop_boxes, js_divergence
+from iqa.cues.clip_prompts import CLARITY_PAIRS, EMOTIONS, TONE_PAIRS
 
 open_clip = pytest.importorskip("open_clip")
 

@@ -10,7 +10,9 @@ from PIL import Image, ImageFilter
 from skimage import data
 
 import iqa
-from iqa import paths, pyiqa_backend
+from iqa import weights as paths
+from iqa.backends import pyiqa as pyiqa_backend
+from iqa.cues import fr
 
 CLASSICAL = ["laplacian_var", "hf_share", "color_drift", "halo_overshoot", "texture_retention", "pixel_grid",
              "saliency_retention"]
@@ -58,7 +60,7 @@ def test_the_callable_gives_assess_s_value(images, key):
 def test_full_reference_rows_use_the_reference_and_shave(images):
     hr, lr, out = images
     psnr = iqa.create_metric("psnr_y")
-    assert psnr(out, lr, hr, shave=4) == pytest.approx(iqa.fr.psnr_y(np.asarray(out), hr, 4))
+    assert psnr(out, lr, hr, shave=4) == pytest.approx(fr.psnr_y(np.asarray(out), hr, 4))
     assert psnr(out, lr, hr, shave=4) != pytest.approx(psnr(out, lr, hr))
     with pytest.raises(ValueError, match="full-reference.*reference="):
         psnr(out, lr)

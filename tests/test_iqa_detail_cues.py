@@ -9,8 +9,8 @@ import pytest
 from conftest import astronaut_pair, to_uint8
 
 import iqa
-from iqa import artefacts, classical
-from iqa.verdict import ADDED, judge
+from iqa.cues import artefacts, detail
+from iqa.report.verdict import ADDED, judge
 from liif.resize import pil_bicubic
 
 CLASSICAL = [k for k, m in iqa.METRICS.items() if m.kind == "classical"]
@@ -79,8 +79,8 @@ def test_resolution_kept_sees_an_enlarged_half_size_result(scene):
 def test_effective_resolution_of_white_noise_reaches_nyquist():
     rng = np.random.default_rng(0)
     noise = rng.normal(128, 20, (256, 256)).astype(np.float32)
-    assert classical.effective_resolution(noise) == pytest.approx(1.0)
-    assert classical.effective_resolution(np.full((256, 256), 128.0, np.float32)) == 0.0
+    assert detail.effective_resolution(noise) == pytest.approx(1.0)
+    assert detail.effective_resolution(np.full((256, 256), 128.0, np.float32)) == 0.0
 
 
 def test_banding_sees_posterisation_not_a_contrast_stretch(scene):

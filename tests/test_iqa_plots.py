@@ -1,4 +1,4 @@
-"""iqa.plots: the spectrum, detail-added and tone pictures, their data, and liif score --plots."""
+"""iqa.report.plots: the spectrum, detail-added and tone pictures, their data, and liif score --plots."""
 from __future__ import annotations
 
 import numpy as np
@@ -6,7 +6,7 @@ import pytest
 from PIL import Image
 from skimage import data
 
-from iqa import plots
+from iqa.report import plots
 from liif.resize import pil_bicubic
 
 

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from iqa import catalog, paths
-from iqa.clip_cues import ClipCues
+from iqa import catalog
+from iqa import weights as paths
+from iqa.backends.open_clip import ClipCues
 from iqa.weights import PYIQA_HUB, WeightFile
 
 CLIP_REPO = "laion/CLIP-ViT-B-32-laion2B-s34B-b79K"

@@ -15,7 +15,9 @@ import pytest
 from conftest import eval_triplet
 
 import iqa
-from iqa import catalog, paths, pyiqa_backend
+from iqa import catalog
+from iqa import weights as paths
+from iqa.backends import pyiqa as pyiqa_backend
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -160,7 +162,7 @@ def test_catalogue_entries_are_complete():
 SHIM_SCRIPT = r"""
 import sys
 sys.modules['pkg_resources'] = None          # what setuptools >= 81 amounts to
-import iqa.compat as compat
+import iqa.backends.compat as compat
 assert not compat.real_pkg_resources_available()
 with compat.pkg_resources_shim() as installed:
     assert installed
@@ -186,7 +188,7 @@ def test_pkg_resources_shim_lets_openai_clip_import():
 def test_shim_is_not_used_when_real_pkg_resources_exists(monkeypatch):
     import types
 
-    from iqa import compat
+    from iqa.backends import compat
 
     real = types.ModuleType("pkg_resources")
     monkeypatch.setitem(sys.modules, "pkg_resources", real)

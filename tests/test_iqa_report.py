@@ -11,7 +11,8 @@ from conftest import eval_triplet
 from PIL import Image
 
 import iqa
-from iqa import cli, paths
+from iqa import cli
+from iqa import weights as paths
 from iqa.images import ImageInputError
 from iqa.report import Report, Score
 

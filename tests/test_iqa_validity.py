@@ -18,7 +18,7 @@ from skimage import color
 import iqa
 from iqa import validity
 from iqa.report import Report, Score
-from iqa.verdict import ADDED
+from iqa.report.verdict import ADDED
 from liif.resize import pil_bicubic
 
 REPO = Path(__file__).resolve().parents[1]

@@ -12,7 +12,7 @@ from PIL import Image
 import iqa
 from iqa import cli, validity
 from iqa.report import Report, Score
-from iqa.verdict import judge
+from iqa.report.verdict import judge
 
 CLASSICAL = [k for k, m in iqa.METRICS.items() if m.kind == "classical"]
 
@@ -168,7 +168,7 @@ def test_an_ordinary_small_photo_is_still_judged(photo):
 
 
 def test_a_deep_row_is_judged_only_once_the_suite_has_measured_it(monkeypatch):
-    from iqa import verdict as verdict_module
+    from iqa.report import verdict as verdict_module
 
     rows = [_row("laplacian_var", 30.0, 10.0), _row("consistency_psnr", 45.0, 38.0),
             _row("clip_clarity", 0.41, 0.52, warning="reads less clear than bicubic")]

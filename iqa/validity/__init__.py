@@ -26,8 +26,8 @@ from skimage.filters import unsharp_mask
 
 from liif.resize import pil_bicubic
 
-from .rows import Rows
-from .verdict import ADDED, Verdict, judge
+from ..report.rows import Rows
+from ..report.verdict import ADDED, Verdict, judge
 
 __all__ = [
     "ALTERATIONS", "Alteration", "TONE_REASONS", "TONE_FORBIDDEN", "alteration",

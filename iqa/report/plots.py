@@ -21,8 +21,8 @@ import numpy as np
 from liif.imageio import luma_bt601
 from liif.resize import pil_bicubic
 
-from . import classical
-from .images import center_crop
+from ..cues import detail
+from ..images import center_crop
 
 __all__ = ["Plot", "detail_added", "figures", "radial_spectrum", "tone_difference", "write_plots"]
 
@@ -45,7 +45,7 @@ HISTOGRAM_PIXELS = 250_000
 
 def radial_spectrum(image: np.ndarray, bins: int = 64) -> tuple[np.ndarray, np.ndarray]:
     """(frequency, mean power) of the Hann-windowed luma: frequency in units of the image's Nyquist (0 to 1)."""
-    spec = classical.spectrum(center_crop(image, SPECTRUM_CROP))
+    spec = detail.spectrum(center_crop(image, SPECTRUM_CROP))
     edges = np.linspace(0, 1, bins + 1)
     which = np.digitize(spec.radius.ravel(), edges) - 1
     inside = (which >= 0) & (which < bins)

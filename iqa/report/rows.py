@@ -1,6 +1,6 @@
 """The rows of a report: :class:`Score` (one row) and :class:`Rows` (the rows of one assessment).
 
-What both the verdict and the report read; the report (``iqa.report``) is the rows with the
+What both the verdict and the report read; the report (``iqa.report.report``) is the rows with the
 verdict and the renderings, so the verdict never needs the report's module.
 """
 

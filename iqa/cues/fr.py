@@ -2,7 +2,8 @@
 
 PSNR and SSIM on MATLAB ``rgb2ycbcr`` Y with a shaved border are the benchmark protocol's, so they
 are ``liif.metrics``' (one implementation for ``liif eval`` and the report). LPIPS and DISTS go
-through pyiqa when their weights are present (``iqa.pyiqa_backend``).
+through pyiqa when their weights are present (``iqa.backends.pyiqa``). With a reference, these rows
+lead the verdict (``kind="fr"``): their summaries make its first sentence.
 """
 
 from __future__ import annotations
@@ -14,11 +15,13 @@ import numpy as np
 
 from liif.metrics import psnr_y, rgb_to_y, ssim_y
 
-from .cue import Cue, CueUnavailable, Views
+from .base import Cue, CueUnavailable, Views, Warns, register
 
-__all__ = ["rgb_to_y", "psnr_y", "ssim_y", "NEEDS_REFERENCE", "psnr_y_cue", "ssim_y_cue"]
+__all__ = ["rgb_to_y", "psnr_y", "ssim_y", "NEEDS_REFERENCE", "FURTHER", "psnr_y_cue", "ssim_y_cue"]
 
 NEEDS_REFERENCE = "needs a reference image (--reference)"
+# Reported, not a problem: the reference leads the verdict on its own ("further from the reference").
+FURTHER = Warns("further from the reference than bicubic", judged=False)
 
 
 def _cue(views: Views, score: Callable[[np.ndarray, np.ndarray, int], float], unit: str, fmt: str) -> Cue:
@@ -26,18 +29,28 @@ def _cue(views: Views, score: Callable[[np.ndarray, np.ndarray, int], float], un
         raise CueUnavailable(NEEDS_REFERENCE)
     value = score(views.output, views.reference, views.shave)
     base = score(views.bicubic, views.reference, views.shave)
-    warning = "further from the reference than bicubic" if value < base else ""
+    warning = FURTHER.name if value < base else ""
     if math.isinf(value):
         return Cue(value, base, "identical to the reference", warning)
     return Cue(value, base, f"{value:{fmt}}{unit} vs reference: {value - base:+{fmt}}{unit} over bicubic "
                             f"({base:{fmt}}{unit})", warning)
 
 
+@register("psnr_y", "PSNR (Y)", "full-reference",
+          "Peak signal-to-noise ratio on Y (MATLAB rgb2ycbcr: BT.601, studio range 16-235) "
+          "against the reference, as in the SR literature.", "higher",
+          "0 to unbounded dB (identical: inf)", kind="fr", warns=(FURTHER,),
+          summary=lambda r: f"PSNR-Y {r.value:.2f} dB ({r.value - r.baseline:+.2f} over bicubic)"
+          if math.isfinite(r.value) else "PSNR-Y identical")
 def psnr_y_cue(views: Views) -> Cue:
     """PSNR on Y of the output and of bicubic against the reference (border shaved)."""
     return _cue(views, psnr_y, " dB", ".2f")
 
 
+@register("ssim_y", "SSIM (Y)", "full-reference",
+          "Structural similarity on Y (MATLAB rgb2ycbcr) against the reference (Gaussian "
+          "window, sigma 1.5).", "higher", "-1 to 1 (identical: 1)", kind="fr", warns=(FURTHER,),
+          summary=lambda r: f"SSIM {r.value:.3f} ({r.value - r.baseline:+.3f})")
 def ssim_y_cue(views: Views) -> Cue:
     """SSIM on Y of the output and of bicubic against the reference (border shaved)."""
     return _cue(views, ssim_y, "", ".3f")

@@ -1,4 +1,4 @@
-"""CLIP cues through open_clip: clarity, tone, emotion and semantic retention.
+"""The CLIP model behind the CLIP cues (open_clip): loading from local files only, prompts, one pass per assessment.
 
 A :class:`ClipCues` is configured with an architecture and a pretrained tag
 (``open_clip.list_pretrained()``), or a local checkpoint file; the image
@@ -25,9 +25,9 @@ from pathlib import Path
 
 import numpy as np
 
-from . import paths
-from .prompts import EMOTION_PROMPTS, EMOTIONS, PAIR_GROUPS
-from .weights import hub_cached
+from .. import weights
+from ..cues.clip_prompts import EMOTION_PROMPTS, EMOTIONS, PAIR_GROUPS
+from ..weights import hub_cached
 
 __all__ = [
     "DEFAULT_ARCH",
@@ -55,7 +55,7 @@ class ClipUnavailable(RuntimeError):
 
 
 def open_clip_dir() -> Path:
-    return paths.cache_root() / "open_clip"
+    return weights.cache_root() / "open_clip"
 
 
 def crop_boxes(height: int, width: int, size: int, grid: int = CROP_GRID) -> list[tuple[int, int, int, int]]:
@@ -167,7 +167,7 @@ class ClipCues:
         return (
             f"run `liif prefetch clip_clarity` where the network is reachable "
             f"(downloads {self.arch} / {self.pretrained} into {self._cache_dir()}; "
-            f"${paths.ENV_VAR} sets the cache), or set LIIF_STUDIO_CLIP_CHECKPOINT to a "
+            f"${weights.ENV_VAR} sets the cache), or set LIIF_STUDIO_CLIP_CHECKPOINT to a "
             f"local open_clip checkpoint file"
         )
 
@@ -178,7 +178,7 @@ class ClipCues:
 
     def _cache_dir(self) -> Path:
         # Weights published on the Hub go to the Hub cache (where a Space's preload_from_hub puts them too).
-        return paths.hf_dir() if self.pretrained and self._pretrained_cfg().get("hf_hub") else open_clip_dir()
+        return weights.hf_dir() if self.pretrained and self._pretrained_cfg().get("hf_hub") else open_clip_dir()
 
     def hub_file(self) -> tuple[str, str] | None:
         """(repository, file) of the weights open_clip loads from the Hugging Face Hub; None if from elsewhere."""
@@ -411,7 +411,7 @@ def default_clip() -> ClipCues:
         os.environ.get("LIIF_STUDIO_CLIP_ARCH") or DEFAULT_ARCH,
         os.environ.get("LIIF_STUDIO_CLIP_PRETRAINED") or None,
         os.environ.get("LIIF_STUDIO_CLIP_CHECKPOINT") or None,
-        str(paths.cache_root()),
+        str(weights.cache_root()),
     )
     with _DEFAULTS_LOCK:
         if key not in _DEFAULTS:

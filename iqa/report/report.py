@@ -4,8 +4,8 @@ Every :class:`Score` carries its value, the value of the bicubic enlargement at 
 same size (the baseline), which direction is better, the range, and a one-line
 reading in plain language. The demo and the CLI both render this object.
 
-A :class:`Report` is its rows (``iqa.rows``, what the verdict reads) with the verdict
-(``iqa.verdict``) and the renderings: this module sits above both.
+A :class:`Report` is its rows (``iqa.report.rows``, what the verdict reads) with the verdict
+(``iqa.report.verdict``) and the renderings: this module sits above both.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ class Report(Rows):
 
     @property
     def verdict(self) -> str:
-        """One or two plain sentences weighing the scores (see :mod:`iqa.verdict`)."""
+        """One or two plain sentences weighing the scores (see :mod:`iqa.report.verdict`)."""
         return judge(self).text
 
     def to_dict(self) -> dict[str, Any]:

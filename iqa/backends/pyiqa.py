@@ -1,12 +1,12 @@
 """The pyiqa backend: the catalogue's pyiqa rows, with metric creation that never reaches for the network.
 
-* A :class:`PyiqaModel` is what the backend knows of one catalogue entry (pyiqa's name, the weight
-  files, the crop); the catalogue builds one per pyiqa entry and binds :func:`nr_cue` or :func:`fr_cue`
-  to it as the entry's compute function. The backend never reads the catalogue.
+* Each pyiqa row is one :func:`pyiqa_metric` line at the end of this module: a :class:`PyiqaModel` (pyiqa's
+  name, the weight files, the crop) registered with :func:`nr_cue` or :func:`fr_cue` bound to it as the
+  entry's compute function. The backend never reads the catalogue.
 * Weight files are checked *before* a metric is created (``iqa.weights``);
   a metric whose files are missing is reported unavailable at once.
 * Creation runs inside :func:`pyiqa_environment`, which points pyiqa's cache, the torch
-  hub dir and the Hugging Face cache at ``iqa.paths`` and, unless downloads are
+  hub dir and the Hugging Face cache at ``iqa.weights`` and, unless downloads are
   allowed (``prefetch``), replaces the download functions with ones that raise, so an
   incomplete weight list fails fast instead of hanging on an unreachable network.
 * Created metrics are cached per key; pyiqa metrics run on a centre crop (large-image policy below).
@@ -20,17 +20,18 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import paths, weights
-from .cue import Cue, CueUnavailable, Views
-from .errors import MetricUnavailable
-from .fr import NEEDS_REFERENCE
-from .images import center_crop
-from .readings import compare_reading
-from .weights import WeightFile
+from .. import weights
+from ..cues.base import Cue, CueUnavailable, Metric, Views, add
+from ..cues.fr import NEEDS_REFERENCE
+from ..cues.readings import compare_reading
+from ..errors import MetricUnavailable
+from ..images import center_crop
+from ..weights import WeightFile
 
 if TYPE_CHECKING:
     import torch
@@ -50,6 +51,7 @@ __all__ = [
     "crop_size_for",
     "prefetch_one",
     "clear_cache",
+    "pyiqa_metric",
 ]
 
 # Large-image policy (docs/quality.md): pyiqa metrics see a centre crop of at most
@@ -93,27 +95,27 @@ def _patch(stack: ExitStack, obj, attr: str, value) -> None:
 
 @contextmanager
 def pyiqa_environment(allow_network: bool = False) -> Iterator[None]:
-    """Point every cache pyiqa uses at ``iqa.paths``; block downloads unless allowed."""
+    """Point every cache pyiqa uses at ``iqa.weights``; block downloads unless allowed."""
     import pyiqa.utils.download_util as download_util
     import torch.hub
 
     with _LOCK, ExitStack() as stack:
-        for d in (paths.pyiqa_dir(), paths.torch_hub_dir(), paths.hf_dir()):
+        for d in (weights.pyiqa_dir(), weights.torch_hub_dir(), weights.hf_dir()):
             d.mkdir(parents=True, exist_ok=True)
         old_hub = torch.hub.get_dir()
-        torch.hub.set_dir(str(paths.torch_hub_dir()))
+        torch.hub.set_dir(str(weights.torch_hub_dir()))
         stack.callback(torch.hub.set_dir, old_hub)
-        _patch(stack, download_util, "DEFAULT_CACHE_DIR", str(paths.pyiqa_dir()))
+        _patch(stack, download_util, "DEFAULT_CACHE_DIR", str(weights.pyiqa_dir()))
         for name in ("pyiqa.archs.topiq_arch", "pyiqa.archs.liqe_arch"):
             module = sys.modules.get(name)
             if module is not None and hasattr(module, "DEFAULT_CACHE_DIR"):
-                _patch(stack, module, "DEFAULT_CACHE_DIR", str(paths.pyiqa_dir()))
+                _patch(stack, module, "DEFAULT_CACHE_DIR", str(weights.pyiqa_dir()))
         try:
             from huggingface_hub import constants as hf_constants
         except ImportError:  # pragma: no cover
             hf_constants = None
         if hf_constants is not None:
-            _patch(stack, hf_constants, "HF_HUB_CACHE", str(paths.hf_dir()))
+            _patch(stack, hf_constants, "HF_HUB_CACHE", str(weights.hf_dir()))
         if allow_network:
             old_timeout = socket.getdefaulttimeout()
             socket.setdefaulttimeout(60)
@@ -194,32 +196,9 @@ def _run(network, *tensors) -> list[float]:
     return [float(v) for v in values]
 
 
-def grey_entropy(x):
-    """pyiqa's ``entropy`` (Shannon entropy of the YIQ luma's 256-bin histogram, in bits) of an (N, 3, H, W) batch.
-
-    The same luma (pyiqa's own ``to_y_channel``) and formula, with the histogram counted by ``torch.bincount``:
-    pyiqa sums a one-hot tensor of 256 values per pixel, 2 s and 2 GB for a 1-megapixel crop.
-    """
-    import torch
-    from pyiqa.utils.color_util import to_y_channel
-
-    y = to_y_channel(x, 255.0, "yiq").long().reshape(x.shape[0], -1)
-    scores = []
-    for row in y:
-        hist = torch.bincount(row, minlength=256).to(torch.float32)
-        hist = hist / hist.sum()
-        scores.append(-torch.sum(hist * torch.log2(hist + 1e-8)))
-    return torch.stack(scores)
-
-
-# pyiqa metrics computed here by the same formula, faster (each function's docstring says why).
-_FAST = {"entropy": grey_entropy}
-
-
 def score(model: PyiqaModel, images: Sequence[np.ndarray]) -> list[float]:
     """Score HxWx3 uint8 images (same size) with a no-reference pyiqa metric."""
-    network = _FAST.get(model.pyiqa_name) or create(model)
-    return _run(network, _to_tensor(images, crop_size_for(model)))
+    return _run(create(model), _to_tensor(images, crop_size_for(model)))
 
 
 def score_fr(model: PyiqaModel, images: Sequence[np.ndarray], reference: np.ndarray) -> list[float]:
@@ -267,3 +246,104 @@ def fr_cue(model: PyiqaModel, views: Views) -> Cue:
         return Cue(value, base, compare_reading(value, base, model.direction, model.name))
     closer = "closer to" if value < base else ("as close to" if value == base else "further from")
     return Cue(value, base, f"{closer} the reference than bicubic ({value:.3f} vs {base:.3f}; lower is better)")
+
+
+# --------------------------------------------------------------------------- the pyiqa rows
+def _p(*names: str) -> WeightFile:
+    return WeightFile("pyiqa", names)
+
+
+def _fr_summary(row) -> str:
+    return f"{row.name} {row.value:.3f} (bicubic {row.baseline:.3f})"
+
+
+def pyiqa_metric(key: str, name: str, kind: str, group: str, measures: str, direction: str, range_: str, *,
+                 learned: bool = False, weights: tuple[WeightFile, ...] = (), on_request: bool = False) -> Metric:
+    """Register a catalogue entry computed by pyiqa: its model and its compute function come from the same values."""
+    model = PyiqaModel(key, name, key, direction, weights, learned)
+    cue = fr_cue if kind == "fr" else nr_cue
+    return add(Metric(key, name, kind, group, measures, direction, range_, needs_weights=bool(weights),
+                      learned=learned, compute=partial(cue, model), pyiqa=model, on_request=on_request,
+                      summary=_fr_summary if kind == "fr" else None, source=__name__))
+
+
+# pyiqa's ``entropy`` needs no network and no weights, only a histogram: computed here (``grey_entropy``), so that
+# the row costs no import of pyiqa (2 s) and none of its one-hot histogram (2 s and 2 GB at a megapixel).
+_YIQ = ((0.299, 0.587, 0.114), (0.5959, -0.2746, -0.3213), (0.2115, -0.5227, 0.3112))  # pyiqa's rgb2yiq
+
+
+def grey_entropy(images: Sequence[np.ndarray]) -> list[float]:
+    """pyiqa's ``entropy`` of HxWx3 uint8 images, in bits: Shannon entropy of the YIQ luma's 256-bin histogram.
+
+    The same centre crop, luma and formula as pyiqa's (its ``rgb2yiq`` as one float32 matrix product and
+    ``to_y_channel``'s rounding, in torch, so every pixel lands in the same bin), with the histogram counted by
+    ``torch.bincount``. ``tests/test_iqa_pyiqa.py`` holds it to pyiqa's own where pyiqa is installed.
+    """
+    import torch
+
+    x = _to_tensor(images, CLASSICAL_CROP)
+    yiq = torch.matmul(x.permute(0, 2, 3, 1), torch.tensor(_YIQ).t().to(x)).permute(0, 3, 1, 2)
+    y = (yiq[:, [0]] * 255.0).round().long().reshape(x.shape[0], -1)
+    scores = []
+    for row in y:
+        hist = torch.bincount(row, minlength=256).to(torch.float32)
+        hist = hist / hist.sum()
+        scores.append(float(-torch.sum(hist * torch.log2(hist + 1e-8))))
+    return scores
+
+
+def _entropy(views: Views) -> Cue:
+    value, base = grey_entropy([views.output, views.bicubic])
+    return Cue(value, base, compare_reading(value, base, "none", "Entropy"))
+
+
+# On request only (``metrics=[...]``, ``liif score --metrics``), not in the default report: PIQE ranks an output
+# as the full-reference truth does on under half of the validity suite's alterations (never for added noise,
+# JPEG q30, nearest-neighbour or posterisation: it prefers them) and costs a fifth of the report.
+pyiqa_metric("piqe", "PIQE", "nr", "no-reference",
+             "Perception-based image quality evaluator: blockiness and noise in "
+             "active blocks (classical, no weights).", "lower", "0 to 100", on_request=True)
+add(Metric("entropy", "Entropy", "nr", "no-reference",
+           "Shannon entropy of the grey-level histogram: information content, not "
+           "quality (classical, no weights). Noise raises it, flat areas lower it.",
+           "none", "0 to 8 bits", compute=_entropy, source=__name__))
+pyiqa_metric("niqe", "NIQE", "nr", "no-reference",
+             "Natural image quality evaluator: distance of local statistics from those of "
+             "natural pristine images (classical with fitted parameters).", "lower",
+             "~0 to ~100",
+             weights=(_p("niqe_modelparameters.mat"),))
+pyiqa_metric("brisque", "BRISQUE", "nr", "no-reference",
+             "Blind/referenceless spatial quality evaluator: an SVM on natural scene "
+             "statistics (classical with fitted parameters).", "lower", "~0 to ~150",
+             weights=(_p("brisque_svm_weights.pth"),))
+pyiqa_metric("musiq", "MUSIQ", "nr", "no-reference",
+             "Multi-scale image quality transformer trained on KonIQ-10k human ratings.",
+             "higher", "~0 to ~100", learned=True,
+             weights=(_p("musiq_koniq_ckpt-e95806b9.pth"),))
+pyiqa_metric("clipiqa", "CLIP-IQA", "nr", "no-reference",
+             "CLIP (RN50) with antonym prompts (good/bad, sharp/blurry, ...): perceived "
+             "quality.", "higher", "0 to 1",
+             learned=True, weights=(WeightFile("clip", ("RN50.pt",)),))
+pyiqa_metric("topiq_nr", "TOPIQ-NR", "nr", "no-reference",
+             "Top-down attention network on ResNet-50 features, trained on KonIQ-10k.",
+             "higher", "~0 to ~1", learned=True,
+             weights=(_p("cfanet_nr_koniq_res50-9a73138b.pth"),
+                      WeightFile("hf", ("model.safetensors", "pytorch_model.bin"),
+                                 "timm/resnet50.a1_in1k")))
+pyiqa_metric("maniqa", "MANIQA", "nr", "no-reference",
+             "Multi-dimension attention network (ViT-B/8), trained on KonIQ-10k.",
+             "higher", "~0 to ~1", learned=True,
+             weights=(_p("ckpt_koniq10k.pt"),
+                      WeightFile("hf", ("model.safetensors", "pytorch_model.bin"),
+                                 "timm/vit_base_patch8_224.augreg2_in21k_ft_in1k")))
+pyiqa_metric("lpips", "LPIPS", "fr", "full-reference",
+             "Learned perceptual distance (AlexNet features) to the reference.", "lower",
+             "0 to ~1", learned=True,
+             weights=(_p("LPIPS_v0.1_alex-df73285e.pth"),
+                      WeightFile("torch", ("alexnet-owt-7be5be79.pth",))))
+pyiqa_metric("dists", "DISTS", "fr", "full-reference",
+             "Deep structure and texture similarity distance (VGG-16 features) to the "
+             "reference.", "lower", "0 to ~1",
+             learned=True,
+             weights=(_p("DISTS_weights-f5e65c96.pth"),
+                      WeightFile("torch", ("vgg16-397923af.pth",))))

@@ -1,0 +1,416 @@
+"""Artefacts: what an enlargement may have *added* (noise, halos, blocks, pixelation, banding), and the input's blocks.
+
+Each statistic takes an HxWx3 uint8 image or its luma (and, where needed, the low-resolution input)
+and returns one number; each row sets it next to the same number for the bicubic enlargement and,
+when the output has clearly *added* something that bicubic does not show, raises a warning the
+verdict names. Most work on BT.601 luma and on at most ``ARTEFACT_CROP`` pixels per side (what each
+costs: ``benchmarks/bench_report.py``, docs/quality.md). Thresholds are in grey levels of luma
+(0-255) and were set on the validity suite (docs/quality.md, ``benchmarks/iqa_validity.py``).
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+from skimage.restoration import estimate_sigma
+
+from liif.imageio import luma_bt601
+
+from ..images import center_crop
+from .base import Cue, CueUnavailable, Views, Warns, register, side_by_side, warned_reading
+from .tone import GLOBAL_TONE, tone_changes
+
+__all__ = [
+    "ARTEFACT_CROP",
+    "noise_sigma",
+    "flat_noise_sigma",
+    "halo_overshoot",
+    "halo_overshoots",
+    "lost_levels",
+    "jpeg_blockiness",
+    "pixel_grid_share",
+    "magnified_grid",
+    "NOISE_ADDED",
+    "HALO_ADDED",
+    "JPEG_GRID",
+    "PIXEL_GRID",
+    "BANDING_LOST",
+]
+
+ARTEFACT_CROP = 2048
+
+# Halo zone: input pixels that are flat themselves (3x3 range below FLAT) but sit one
+# pixel from a strong edge (5x5 range at least EDGE). In such places the true
+# high-resolution image is flat too, so anything the enlargement puts outside the
+# input's local range there is a halo, not recovered detail.
+HALO_FLAT = 16.0
+HALO_EDGE = 32.0
+# Smoothing before the halo measure so that pixel noise (its own cue) is not read as halo: at least this
+# (output pixels), and a quarter of an input pixel at larger scales, where one flat input pixel covers
+# texture the model rightly draws (LIIF at x8 would otherwise read as haloed on Set14).
+HALO_PRESMOOTH = 1.0
+HALO_PRESMOOTH_INPUT = 0.25
+
+
+def _luma(image: np.ndarray) -> np.ndarray:
+    """Float32 luma of an HxWx3 image, or an HxW luma as it is (an assessment computes each luma once)."""
+    return image.astype(np.float32, copy=False) if image.ndim == 2 else luma_bt601(image).astype(np.float32)
+
+
+def _y(image: np.ndarray) -> np.ndarray:
+    return _luma(center_crop(image, ARTEFACT_CROP))
+
+
+def noise_sigma(image: np.ndarray) -> float:
+    """Gaussian noise standard deviation of luma in grey levels (wavelet MAD, scikit-image).
+
+    Noise added to each RGB channel with sigma s reads as about 0.67 s on luma.
+    """
+    y = _y(image)
+    if not np.any(np.diff(y, axis=0)) and not np.any(np.diff(y, axis=1)):
+        return 0.0  # one flat colour: no detail coefficient at all (the estimator's median would be of nothing)
+    return float(estimate_sigma(y, channel_axis=None))
+
+
+# Noise is measured where the input is flat (5x5 range under this many grey levels): there the true
+# image is flat too, so any fine-scale energy is noise; elsewhere it may be detail a model synthesised.
+NOISE_FLAT = 6.0
+NOISE_MIN_COEFFICIENTS = 256  # fewer flat wavelet coefficients than this: the whole image's estimate
+
+
+def _local_range(y: np.ndarray, side: int) -> np.ndarray:
+    kernel = np.ones((side, side), np.uint8)
+    return cv2.dilate(y, kernel) - cv2.erode(y, kernel)
+
+
+def flat_noise_sigma(image: np.ndarray, lowres: np.ndarray) -> float:
+    """Noise of luma (grey levels) in the areas where the input is flat: wavelet MAD on those areas only.
+
+    The estimator is scikit-image's (``estimate_sigma``: the median absolute finest diagonal Daubechies-2
+    coefficient over 0.6745), restricted to flat areas, and keeping zero coefficients: an exactly flat
+    area has no noise. Textured areas, where a model may draw fine detail the estimator would read as
+    noise, are left out.
+    """
+    import pywt
+
+    y, low = _luma(image), _luma(lowres)
+    _, (_, _, diagonal) = pywt.dwt2(y, "db2")
+    flat = (_local_range(low, 5) < NOISE_FLAT).astype(np.uint8)
+    flat = cv2.resize(flat, (diagonal.shape[1], diagonal.shape[0]), interpolation=cv2.INTER_NEAREST).astype(bool)
+    if flat.sum() < NOISE_MIN_COEFFICIENTS:
+        return noise_sigma(image)
+    return float(np.median(np.abs(diagonal[flat])) / 0.6744897501960817)
+
+
+def halo_overshoots(image: np.ndarray, lowres: np.ndarray,
+                    presmooth: float = HALO_PRESMOOTH) -> tuple[float, float]:
+    """Mean overshoot (grey levels) beyond the input's local range beside strong edges, and a little farther away.
+
+    Beside: flat input pixels (3x3 range under HALO_FLAT) one pixel from a strong edge (5x5 range at least
+    HALO_EDGE); farther: flat for two pixels around, an edge within four. Unsharp masking and ringing put
+    bright/dark bands beside the edge, so the first exceeds the second; a flat area moved as a whole
+    (rounded to a band, re-toned) overshoots as much farther away. 0 where a zone is empty.
+    """
+    h, w = image.shape[:2]
+    y = cv2.GaussianBlur(_luma(image), (0, 0), presmooth)
+    low = _luma(lowres)
+    hi3, lo3 = cv2.dilate(low, np.ones((3, 3), np.uint8)), cv2.erode(low, np.ones((3, 3), np.uint8))
+    flat3, flat5 = (hi3 - lo3) < HALO_FLAT, _local_range(low, 5) < HALO_FLAT
+    beside = flat3 & (_local_range(low, 5) >= HALO_EDGE)
+    farther = flat5 & (_local_range(low, 9) >= HALO_EDGE) & ~beside
+    # The input's local range, carried to the output grid (linear, so it follows the pixel centres).
+    hi = cv2.resize(hi3, (w, h), interpolation=cv2.INTER_LINEAR)
+    lo = cv2.resize(lo3, (w, h), interpolation=cv2.INTER_LINEAR)
+    over = np.maximum(y - hi, 0) + np.maximum(lo - y, 0)
+
+    def mean_over(zone_low: np.ndarray) -> float:
+        zone = cv2.resize(zone_low.astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST).astype(bool)
+        return float(over[zone].mean()) if zone.any() else 0.0
+
+    return mean_over(beside), mean_over(farther)
+
+
+def halo_overshoot(image: np.ndarray, lowres: np.ndarray, presmooth: float = HALO_PRESMOOTH) -> float:
+    """Mean overshoot (grey levels) beyond the input's local range, in the flat areas beside strong edges.
+
+    Unsharp masking and ringing upscalers put bright/dark bands there; a faithful
+    enlargement stays inside the range of the input pixels around it. 0 when the input
+    has no strong edge with a flat side. (``halo_overshoots`` gives it with the overshoot farther away.)
+    """
+    return halo_overshoots(image, lowres, presmooth)[0]
+
+
+def _abs_steps(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """|differences| between horizontal and vertical neighbours; the second is transposed."""
+    return np.abs(np.diff(y, axis=1)), np.abs(np.diff(y, axis=0)).T
+
+
+def jpeg_blockiness(image: np.ndarray) -> float:
+    """Strength of the JPEG 8x8 grid: mean neighbour step across block borders / mid-block.
+
+    Borders are between columns (rows) 7|8, 15|16, ...; the comparison is the step 3|4
+    in the middle of each block. Both positions fall on the same phase of any 2x or 4x
+    enlargement grid, so an upscaler's own periodic pattern cancels out. 1 = no grid.
+    Only a grid aligned with the image's top-left corner is seen (a JPEG of the output).
+    """
+    y = _luma(image[: ARTEFACT_CROP, : ARTEFACT_CROP])  # no centre crop: it could move the grid's phase
+    ratios = []
+    for steps in _abs_steps(y):
+        border, middle = steps[:, 7::8], steps[:, 3::8]
+        n = min(border.shape[1], middle.shape[1])
+        if n == 0:
+            continue
+        ratios.append((border[:, :n].mean() + 1e-3) / (middle[:, :n].mean() + 1e-3))
+    return float(np.mean(ratios)) if ratios else 1.0
+
+
+def magnified_grid(image: np.ndarray, input_size: tuple[int, int]) -> float:
+    """Strength of the *input's* 8x8 JPEG grid as it shows in an enlargement of it (1 = no grid).
+
+    The input's block borders (columns and rows 8k) land at 8k x scale in the enlargement; the step
+    across each is compared with the step at the middle of the blocks (8k + 4), as ``jpeg_blockiness``
+    does at the input's own size. ``input_size`` is the input's (width, height).
+    """
+    y = _luma(image)
+    ratios = []
+    for steps, n_in in zip(_abs_steps(y), input_size, strict=True):
+        scale = (steps.shape[1] + 1) / n_in
+        border = np.round(np.arange(8, n_in, 8) * scale).astype(int) - 1
+        middle = np.round(np.arange(4, n_in - 4, 8) * scale).astype(int) - 1
+        border, middle = border[(border >= 0) & (border < steps.shape[1])], middle[middle < steps.shape[1]]
+        if border.size and middle.size:
+            ratios.append((steps[:, border].mean() + 1e-3) / (steps[:, middle].mean() + 1e-3))
+    return float(np.mean(ratios)) if ratios else 1.0
+
+
+# Banding is looked for in blocks of BAND_BLOCK output pixels lying where the input changes slowly (5x5 range
+# under BAND_SMOOTH grey levels), in channels where bicubic takes at least BAND_MIN_LEVELS levels in the block.
+BAND_SMOOTH = 24.0
+BAND_BLOCK = 16
+BAND_MIN_LEVELS = 4
+
+
+def _smooth_blocks(image: np.ndarray, smooth: np.ndarray) -> np.ndarray:
+    """The smooth BAND_BLOCK-pixel blocks of an RGB image, each channel's values sorted: (n, 3, block**2)."""
+    b = BAND_BLOCK
+    h, w = smooth.shape[0] * b, smooth.shape[1] * b
+    blocks = image[:h, :w].reshape(h // b, b, w // b, b, 3).transpose(0, 2, 4, 1, 3).reshape(h // b, w // b, 3, b * b)
+    return np.sort(blocks[smooth], axis=-1)
+
+
+def _levels(blocks: np.ndarray) -> np.ndarray:
+    return 1 + np.count_nonzero(np.diff(blocks, axis=-1), axis=-1)
+
+
+def lost_levels(image: np.ndarray, bicubic: np.ndarray, lowres: np.ndarray) -> float:
+    """Share of the grey levels bicubic takes in the smooth blocks that the output does not (0-1).
+
+    Per 16x16 block where the input changes slowly and per RGB channel: how many distinct levels the
+    output takes against bicubic's enlargement, which climbs a smooth gradient one level at a time.
+    Posterised output keeps one level in 8 (5 bits a channel) or flattens a block to one; noise and a
+    contrast stretch take more levels, not fewer. 0 when no smooth block has enough levels to tell.
+    """
+    b = BAND_BLOCK
+    image, bicubic = center_crop(image, ARTEFACT_CROP), center_crop(bicubic, ARTEFACT_CROP)
+    h, w = image.shape[0] // b * b, image.shape[1] // b * b
+    if not (h and w):
+        return 0.0
+    smooth = (_local_range(_luma(lowres), 5) < BAND_SMOOTH).astype(np.uint8)
+    smooth = cv2.resize(smooth, (bicubic.shape[1], bicubic.shape[0]), interpolation=cv2.INTER_NEAREST)
+    smooth = smooth[:h, :w].reshape(h // b, b, w // b, b).min(axis=(1, 3)).astype(bool)
+    out_blocks = _smooth_blocks(image, smooth)
+    out, bic = _levels(out_blocks), _levels(_smooth_blocks(bicubic, smooth))
+    # A block clipped at black or white loses its levels to the clipping (a tone change), not to banding.
+    clipped = (out_blocks[..., 0] == 0) | (out_blocks[..., -1] == 255)
+    counted = (bic >= BAND_MIN_LEVELS) & ~clipped
+    if not counted.any():
+        return 0.0
+    return float(np.maximum(bic - out, 0)[counted].sum() / bic[counted].sum())
+
+
+def pixel_grid_share(image: np.ndarray, period: int) -> float:
+    """Share of the neighbour-to-neighbour change that falls on one phase of a ``period`` grid.
+
+    For an enlargement by an integer scale ``period``, a smooth result spreads its change
+    evenly (about 1/period); nearest-neighbour puts all of it on the input's pixel
+    borders (1.0): the input's pixels show as blocks.
+    """
+    if period < 2:
+        raise ValueError(f"the pixel grid needs a period of at least 2, got {period}")
+    y = _y(image)
+    shares = []
+    for steps in _abs_steps(y):
+        n = steps.shape[1] // period * period
+        if n == 0:
+            continue
+        phases = steps[:, :n].reshape(steps.shape[0], -1, period).mean(axis=(0, 1))
+        total = phases.sum()
+        shares.append(phases.max() / total if total > 0 else 1.0 / period)
+    return float(np.mean(shares)) if shares else 1.0 / period
+
+
+# --------------------------------------------------------------------------- rows
+# Warn when the output's noise in the input's flat areas exceeds bicubic's by this many grey levels of luma.
+NOISE_ADDED = 1.0
+NOISE_MIN_SIDE = 32  # the wavelet estimator's finest sub-band needs a few rows of coefficients
+# Tone changes that move every pixel (GLOBAL_TONE) excuse an overshoot against the input's tones; a colour
+# shift is local and halos raise it themselves, so it does not.
+# Banding: share of bicubic's grey levels in smooth areas that the output does not take. On the validity
+# suite's fit split clean outputs lose at most 0.18 (x8; 0.10 at x4), 5 bits a channel 0.6-0.8, banding
+# confined to smooth areas 0-0.8 (median 0.35).
+BANDING_LOST = 0.2
+# Above x4 the allowance grows with the area of an input pixel, (scale / 4)**2: a flat input pixel then covers
+# texture a model rightly draws (clean outputs at x8 overshoot bicubic by up to 0.17 on the fit split).
+# Warn when the mean overshoot beside strong edges exceeds bicubic's by this much
+# (LIIF adds at most 0.06 on the suite; a mild unsharp mask, amount 1 radius 2, 0.10-0.3).
+HALO_ADDED = 0.08
+# 8x8 grid strength (1 = none) above which blocks are reported (LIIF <= 1.05, JPEG q30 >= 1.2).
+JPEG_GRID = 1.15
+# The input's JPEG grid in the output: "removed" when less than half of bicubic's excess over 1 is left,
+# "magnified" when the output shows it at least as strongly as bicubic does.
+INPUT_GRID_REMOVED = 0.5
+# Share of the pixel-to-pixel change on one phase of the input's grid, as a multiple of
+# the even share 1/scale, above which the input's pixels show (bicubic about 1.2x, nearest 4x at x4).
+PIXEL_GRID = 2.0
+
+# What the rows warn of, as the verdict says it ("with added noise, halos and banding"): the added things in
+# this order, banding last, as plateaus come with pixelation or blocks too.
+NOISE = Warns("added noise", "noise", added=True, rank=0)
+HALOS = Warns("halos", added=True, rank=1)
+BLOCKS = Warns("block artefacts", added=True, rank=2)
+PIXELATION = Warns("pixelation", added=True, rank=3)
+BANDING = Warns("banding", added=True, rank=4)
+MAGNIFIED = Warns("JPEG blocks magnified", "magnifies the input's JPEG blocks")
+
+
+@register("noise_sigma", "Added noise", "artefacts",
+          "Noise standard deviation of luma where the input is flat, by scikit-image's wavelet "
+          "median-absolute-deviation estimator restricted to those areas (where a model's synthesised "
+          "texture cannot be mistaken for noise), next to bicubic's.", "lower",
+          "0 to ~50 grey levels", warns=(NOISE,), summary=warned_reading, clean="noise")
+def noise(views: Views) -> Cue:
+    """Noise of the output vs bicubic's, where the input is flat (wavelet MAD on luma)."""
+    if min(views.output.shape[:2]) < NOISE_MIN_SIDE:
+        raise CueUnavailable(f"needs an output of at least {NOISE_MIN_SIDE}x{NOISE_MIN_SIDE} pixels")
+    low = views.luma("lowres")
+    try:
+        value, base = views.both(lambda y: flat_noise_sigma(y, low))
+    except ImportError as error:  # the estimator needs PyWavelets (a project dependency)
+        raise CueUnavailable(f"needs PyWavelets (pip install PyWavelets): {error}") from error
+    added = value - base
+    if added >= NOISE_ADDED:
+        return Cue(value, base, f"added noise: sigma {value:.1f} grey levels in flat areas vs {base:.1f} for bicubic",
+                   NOISE.name)
+    return Cue(value, base, f"no added noise: sigma {value:.1f} grey levels in flat areas (bicubic {base:.1f})")
+
+
+@register("halo_overshoot", "Halos (overshoot)", "artefacts",
+          "Mean overshoot beyond the input's local range (the input in the output's own tones) in the flat "
+          "areas beside strong edges, where the true image is flat too: the bright/dark bands of "
+          "over-sharpening and ringing.", "lower", "0 to ~255 grey levels (typ. 0 to 2)",
+          warns=(HALOS,), summary=warned_reading, clean="halos")
+def halo(views: Views) -> Cue:
+    """Overshoot beside strong edges (halos, ringing) of the output vs bicubic's."""
+    low = views.luma("lowres")
+    # Each against the input at its own mean brightness: a uniform offset (posterising rounds down) is no halo.
+    offsets = views.both(lambda shrunk: float(luma_bt601(shrunk).mean() - low.mean()), of="shrunk")
+    sigma = max(HALO_PRESMOOTH, HALO_PRESMOOTH_INPUT * views.scale)
+    (value, far), (base, base_far) = side_by_side(
+        lambda pair: halo_overshoots(pair[0], low + pair[1], sigma),
+        (views.luma("output"), offsets[0]), (views.luma("bicubic"), offsets[1]))
+    allowed = HALO_ADDED * max(1.0, views.scale / 4) ** 2
+    # A halo is a band at the edge: overshoot beside it beyond the overshoot a little farther away (bicubic's
+    # margin kept). Flat areas moved as a whole (rounded to a band, re-toned) overshoot as much farther away.
+    if value - base < allowed or value - far <= base - base_far:
+        return Cue(value, base, f"no halos: overshoot {value:.2f} grey levels beside edges (bicubic {base:.2f})")
+    reading = f"overshoot {value:.2f} grey levels beside edges vs {base:.2f} for bicubic"
+    # The overshoot is measured against the input's levels: a global tone change moves them everywhere, and
+    # banding moves each flat area to its nearest band.
+    excuses = [c for c in tone_changes(views) if c in GLOBAL_TONE] + ([BANDING.name] if _banded(views) else [])
+    if excuses:
+        return Cue(value, base, f"{reading}; not read as halos: the flat areas' levels moved ({', '.join(excuses)})")
+    return Cue(value, base, f"halos beside edges: {reading}", HALOS.name)
+
+
+@register("jpeg_blockiness", "Block artefacts (8x8)", "artefacts",
+          "Mean step between neighbouring pixels across the borders of the 8x8 JPEG grid "
+          "divided by the step in the middle of the blocks.", "lower",
+          "~1 (no grid) to unbounded (typ. 1 to 3)", warns=(BLOCKS,), summary=warned_reading, clean="blocks")
+def blockiness(views: Views) -> Cue:
+    """JPEG 8x8 grid strength of the output vs bicubic's."""
+    value, base = views.both(jpeg_blockiness)
+    if value >= JPEG_GRID and value > base:
+        return Cue(value, base, f"8x8 block artefacts (JPEG-like): block borders {value:.2f}x the "
+                                f"mid-block step (bicubic {base:.2f}x)", BLOCKS.name)
+    return Cue(value, base, f"no 8x8 blocks: borders {value:.2f}x the mid-block step (bicubic {base:.2f}x)")
+
+
+def _lost_levels(views: Views) -> float:
+    return views.shared("lost_levels",
+                        lambda: lost_levels(views.output, views.bicubic, views.luma("lowres")))
+
+
+def _banded(views: Views) -> bool:
+    return _lost_levels(views) >= BANDING_LOST
+
+
+@register("banding", "Banding", "artefacts",
+          "Share of the grey levels bicubic's enlargement takes in the input's smooth areas (16x16 blocks, "
+          "each RGB channel) that the output does not: a gradient climbs one level at a time, posterised "
+          "output in plateaus and jumps. Bicubic is the reference, so its own value is 0.",
+          "lower", "0 to 1 (typ. 0 to 0.1)", warns=(BANDING,))
+def banding(views: Views) -> Cue:
+    """Grey levels bicubic takes in the input's smooth areas that the output does not (plateaus and jumps).
+
+    Bicubic is the reference the levels are counted against, so its own value is 0 by definition.
+    """
+    value = _lost_levels(views)
+    if _banded(views):
+        return Cue(value, 0.0, f"banding: smooth areas take {value:.0%} fewer grey levels than bicubic's: "
+                                "plateaus and jumps, as after posterisation", BANDING.name)
+    return Cue(value, 0.0, f"no banding: smooth areas take {value:.0%} fewer grey levels than bicubic's")
+
+
+@register("input_blocks", "Input's JPEG blocks", "artefacts",
+          "Where the input was JPEG-compressed (liif.inspect): the step across its 8x8 block borders, "
+          "magnified in the output, divided by the step in the middle of the blocks; bicubic shows how "
+          "plainly enlarging keeps them. Removed, reduced, or magnified by the model.", "lower",
+          "~1 (no grid) to unbounded (typ. 1 to 2)", warns=(MAGNIFIED,), input_note=True)
+def input_blocks(views: Views) -> Cue:
+    """The input's own JPEG blocks, magnified in the output or removed, vs bicubic's enlargement of them."""
+    found = views.input_condition()
+    size = (views.lowres.shape[1], views.lowres.shape[0])
+    value, base = views.both(lambda y: magnified_grid(y, size))
+    grid = f"its 8x8 grid {value:.2f}x in the output, bicubic {base:.2f}x"
+    if not found.compressed:  # none, or quality 90+: too light for its blocks to matter (liif.inspect)
+        seen = "no" if found.jpeg_quality is None else f"only light (quality about {found.jpeg_quality})"
+        return Cue(value, base, f"the input shows {seen} JPEG compression ({grid})")
+    what = f"input JPEG quality about {found.jpeg_quality}"
+    if value >= base:
+        return Cue(value, base, f"{what}: its block artefacts are magnified ({grid})", MAGNIFIED.name)
+    if value - 1 <= INPUT_GRID_REMOVED * (base - 1):
+        return Cue(value, base, f"{what}: its block artefacts were removed ({grid})")
+    return Cue(value, base, f"{what}: its block artefacts were reduced ({grid})")
+
+
+def _period(scale: float) -> int:
+    period = round(scale)
+    if period < 2 or abs(scale - period) > 0.01 * scale:
+        raise CueUnavailable(f"needs a whole-number scale of 2 or more (this one is x{scale:.3g})")
+    return period
+
+
+@register("pixel_grid", "Pixelation", "artefacts",
+          "Share of the pixel-to-pixel change that falls on the borders of the input's "
+          "pixels (whole-number scales): nearest-neighbour enlargement puts all of it there.",
+          "lower", "1/scale (even) to 1", warns=(PIXELATION,), summary=warned_reading)
+def pixelation(views: Views) -> Cue:
+    """Whether the input's pixels show as blocks (nearest-neighbour look), vs bicubic."""
+    period = _period(views.scale)
+    value, base = views.both(lambda y: pixel_grid_share(y, period))
+    even = 1.0 / period
+    if value >= PIXEL_GRID * even and value > base:
+        return Cue(value, base, f"pixelated: {value:.0%} of the pixel-to-pixel change on the input's "
+                                f"pixel borders (even: {even:.0%}, bicubic {base:.0%})", PIXELATION.name)
+    return Cue(value, base, f"no pixelation: {value:.0%} of the change on the input's pixel borders "
+                            f"(even: {even:.0%}, bicubic {base:.0%})")
