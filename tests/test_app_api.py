@@ -49,9 +49,9 @@ Upscaled = namedtuple("Upscaled", "slider crop_bicubic crop_liif png html report
 
 
 def _upscale(client, image, mode="Scale factor", scale=2.5, width=64, height=20, report=True, cx=0.5, cy=0.5,
-             back_projected=False, stretch=False, over_limit="A region at the chosen scale", **kw) -> Upscaled:
-    return Upscaled(*client.predict(handle_file(str(image)), mode, scale, width, height, *_common(**kw), report, cx,
-                                    cy, back_projected, stretch, over_limit, api_name="/upscale"))
+             back_projected=False, **kw) -> Upscaled:
+    return Upscaled(*client.predict(handle_file(image), mode, scale, width, height, *_common(**kw), report, cx, cy,
+                                    back_projected, api_name="/upscale"))
 
 
 def _open(path) -> Image.Image:
@@ -224,10 +224,7 @@ def test_the_comparisons_start_on_the_most_textured_region(app_module, tmp_path)
 
 def test_upscale_to_exact_size_without_report(client, small_image):
     out = _upscale(client, small_image, mode="Exact output size", width=64, height=20, report=False)
-    assert _open(out.slider[1]).size == (27, 20) and _open(out.png).size == (27, 20)  # inside 64x20, shape kept
-    stretched = _upscale(client, small_image, mode="Exact output size", width=64, height=20, report=False,
-                         stretch=True)
-    assert _open(stretched.png).size == (64, 20) and "The shape changes" in stretched.info
+    assert _open(out.slider[1]).size == (64, 20) and _open(out.png).size == (64, 20)
     assert out.html == "" and out.report is None and not out.pictures and not out.verdict
     assert "report" not in out.info
 
@@ -382,16 +379,10 @@ def test_output_size_guard_names_the_largest_scale(client, small_image):
     assert "max_output_megapixels" not in message  # what a visitor can change, not a Python parameter
 
 
-def test_a_photo_over_the_input_limit_becomes_a_region_or_a_downscaled_copy(client, tmp_path):
-    big = _smooth_image(tmp_path / "big.png", 1200, 1000)  # over the demo's 1 MP input
-    region = _upscale(client, big, scale=4, report=False, cx=1.0, cy=0.0)
-    copy = _upscale(client, big, scale=4, report=False, over_limit="A downscaled copy")
-    for out in (region, copy):  # within the 4 MP output, the photo's shape
-        w, h = _open(out.png).size
-        assert w * h <= 4e6 and abs(w / h - 1.2) < 0.01
-    w, _ = _open(region.png).size
-    assert f"region of the 1200x1000 photo (from x {1200 - w // 4}, y 0)" in region.info  # the corner asked for
-    assert "reduced to" in copy.info
+def test_input_size_guard_explains(client, tmp_path):
+    big = tmp_path / "big.png"
+    Image.new("RGB", (1200, 1000), (90, 120, 150)).save(big)
+    assert "Crop or downscale" in _upscale_error(client, big)
 
 
 def test_bad_checkpoint_path_is_a_clear_message(client, small_image, tmp_path):
