@@ -268,11 +268,14 @@ def test_training_plot_marks_every_restart_after_the_unfreeze_and_no_warm_up_or_
     assert all(0 <= start - step < 25 for step, start in zip(committed, starts[1:], strict=True))
 
 
-def test_real_input_card_table_is_the_committed_results():
+def test_real_input_card_tables_are_the_committed_results():
     """The real-input model's card holds both models' gains on degraded inputs, as liif eval measured them."""
     inputs = _tool("make_inputs_table")
     text = inputs.CARD.read_text()
-    lines = inputs.table(inputs.load(inputs.CLEAN_MODEL), inputs.load(inputs.REAL_MODEL))
-    assert text.split(inputs.BEGIN, 1)[1].split(inputs.END, 1)[0].strip() == "\n".join(lines)
-    assert len([line for line in lines if line.startswith("| JPEG q50 | x4 |")]) == 1
-    assert inputs.put(text, lines) == text  # --write would change nothing
+    found = inputs.tables()
+    assert [begin for begin, _, _ in found] == [inputs.BEGIN, inputs.PHOTOS_BEGIN]
+    for begin, end, lines in found:
+        assert text.split(begin, 1)[1].split(end, 1)[0].strip() == "\n".join(lines)
+        assert len([line for line in lines if line.startswith("| JPEG q50 | x4 |")]) == 1
+        assert inputs.put(text, lines, begin, end) == text  # --write would change nothing
+    assert "CBSD68" in found[1][2][0]  # the second table is on the held-out photos

@@ -1,13 +1,15 @@
-"""Print the real-input model's table (gain over bicubic of the same degraded input, both models), or write
-it into its model card.
+"""Print the real-input model's tables (gain over bicubic of the same degraded input, both models), or write
+them into its model card: one on Set5 and Set14, one on photos neither model trained on (BSD68's test split).
 
     python tools/make_inputs_table.py            # print
     python tools/make_inputs_table.py --write    # into liif/weights/edsr-baseline-lmliif-real.md
 
 Reads the results of `liif eval --degrade clean jpeg90 jpeg75 jpeg50 noise5 noise10` for the clean-trained
 model (runs/edsr-baseline-lmliif-real/eval-inputs-clean-model) and for the real-input model
-(runs/edsr-baseline-lmliif-real/eval-inputs), so the table is the measurements, copied by no hand. The card
-is the one document that holds these figures; it writes nothing else.
+(runs/edsr-baseline-lmliif-real/eval-inputs), and of `liif eval --data .../CBSD68 --scales 4 --degrade clean
+jpeg75 jpeg50 noise10` for both (eval-photos-clean-model, eval-photos; the photos are laid by
+tools/heldout_sets.py), so the tables are the measurements, copied by no hand. The card is the one document
+that holds these figures; it writes nothing else.
 """
 from __future__ import annotations
 
@@ -20,6 +22,8 @@ RUN = ROOT / "runs" / "edsr-baseline-lmliif-real"
 CARD = ROOT / "liif" / "weights" / "edsr-baseline-lmliif-real.md"
 CLEAN_MODEL, REAL_MODEL = RUN / "eval-inputs-clean-model", RUN / "eval-inputs"
 BEGIN, END = "<!-- inputs table: tools/make_inputs_table.py -->", "<!-- end of inputs table -->"
+PHOTOS_BEGIN, PHOTOS_END = "<!-- photos table: tools/make_inputs_table.py -->", "<!-- end of photos table -->"
+PHOTOS_CLEAN_MODEL, PHOTOS_REAL_MODEL = RUN / "eval-photos-clean-model", RUN / "eval-photos"
 INPUTS = ("clean", "jpeg90", "jpeg75", "jpeg50", "noise5", "noise10")
 LABELS = {"clean": "clean", "jpeg90": "JPEG q90", "jpeg75": "JPEG q75", "jpeg50": "JPEG q50",
           "noise5": "noise sigma 5", "noise10": "noise sigma 10"}
@@ -62,11 +66,17 @@ def table(clean_model: dict[Key, dict], real_model: dict[Key, dict]) -> list[str
     return lines
 
 
-def put(text: str, lines: list[str]) -> str:
-    """The card with its table (between the markers) replaced."""
-    head, rest = text.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    return head + BEGIN + "\n" + "\n".join(lines) + "\n" + END + tail
+def put(text: str, lines: list[str], begin: str = BEGIN, end: str = END) -> str:
+    """The card with one table (between its markers) replaced."""
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    return head + begin + "\n" + "\n".join(lines) + "\n" + end + tail
+
+
+def tables() -> list[tuple[str, str, list[str]]]:
+    """(begin marker, end marker, table lines) for each table the card holds."""
+    return [(BEGIN, END, table(load(CLEAN_MODEL), load(REAL_MODEL))),
+            (PHOTOS_BEGIN, PHOTOS_END, table(load(PHOTOS_CLEAN_MODEL), load(PHOTOS_REAL_MODEL)))]
 
 
 def main() -> None:
@@ -74,12 +84,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--write", action="store_true", help=f"write it into {CARD.relative_to(ROOT)}")
     args = parser.parse_args()
-    lines = table(load(CLEAN_MODEL), load(REAL_MODEL))
+    text = CARD.read_text()
+    for begin, end, lines in tables():
+        text = put(text, lines, begin, end)
+        if not args.write:
+            print("\n".join(lines) + "\n")
     if args.write:
-        CARD.write_text(put(CARD.read_text(), lines))
+        CARD.write_text(text)
         print(f"written: {CARD.relative_to(ROOT)}")
-    else:
-        print("\n".join(lines))
 
 
 if __name__ == "__main__":
