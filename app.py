@@ -78,8 +78,11 @@ CSS = reports.CSS + """
 .studio-captioned .caption-label { position: static !important; white-space: normal !important;
   max-width: 100% !important; overflow: visible !important; text-overflow: clip !important;
   margin: 4px 0 0 0 !important; }
-.studio-verdict-box:not(:empty) { padding: 8px 12px; border-radius: 6px; background: var(--color-accent-soft); }
+.studio-verdict-box:has(p) { padding: 8px 12px; border-radius: 6px; background: var(--color-accent-soft); }
+.studio-verdict-box:not(:has(p)) { display: none !important; }  /* no verdict (report off): no empty bar */
 .studio-hint { color: var(--body-text-color-subdued); }
+/* a phone: the six short tab labels on one row */
+@media (max-width: 480px) { #tabs [role="tab"] { padding-left: 6px !important; padding-right: 6px !important; } }
 """
 
 
@@ -106,7 +109,7 @@ def build_demo(default_model: str | None = None) -> gr.Blocks:
         gr.Markdown(INTRO, elem_id="intro")
         models_panel = panel.build(default_model)
         common_inputs = models_panel.common
-        with gr.Tabs(elem_id="tabs"):
+        with gr.Tabs(elem_id="tabs", overflow_behavior="wrap"):  # every tab in view on a phone, none in a menu
             upscale.build(common_inputs, lowres)
             compare_scales.build(common_inputs, lowres)
             methods = compare_models.build(models_panel.checkpoint_path, models_panel.precision, lowres)

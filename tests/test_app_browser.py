@@ -1,5 +1,6 @@
-"""The demo in a real browser (Debian's chromium through Playwright): every tab as a visitor uses it, a
-phone-width window and a corrupt upload. Saves screenshots under test-artifacts/.
+"""The demo in a real browser (Debian's chromium through Playwright): every tab as a visitor uses it, the first
+screen on a laptop (1400x900) and a phone (390x844), nothing clipped, a corrupt upload. Saves screenshots under
+test-artifacts/ for review.
 
 Locally the tests skip when /usr/bin/chromium is missing; in CI (``CI`` set) they fail instead, because
 ``.ci/run`` installs chromium. ``python tests/test_app_browser.py docs/demo.png`` writes the README's
@@ -57,14 +58,18 @@ def _page(browser, url: str, viewport: dict = WIDE):
     return page
 
 
-def _open_tab(page, name: str) -> None:
-    """Click a tab by name; on a phone most tabs sit in the "More tabs" menu."""
-    tab = page.get_by_role("tab", name=name)
-    if tab.count() and tab.is_visible():
-        tab.click()
-        return
-    page.locator('button[aria-label="More tabs"]').click()
-    page.locator(".overflow-dropdown button", has_text=name).click()
+def _open_tab(page, tab_id: str) -> None:
+    """Click a tab on the tab bar (every tab is on it, at every width: none in a "More tabs" menu)."""
+    from studio.tabs import tab
+
+    page.get_by_role("tab", name=tab(tab_id).label, exact=True).click()
+
+
+def _open_settings(page, prefix: str) -> None:
+    """Unfold a tab's "More settings" (its controls are not on the page while it is folded)."""
+    settings = page.locator(f"#{prefix}-settings")
+    if settings.locator(".label-wrap.open").count() == 0:
+        settings.locator(".label-wrap").click()
 
 
 def _pick_example(page, prefix: str) -> None:
@@ -141,6 +146,7 @@ def test_a_click_before_the_first_upscale_just_picks_the_region(browser, launch_
     page = _page(browser, launch_app)
     _pick_example(page, "upscale")
     _click_on_picture(page.locator("#upscale-input img").first, 0.25, 0.75)
+    _open_settings(page, "upscale")
     x = page.locator("#crop-x input[type=number]")
     expect(x).not_to_have_value("0.5")
     assert abs(float(x.input_value()) - 0.25) < 0.05
@@ -185,7 +191,7 @@ def test_compare_scales_charts_the_gain_over_bicubic(browser, launch_app):
     from playwright.sync_api import expect
 
     page = _page(browser, launch_app)
-    page.get_by_role("tab", name="Compare scales").click()
+    _open_tab(page, "compare")
     _pick_example(page, "compare")
     page.locator("#compare-button").click()
     gallery = page.locator("#compare-gallery")
@@ -207,7 +213,7 @@ def test_compare_models_side_by_side(browser, launch_app):
     import liif
 
     page = _page(browser, launch_app)
-    page.get_by_role("tab", name="Compare models").click()
+    _open_tab(page, "models")
     _pick_example(page, "models")
     page.locator("#models-button").click()
     methods = 1 + len(liif.list_models()) + 1  # bicubic, the bundled models, the checkpoint in the folder
@@ -221,6 +227,10 @@ def test_compare_models_side_by_side(browser, launch_app):
 def test_phone_width_reads_the_report_as_a_list(browser, launch_app):
     page = _page(browser, launch_app, PHONE)
     run_upscale(page, ARTIFACTS / "demo-phone-top.png")
+    # on a phone the result comes below the input and its button, the verdict first
+    verdict, button, slider = (_box(page.locator(f"#upscale-{e}")) for e in ("verdict", "button", "slider"))
+    assert button["bottom"] < verdict["y"] < slider["y"] and verdict["right"] <= PHONE["width"]
+    assert _clipped(page.locator("#upscale-verdict")) == []
     report = page.locator("#upscale-report")
     assert report.locator("thead").evaluate("e => getComputedStyle(e).display") == "none"
     cell = report.locator("td[data-label='Reading']").first
@@ -237,7 +247,7 @@ def test_click_to_zoom_puts_the_locator_beside_the_result(browser, launch_app):
     from playwright.sync_api import expect
 
     page = _page(browser, launch_app, {"width": 1400, "height": 1000})
-    page.get_by_role("tab", name="Zoom anywhere").click()
+    _open_tab(page, "zoom")
     _pick_example(page, "zoom")
     _click_on_picture(page.locator("#zoom-input img").first, 0.25, 0.75)
     info = page.locator("#zoom-info")
@@ -260,7 +270,7 @@ def test_reference_tab_puts_the_reference_scores_first(browser, launch_app):
     from playwright.sync_api import expect
 
     page = _page(browser, launch_app)
-    page.get_by_role("tab", name="With a reference").click()
+    _open_tab(page, "reference")
     _pick_example(page, "reference")
     page.locator("#reference-button").click()
     report = page.locator("#reference-report")
@@ -285,7 +295,7 @@ def _overlap(a: dict, b: dict) -> bool:
 
 def test_the_verdict_shows_beside_the_result_without_scrolling(browser, launch_app):
     page = _page(browser, launch_app, DESKTOP)
-    assert _box(page.locator("#model-panel"))["h"] < 200  # the settings take the room they need
+    assert _box(page.locator("#model-panel"))["h"] < 70  # the model panel is folded: one line
     run_upscale(page)
     page.evaluate("window.scrollTo(0, 0)")
     verdict, slider = _box(page.locator("#upscale-verdict")), _box(page.locator("#upscale-slider"))
@@ -297,6 +307,7 @@ def test_the_verdict_shows_beside_the_result_without_scrolling(browser, launch_a
     # the caption gives both times; the crops moved where the model adds detail (the sliders say where)
     info = page.locator("#upscale-info").inner_text()
     assert "rendered in" in info and "report" in info and "in progress" not in info
+    _open_settings(page, "upscale")
     crop_x = float(page.locator("#crop-x input[type=number]").input_value())
     crop_y = float(page.locator("#crop-y input[type=number]").input_value())
     assert (crop_x, crop_y) != (0.5, 0.5)
@@ -318,7 +329,8 @@ def test_labels_values_and_captions_are_whole(browser, launch_app, viewport):
     icon = _box(page.locator("#upscale-file [data-testid=upload-icon]"))
     assert not _overlap(label, icon), (label, icon)
     page.locator("#upscale-file").screenshot(path=str(ARTIFACTS / f"demo-{name}-upload.png"))
-    # the model dropdown is wide enough for the longest model name, whole
+    # the model dropdown (in the folded panel) is wide enough for the longest model name, whole
+    page.locator("#model-panel .label-wrap").click()
     field = page.locator("#model input")
     widest = field.evaluate("""(e, names) => { const c = document.createElement("canvas").getContext("2d");
         c.font = getComputedStyle(e).font; return Math.max(...names.map(n => c.measureText(n).width)); }""",
@@ -326,7 +338,7 @@ def test_labels_values_and_captions_are_whole(browser, launch_app, viewport):
     assert widest <= field.evaluate("e => e.clientWidth"), widest
     page.locator("#model").screenshot(path=str(ARTIFACTS / f"demo-{name}-model.png"))
     # Compare models: the captions sit under their pictures, whole
-    _open_tab(page, "Compare models")
+    _open_tab(page, "models")
     _pick_example(page, "models")
     page.locator("#models-button").click()
     images = page.locator("#models-gallery img")
@@ -338,7 +350,7 @@ def test_labels_values_and_captions_are_whole(browser, launch_app, viewport):
         assert captions.nth(i).evaluate("e => e.scrollWidth <= e.clientWidth + 1")  # not cut with an ellipsis
     page.locator("#models-gallery").screenshot(path=str(ARTIFACTS / f"demo-{name}-models-captions.png"))
     # Zoom: the locator's label is whole
-    _open_tab(page, "Zoom anywhere")
+    _open_tab(page, "zoom")
     _pick_example(page, "zoom")
     page.locator("#zoom-button").click()
     expect(page.locator("#zoom-where img").first).to_be_visible()
@@ -376,9 +388,9 @@ def test_a_too_small_image_disables_the_buttons_and_says_the_minimum(browser, la
     name = "desktop" if viewport == DESKTOP else "phone"
     page = _page(browser, launch_app, viewport)
     minimum = f"at least {MIN_INPUT_SIDE}x{MIN_INPUT_SIDE} pixels"
-    for prefix, tab in (("upscale", None), ("zoom", "Zoom anywhere")):
-        if tab:
-            _open_tab(page, tab)
+    for prefix in ("upscale", "zoom"):
+        if prefix != "upscale":
+            _open_tab(page, prefix)
         page.locator(f"#{prefix}-file input[type=file]").set_input_files(str(dot))
         about = page.locator(f"#{prefix}-about")
         expect(about).to_contain_text(minimum)
@@ -395,6 +407,7 @@ def test_a_refused_request_stays_under_its_button_without_red_badges(browser, la
 
     page = _page(browser, launch_app, DESKTOP)
     _pick_example(page, "upscale")
+    _open_settings(page, "upscale")
     page.get_by_role("radio", name="Exact output size").check()
     for field, value in (("Width (px)", "5000"), ("Height (px)", "5000")):
         page.get_by_label(field).fill(value)
@@ -413,6 +426,94 @@ def test_a_refused_request_stays_under_its_button_without_red_badges(browser, la
     page.locator("#upscale-button").click()  # the next click clears it
     expect(page.locator("#upscale-slider img").nth(1)).to_be_visible()
     expect(message).to_have_text("")
+    page.close()
+
+
+# ----------------------------------------------------------------------------------------------
+# The first screen does the job (issue 39): the upload and the button in view, no empty box, nothing clipped
+HEAVY_TABS = ("upscale", "compare", "models", "reference", "zoom")
+
+# Each element with text of its own under the root: the text is whole (no ellipsis: its content fits its box)
+# and inside every box that clips it (overflow not visible) up to the root, and the root itself.
+CLIPPED = """root => { const out = [];
+  const inside = (r, b) => r.left >= b.left - 1 && r.right <= b.right + 1
+                           && r.top >= b.top - 1 && r.bottom <= b.bottom + 1;
+  for (const e of [root, ...root.querySelectorAll("*")]) {
+    const style = getComputedStyle(e);
+    if (style.display === "none" || style.visibility === "hidden" || !e.getClientRects().length) continue;
+    const texts = [...e.childNodes].filter(n => n.nodeType === 3 && n.textContent.trim());
+    if (!texts.length || style.transform !== "none") continue;  // a rotated icon: its box is not its glyph's
+    const label = e.textContent.trim().slice(0, 60);
+    if (style.display !== "inline" && (e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1)
+        && (style.overflowX !== "visible" || style.overflowY !== "visible")) out.push(["cut in its box", label]);
+    for (const t of texts) {  // the text's own box (an element's box may be larger than what it shows)
+      const range = document.createRange();
+      range.selectNodeContents(t);
+      const r = range.getBoundingClientRect();
+      for (let a = e; a; a = a.parentElement) {
+        const s = getComputedStyle(a);
+        const clips = a === root || s.overflowX !== "visible" || s.overflowY !== "visible";
+        if (clips && !inside(r, a.getBoundingClientRect())) {
+          out.push(["outside " + (a.id || a.className), t.textContent.trim().slice(0, 60)]);
+          break;
+        }
+        if (a === root) break;
+      }
+    }
+  }
+  return out; }"""
+
+
+def _clipped(locator) -> list:
+    """What is cut under ``locator``'s element: [why, text] for each element whose text does not fit."""
+    return locator.evaluate(CLIPPED)
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_the_first_screen_holds_the_upload_and_the_button(browser, launch_app, viewport):
+    """Each heavy tab opens on its drop zone and its button: on a laptop both on the first screen; on a phone
+    the drop zone starts on it and the button comes within two screens. All six tabs on the tab bar."""
+    from studio.tabs import TABS
+
+    name, height = ("desktop" if viewport == DESKTOP else "phone"), viewport["height"]
+    page = _page(browser, launch_app, viewport)
+    page.locator("#upscale-file").wait_for()
+    assert page.locator('button[aria-label="More tabs"]:visible').count() == 0  # no tab hidden in a menu
+    for t in TABS:
+        tab = _box(page.get_by_role("tab", name=t.label, exact=True))
+        assert tab["x"] >= 0 and tab["right"] <= viewport["width"] and tab["bottom"] <= height, (t.label, tab)
+    bar = page.locator("#tabs [role=tablist]").first
+    assert _clipped(bar) == [] and _clipped(page.locator("#model-panel .label-wrap")) == []
+    assert "Model:" in page.locator("#model-panel .label-wrap").inner_text()  # the folded panel names the choice
+    for prefix in HEAVY_TABS:
+        if prefix != "upscale":
+            _open_tab(page, prefix)
+        file, button = page.locator(f"#{prefix}-file"), page.locator(f"#{prefix}-button")
+        button.wait_for()
+        top, bottom = _box(file)["y"], _box(button)["bottom"]
+        assert 0 < top < height - 100, (prefix, top)  # the drop zone starts on the first screen, not at its edge
+        assert bottom <= (height if viewport == DESKTOP else 2 * height), (prefix, bottom)
+        assert _clipped(file) == [] and _clipped(button) == [], prefix  # "Click to Upload" and the label whole
+        # before a result: the tab says what it does where the result will be, and shows no empty result box
+        expect_hint = page.locator(f"#{prefix}-hint")
+        assert expect_hint.is_visible() and len(expect_hint.inner_text()) > 40
+        assert page.locator(f"#{prefix}-info:visible, #{prefix}-verdict:visible").count() == 0
+        page.screenshot(path=str(ARTIFACTS / f"demo-{name}-first-{prefix}.png"))
+    page.close()
+
+
+def test_an_upscale_without_report_leaves_no_empty_verdict_box(browser, launch_app):
+    from playwright.sync_api import expect
+
+    page = _page(browser, launch_app, DESKTOP)
+    _pick_example(page, "upscale")
+    _open_settings(page, "upscale")
+    page.get_by_label("Compute the quality report").uncheck()
+    page.locator("#upscale-button").click()
+    expect(page.locator("#upscale-slider img").nth(1)).to_be_visible()
+    expect(page.locator("#upscale-info")).to_contain_text("rendered in")
+    verdict = page.locator("#upscale-verdict")
+    assert verdict.count() == 0 or _box(verdict)["h"] == 0  # no empty bar above the picture
     page.close()
 
 

@@ -66,19 +66,18 @@ class Report(Rows):
 
     def to_table(self) -> str:
         """A plain-text table, grouped, for terminals and logs."""
+        # Each row's reading on the line below it: the five columns fit a 100-column terminal, none cut.
         headers = ("score", "value", "bicubic", "better", "range", "reading")
-        range_width = 28
 
         def cells(row: Score) -> tuple[str, ...]:
-            rng = row.range if len(row.range) <= range_width else row.range[: range_width - 1] + "~"
             reading = row.reading if row.available else f"unavailable: {row.reason}"
-            return (row.name, _fmt(row.value), _fmt(row.baseline), _ARROW[row.direction], rng, reading)
+            return (row.name, _fmt(row.value), _fmt(row.baseline), _ARROW[row.direction], row.range, reading)
 
         table = [cells(row) for row in self.rows]
         widths = [max(len(c[i]) for c in table + [headers]) for i in range(5)]
 
         def line(c: tuple[str, ...]) -> str:
-            return "  ".join([c[i].ljust(widths[i]) for i in range(5)] + [c[5]]).rstrip()
+            return "  ".join(c[i].ljust(widths[i]) for i in range(5)).rstrip() + f"\n    {c[5]}".rstrip()
 
         out = [f"verdict: {self.verdict}", ""]
         m = self.meta

@@ -35,10 +35,9 @@ def title(model: str | None, precision: str | None, path: str | None = "") -> st
     return f"Model: {name} · {precision}"
 
 
-def precision_info(choices: list[str]) -> str:
-    """One line under the precision choice, on what each choice costs."""
-    fast = "bf16: faster, within 0.005 dB of exact" if "bf16" in choices else "exact: this processor's fast choice"
-    return f"{fast}; self-ensemble: sharper, 8x the time"
+def precision_info() -> str:
+    """One line under the precision choice: what was measured here, and what the self-ensemble costs."""
+    return f"{settings.precision_hint()}; self-ensemble: sharper, 8x the time"
 
 
 def quality_models_status() -> str:
@@ -60,7 +59,7 @@ def build(default_model: str | None = None) -> Panel:
                                          min_width=260, placeholder="/path/to/edsr-baseline-liif.pth",
                                          visible=SETTINGS.allow_paths)
             precision = gr.Radio(precisions, value=precisions[0], label="Precision", scale=3, min_width=320,
-                                 elem_id="precision", info=precision_info(precisions))
+                                 elem_id="precision", info=precision_info())
         with gr.Row(equal_height=True):
             status = gr.Markdown(models.status_line(SETTINGS.models_dir, SETTINGS.allow_paths),
                                  elem_id="models-status")
