@@ -34,6 +34,11 @@ def test_noisier_copy_reads_noisier(scene):
     rng = np.random.default_rng(0)
     noisy = to_uint8(bic + rng.normal(0, 6, bic.shape))
     assert artefacts.noise_sigma(noisy) > artefacts.noise_sigma(bic) + 3  # 6 per channel ~ 4 on luma
+    from skimage.restoration import estimate_sigma  # the estimator noise_sigma follows step for step
+
+    for image in (noisy, bic):
+        luma = artefacts._y(image)
+        assert artefacts.noise_sigma(image) == pytest.approx(estimate_sigma(luma, channel_axis=None), rel=1e-12)
     cue = artefacts.noise(views(noisy, low, bic))
     assert cue.warning == "added noise" and "added noise" in cue.reading
     assert artefacts.noise(views(bic, low, bic)).warning == ""

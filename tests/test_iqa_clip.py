@@ -192,6 +192,15 @@ def test_local_checkpoint_file_is_loaded(images, tmp_path, no_network):
 
 
 # --- clarity on native-resolution crops (issue 13) ---------------------------------------
+def test_the_default_model_s_hub_file_is_open_clip_s():
+    """``status`` finds the default weights absent without importing open_clip, from a copy of its Hub address."""
+    from iqa.backends.open_clip import DEFAULT_ARCH, DEFAULT_PRETRAINED, KNOWN_HUB
+
+    for (arch, tag), hub in KNOWN_HUB.items():
+        assert open_clip.get_pretrained_cfg(arch, tag)["hf_hub"] == hub
+    assert (DEFAULT_ARCH, DEFAULT_PRETRAINED) in KNOWN_HUB
+
+
 def test_crop_boxes_placement():
     boxes = crop_boxes(600, 500, 224)
     assert len(boxes) == 9

@@ -67,6 +67,17 @@ def test_piqe_and_entropy_run_offline_through_pyiqa(images, no_network, empty_ca
     assert pyiqa_backend.score(catalog.get("piqe").pyiqa, [hr])[0] == pytest.approx(piqe.value)
 
 
+def test_entropy_by_histogram_is_pyiqa_s_entropy(images):
+    """The entropy row computes pyiqa's metric without importing pyiqa: the same numbers as pyiqa's own."""
+    import pyiqa
+
+    hr, lr, bic = images
+    ours = pyiqa_backend.grey_entropy([hr, bic])
+    theirs = pyiqa.create_metric("entropy", device="cpu")(pyiqa_backend._to_tensor([hr, bic], catalog.CLASSICAL_CROP))
+    assert ours == pytest.approx(theirs.reshape(-1).tolist(), rel=1e-6)
+    assert ours[0] > ours[1]  # the photo's histogram is wider than its blurred enlargement's
+
+
 def test_metric_without_weights_is_unavailable_fast_without_network(images, no_network, empty_cache):
     hr, lr, _ = images
     started = time.perf_counter()

@@ -47,6 +47,10 @@ CROP_GRID = 3
 
 DEFAULT_ARCH = "ViT-B-32"
 DEFAULT_PRETRAINED = "laion2b_s34b_b79k"
+# Where open_clip's pretrained config puts the default model's weights on the Hugging Face Hub (its ``hf_hub``;
+# tests/test_iqa_clip.py holds this copy to open_clip's own). Knowing it, ``status`` finds the weights absent
+# without importing open_clip, which takes seconds (torchvision, transformers, timm) for a row that cannot run.
+KNOWN_HUB = {(DEFAULT_ARCH, DEFAULT_PRETRAINED): "laion/CLIP-ViT-B-32-laion2B-s34B-b79K/"}
 MAX_LOGIT_SCALE = 100.0
 
 
@@ -163,10 +167,10 @@ class ClipCues:
         return f"{self.arch} / {self.pretrained}"
 
     # -- availability ----------------------------------------------------------------
-    def _how_to_get(self) -> str:
+    def _how_to_get(self, cache: Path | None = None) -> str:
         return (
             f"run `liif prefetch clip_clarity` where the network is reachable "
-            f"(downloads {self.arch} / {self.pretrained} into {self._cache_dir()}; "
+            f"(downloads {self.arch} / {self.pretrained} into {cache or self._cache_dir()}; "
             f"${weights.ENV_VAR} sets the cache), or set LIIF_STUDIO_CLIP_CHECKPOINT to a "
             f"local open_clip checkpoint file"
         )
@@ -202,10 +206,21 @@ class ClipCues:
             return candidate if candidate.is_file() else None
         return None
 
+    def _known_absent(self) -> bool:
+        """Whether the weights of a model in ``KNOWN_HUB`` are surely not in the Hub cache (no open_clip import)."""
+        hub = KNOWN_HUB.get((self.arch, self.pretrained)) if self.checkpoint is None else None
+        if hub is None:
+            return False
+        model_id, filename = os.path.split(hub)
+        return hub_cached(model_id, _safe_alternatives(filename or "open_clip_pytorch_model.bin")) is None
+
     def status(self) -> tuple[bool, str]:
-        """(available, reason). Checks files only; never loads or downloads."""
+        """(available, reason). Checks files only; never loads or downloads; imports open_clip only to read the
+        configuration of weights that are there (or of a model it does not know)."""
         if self._model is not None:
             return True, ""
+        if self._known_absent():
+            return False, f"CLIP weights not found; {self._how_to_get(weights.hf_dir())}"
         import open_clip
 
         if self.arch not in open_clip.list_models():

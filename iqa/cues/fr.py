@@ -9,24 +9,31 @@ lead the verdict (``kind="fr"``): their summaries make its first sentence.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-
-import numpy as np
-
-from liif.metrics import psnr_y, rgb_to_y, ssim_y
+from typing import Any
 
 from .base import Cue, CueUnavailable, Views, Warns, register
 
-__all__ = ["rgb_to_y", "psnr_y", "ssim_y", "NEEDS_REFERENCE", "FURTHER", "psnr_y_cue", "ssim_y_cue"]
+__all__ = ["NEEDS_REFERENCE", "FURTHER", "psnr_y_cue", "ssim_y_cue"]
 
 NEEDS_REFERENCE = "needs a reference image (--reference)"
 # Reported, not a problem: the reference leads the verdict on its own ("further from the reference").
 FURTHER = Warns("further from the reference than bicubic", judged=False)
 
 
-def _cue(views: Views, score: Callable[[np.ndarray, np.ndarray, int], float], unit: str, fmt: str) -> Cue:
+def __getattr__(name: str) -> Any:
+    """``psnr_y``, ``ssim_y`` and ``rgb_to_y``: liif.metrics', imported on first use (it loads scipy.stats, a second
+    of start-up a report without a reference never needs)."""
+    if name in ("psnr_y", "ssim_y", "rgb_to_y"):
+        import liif.metrics
+
+        return getattr(liif.metrics, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _cue(views: Views, name: str, unit: str, fmt: str) -> Cue:
     if views.reference is None:
         raise CueUnavailable(NEEDS_REFERENCE)
+    score = __getattr__(name)
     value = score(views.output, views.reference, views.shave)
     base = score(views.bicubic, views.reference, views.shave)
     warning = FURTHER.name if value < base else ""
@@ -44,7 +51,7 @@ def _cue(views: Views, score: Callable[[np.ndarray, np.ndarray, int], float], un
           if math.isfinite(r.value) else "PSNR-Y identical")
 def psnr_y_cue(views: Views) -> Cue:
     """PSNR on Y of the output and of bicubic against the reference (border shaved)."""
-    return _cue(views, psnr_y, " dB", ".2f")
+    return _cue(views, "psnr_y", " dB", ".2f")
 
 
 @register("ssim_y", "SSIM (Y)", "full-reference",
@@ -53,4 +60,4 @@ def psnr_y_cue(views: Views) -> Cue:
           summary=lambda r: f"SSIM {r.value:.3f} ({r.value - r.baseline:+.3f})")
 def ssim_y_cue(views: Views) -> Cue:
     """SSIM on Y of the output and of bicubic against the reference (border shaved)."""
-    return _cue(views, ssim_y, "", ".3f")
+    return _cue(views, "ssim_y", "", ".3f")
