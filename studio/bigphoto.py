@@ -75,6 +75,14 @@ def preview(image: ImageLike, side: int = PREVIEW_SIDE) -> Image.Image:
     return shown.resize((max(1, round(shown.width * k)), max(1, round(shown.height * k))), Image.Resampling.LANCZOS)
 
 
+def shrunk(image: ImageLike, box: tuple[float, float, float, float],
+           side: int = 512) -> tuple[Image.Image, tuple[float, float, float, float]]:
+    """A copy at most ``side`` long and ``box`` (x0, y0, x1, y1, input pixels) in its pixels: the locator's picture."""
+    small = preview(image, side)
+    k = small.width / image_size(image)[0]
+    return small, (box[0] * k, box[1] * k, box[2] * k, box[3] * k)
+
+
 # ----- Zoom anywhere: a window from a crop ----------------------------------------------------------------
 def crop_box(size: tuple[int, int], box: WindowBox, margin: int) -> tuple[int, int, int, int]:
     """The input pixels (x0, y0, x1, y1) a window needs: its input box and ``margin`` pixels around, in the image."""
@@ -140,6 +148,11 @@ def too_large(size: tuple[int, int], scale: float, limits: Limits) -> str | None
             "liif-studio on your own computer for the whole photo.")
 
 
+def fitting_size(size: tuple[int, int], scale: float, limits: Limits) -> tuple[int, int]:
+    """The size of the region or downscaled copy Upscale renders of a photo of ``size`` at ``scale``."""
+    return _shape_within(size, largest_input_mp(scale, limits))
+
+
 def _shape_within(size: tuple[int, int], megapixels: float) -> tuple[int, int]:
     """The photo's shape scaled to at most ``megapixels`` (never enlarged)."""
     w, h = size
@@ -191,5 +204,4 @@ def scale_limit(size: tuple[int, int], scale: float, limits: Limits) -> str | No
         return None
     largest = math.floor(math.sqrt(limits.output_mp * 1e6 / (w * h)) * 10 + 1e-9) / 10
     return (f"x{scale:g} would make {ow}x{oh} pixels ({ow * oh / 1e6:.1f} megapixels); this demo renders up to "
-            f"{uploads.megapixels(limits.output_mp)}. For this {w}x{h} image choose x{largest:g} or less, "
-            "a region, or a downscaled copy.")
+            f"{uploads.megapixels(limits.output_mp)}: for this {w}x{h} image choose x{largest:g} or less.")

@@ -49,9 +49,9 @@ Upscaled = namedtuple("Upscaled", "slider crop_bicubic crop_liif png html report
 
 
 def _upscale(client, image, mode="Scale factor", scale=2.5, width=64, height=20, report=True, cx=0.5, cy=0.5,
-             back_projected=False, **kw) -> Upscaled:
-    return Upscaled(*client.predict(handle_file(image), mode, scale, width, height, *_common(**kw), report, cx, cy,
-                                    back_projected, api_name="/upscale"))
+             back_projected=False, stretch=False, over_limit="A region at the chosen scale", **kw) -> Upscaled:
+    return Upscaled(*client.predict(handle_file(str(image)), mode, scale, width, height, *_common(**kw), report, cx,
+                                    cy, back_projected, stretch, over_limit, api_name="/upscale"))
 
 
 def _open(path) -> Image.Image:
@@ -157,7 +157,8 @@ def test_the_page_shows_a_refusal_in_the_message_box_and_keeps_the_outputs(app_m
     from studio.tabs import common, upscale
 
     page = common.on_page(upscale.upscale, 12, {4: "", 7: ""})
-    answers = list(page(small_image, "Exact output size", 2, 5000, 5000, *_common(), True, 0.5, 0.5, False, False))
+    answers = list(page(small_image, "Exact output size", 2, 5000, 5000, *_common(), True, 0.5, 0.5, False,
+                        crop_chosen=False))
     assert len(answers) == 1 and len(answers[0]) == 13
     *kept, message = answers[0]
     assert "megapixels" in message and all(isinstance(v, type(gr.skip())) for v in kept)
@@ -177,12 +178,12 @@ def test_the_page_magnifies_where_the_model_adds_detail(app_module, tmp_path):
     from studio.tabs.upscale import upscale
 
     path = _smooth_image(tmp_path / "corner.png", 48, 40, seed=5)
-    *_, last = upscale(path, "Scale factor", 4, 64, 64, *_common(), False, 0.5, 0.5, False, False)
+    *_, last = upscale(path, "Scale factor", 4, 64, 64, *_common(), False, 0.5, 0.5, False, crop_chosen=False)
     *_shown, cx, cy, (bicubic, result) = last
     expected = views.detail_point(bicubic, result, views.crop_side(result.size))
     assert (cx, cy) == expected and (cx, cy) != (0.5, 0.5)
     *_shown, kx, ky, _pair = list(upscale(path, "Scale factor", 4, 64, 64, *_common(), False, 0.25, 0.75,
-                                          False, True))[-1]
+                                          False, crop_chosen=True))[-1]
     assert (kx, ky) == (0.25, 0.75)  # a point the visitor picked stays
 
 
@@ -224,7 +225,10 @@ def test_the_comparisons_start_on_the_most_textured_region(app_module, tmp_path)
 
 def test_upscale_to_exact_size_without_report(client, small_image):
     out = _upscale(client, small_image, mode="Exact output size", width=64, height=20, report=False)
-    assert _open(out.slider[1]).size == (64, 20) and _open(out.png).size == (64, 20)
+    assert _open(out.slider[1]).size == (27, 20) and _open(out.png).size == (27, 20)  # inside 64x20, shape kept
+    stretched = _upscale(client, small_image, mode="Exact output size", width=64, height=20, report=False,
+                         stretch=True)
+    assert _open(stretched.png).size == (64, 20) and "The shape changes" in stretched.info
     assert out.html == "" and out.report is None and not out.pictures and not out.verdict
     assert "report" not in out.info
 
@@ -379,10 +383,28 @@ def test_output_size_guard_names_the_largest_scale(client, small_image):
     assert "max_output_megapixels" not in message  # what a visitor can change, not a Python parameter
 
 
-def test_input_size_guard_explains(client, tmp_path):
-    big = tmp_path / "big.png"
-    Image.new("RGB", (1200, 1000), (90, 120, 150)).save(big)
-    assert "Crop or downscale" in _upscale_error(client, big)
+def test_a_photo_over_the_input_limit_becomes_a_region_or_a_downscaled_copy(client, tmp_path):
+    big = tmp_path / "big.jpg"  # over the demo's 1 MP input (a JPEG: the test server caps uploads at 2 MB)
+    Image.open(_smooth_image(tmp_path / "big.png", 1200, 1000)).save(big, quality=90)
+    region = _upscale(client, big, scale=4, report=False, cx=1.0, cy=0.0)
+    copy = _upscale(client, big, scale=4, report=False, over_limit="A downscaled copy")
+    for out in (region, copy):  # within the 4 MP output, the photo's shape
+        w, h = _open(out.png).size
+        assert w * h <= 4e6 and abs(w / h - 1.2) < 0.01
+    w, _ = _open(region.png).size
+    assert f"region of the 1200x1000 photo (from x {1200 - w // 4}, y 0)" in region.info  # the corner asked for
+    assert "reduced to" in copy.info
+
+
+def test_a_scale_beyond_the_limit_is_said_under_the_button_not_reset(app_module, tmp_path):
+    import gradio as gr
+
+    from studio.tabs import upscale
+
+    path = _smooth_image(tmp_path / "square.png", 1000, 1000)
+    assert "choose x2 or less" in upscale.scale_note(path, 4) and upscale.scale_note(path, 2) == ""
+    slider = upscale.inspect_for_upscale(path, 4)[3]
+    assert isinstance(slider, type(gr.skip()))  # the scale the visitor typed stays
 
 
 def test_bad_checkpoint_path_is_a_clear_message(client, small_image, tmp_path):

@@ -320,6 +320,8 @@ def test_12mp_photo_zoom_window_equals_the_whole_photos(phone_photo, tiny_model)
     big, box = bigphoto.render_window(up, upload.image, (3000.0, 2000.0), 5, (64, 64))
     assert big.size == (64, 64) and box.out_size == (20160, 15120)
     assert max(bigphoto.preview(upload.image).size) == bigphoto.PREVIEW_SIDE
+    small, where = bigphoto.shrunk(upload.image, box.input_box)  # Zoom's locator: a small copy, the box scaled
+    assert small.size == (512, 384) and where == pytest.approx([v * 512 / 4032 for v in box.input_box])
 
 
 def test_12mp_cli_over_its_output_limit_is_one_sentence(phone_photo, model_path, tmp_path, capsys):

@@ -16,12 +16,14 @@ import gradio as gr
 
 import iqa
 import liif
-from studio import downloads, models, prefetch, settings, uploads
+from studio import bigphoto, downloads, models, prefetch, settings, uploads
 from studio.reports import too_small
 
 log = logging.getLogger("liif_studio.app")
 
 SETTINGS = settings.from_env()
+# Phone photos: Zoom anywhere and Upscale take them up to LIIF_MAX_ZOOM_MEGAPIXELS (studio.bigphoto).
+LIMITS = bigphoto.limits_from(SETTINGS.max_input_mp, SETTINGS.max_output_mp)
 BICUBIC = "bicubic"
 # Every heavy event shares one queue slot: a 2-core Space serves one computation at a time.
 HEAVY = {"concurrency_limit": 1, "concurrency_id": "compute"}
@@ -174,9 +176,16 @@ def shown_gallery(gallery: list[tuple[Any, str]]) -> list[tuple[str, str]]:
     return [(file, caption) for file, (_, caption) in zip(files, gallery, strict=True)]
 
 
-def open_upload(path: str | None, what: str = "an image") -> uploads.Upload:
-    """The decoded upload, or one sentence (``uploads.UploadError``) on why it cannot be used."""
-    upload = uploads.open_upload(path, SETTINGS.max_input_mp, what)
+def open_upload(path: str | None, what: str = "an image", max_megapixels: float | None = None) -> uploads.Upload:
+    """The decoded upload, or one sentence (``uploads.UploadError``) on why it cannot be used.
+
+    ``max_megapixels``: the tab's own limit (the phone-photo tabs pass ``LIMITS.zoom_input_mp``; their decode
+    is kept for the next click); default the demo's input limit.
+    """
+    if max_megapixels is None:
+        upload = uploads.open_upload(path, SETTINGS.max_input_mp, what)
+    else:
+        upload = bigphoto.open_photo(path, max_megapixels, what)
     message = too_small(upload.name, upload.size)
     if message:
         raise uploads.UploadError(message)

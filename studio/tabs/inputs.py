@@ -8,14 +8,19 @@ from typing import Any
 import gradio as gr
 
 import liif
-from studio import settings, uploads, views
-from studio.tabs.common import PRIVATE, SETTINGS, notes, open_upload
+from studio import bigphoto, settings, uploads, views
+from studio.tabs.common import LIMITS, PRIVATE, SETTINGS, notes, open_upload
 
-FILE_TYPES = [".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp", ".gif"]
+FILE_TYPES = [".png", ".jpg", ".jpeg", ".heic", ".heif", ".avif", ".webp", ".tif", ".tiff", ".bmp", ".gif"]
+PHOTO_TABS = ("upscale", "zoom")  # the tabs that take phone photos (up to LIMITS.zoom_input_mp)
 REGION_LINE = "The region starts where the input has the most texture; click the input to move it."
 
 
 def _upscale_line(upload: uploads.Upload) -> str:
+    w, h = upload.size
+    if w * h > LIMITS.upscale_input_mp * 1e6:  # a phone photo: rendered as a region or a downscaled copy
+        return (f"Over this tab's {uploads.megapixels(LIMITS.upscale_input_mp)}: a region around the point you click "
+                "is rendered at the scale you choose, or a downscaled copy (More settings).")
     top = settings.max_scale(upload.size, SETTINGS.max_output_mp)
     return f"Largest scale here: **x{top:g}** (this demo renders up to {SETTINGS.max_output_mp:g} megapixels)."
 
@@ -45,7 +50,7 @@ def _example_path(sample: list | None) -> str | None:
 
 def file_label(label: str) -> str:
     """The drop zone's label: what it takes and the upload cap, short enough to stay whole on a phone."""
-    return f"{label} (PNG, JPEG, WebP, TIFF...; up to {SETTINGS.max_upload_mb:g} MB)"
+    return f"{label} (PNG, JPEG, HEIC, WebP...; up to {SETTINGS.max_upload_mb:g} MB)"
 
 
 def input_panel(label: str, elem: str) -> tuple[gr.File, gr.Image, gr.Markdown]:
@@ -78,11 +83,12 @@ def region_controls() -> tuple[gr.Slider, gr.Slider, gr.Slider]:
 def about(path: str | None, tab: str) -> tuple[uploads.Upload | None, Any, str]:
     """The decoded upload (None if unusable), its preview and the line about it (or why it cannot be used)."""
     try:
-        upload = open_upload(path)
+        upload = open_upload(path, max_megapixels=LIMITS.zoom_input_mp if tab in PHOTO_TABS else None)
     except liif.LiifError as exc:
         return None, None, f"**This file cannot be used.** {exc}"
     w, h = upload.size
-    return upload, views.to_display(upload.image), (
+    shown = bigphoto.preview(views.to_display(upload.image))  # a phone photo is shown (and clicked) 1600 px long
+    return upload, shown, (
         f"{upload.name}: **{w}x{h}** pixels. {ABOUT_LINES[tab](upload)}{notes(upload)}")
 
 

@@ -11,9 +11,11 @@ import gradio as gr
 
 import iqa
 import liif
-from studio import downloads, reports, settings, views, zerogpu
+from liif.sizes import stretch_note
+from studio import bigphoto, downloads, reports, settings, uploads, views, zerogpu
 from studio.tabs import tab
 from studio.tabs.common import (
+    LIMITS,
     PRIVATE,
     SETTINGS,
     Results,
@@ -30,6 +32,7 @@ from studio.tabs.common import (
 from studio.tabs.inputs import about, example_shelf, input_panel, on_new_file, pick_point, preview_update
 
 SCALE_MODE, SIZE_MODE = "Scale factor", "Exact output size"
+REGION, COPY = "A region at the chosen scale", "A downscaled copy"  # what is rendered of a photo over the limit
 REPORT_PENDING = "Computing the quality report..."
 # One report at a time, started while the picture is being sent (heavy events already run one at a time).
 REPORTS = ThreadPoolExecutor(1, thread_name_prefix="report")
@@ -45,21 +48,30 @@ def _timed_report(output: Any, lowres: Any, condition: liif.InputReport, bicubic
 @zerogpu.gpu_task
 def upscale(image_path: str | None, mode: str, scale: float, width: float | None, height: float | None,
             model: str, checkpoint_path: str, precision: str, with_report: bool, crop_x: float, crop_y: float,
-            back_projected: bool = False, crop_chosen: bool = True,
+            back_projected: bool = False, stretch: bool = False, over_limit: str = REGION, crop_chosen: bool = True,
             progress: gr.Progress = gr.Progress()) -> Iterator[tuple]:  # noqa: B008 (gradio injects it)
     """Upscale one image: the picture first (slider, crops, PNG, summary), then the quality report and its pictures.
 
+    The exact size fits inside width x height, shape kept, unless ``stretch``. A photo over the tab's input limit
+    becomes ``over_limit``: a region around (``crop_x``, ``crop_y``) at the scale, or a downscaled copy.
     ``crop_chosen`` False (the page, before the visitor picks a point): the crops show where the model adds most
     detail over bicubic, and the crop sliders move there.
     """
-    upload = open_upload(image_path)
+    upload = open_upload(image_path, max_megapixels=LIMITS.zoom_input_mp)
     image, (w, h) = upload.image, upload.size
-    if mode == SIZE_MODE:
-        if not width or not height or width < 1 or height < 1:
-            raise gr.Error("Give the output width and height in pixels (both at least 1).")
-        target = {"size": (int(width), int(height))}
-    else:
-        target = {"scale": float(scale)}
+    box = (int(width) if width and width >= 1 else None, int(height) if height and height >= 1 else None)
+    if mode == SIZE_MODE and box == (None, None):
+        raise gr.Error("Give the output width, the height or both in pixels (at least 1).")
+    fitted = None
+    if w * h > LIMITS.upscale_input_mp * 1e6:  # a phone photo: never refused, a part or a smaller copy rendered
+        if mode == SIZE_MODE:  # the size is asked, so a copy within the input limit
+            fitted = bigphoto.downscaled(image, 1.0, LIMITS)
+        elif over_limit == COPY:
+            fitted = bigphoto.downscaled(image, float(scale), LIMITS)
+        else:
+            fitted = bigphoto.region(image, (crop_x, crop_y), float(scale), LIMITS)
+        image, (w, h), crop_chosen = fitted.image, bigphoto.image_size(fitted.image), False
+    target = {"size": liif.fit_size(w, h, *box, stretch=stretch)} if mode == SIZE_MODE else {"scale": float(scale)}
     out_size = liif.output_size((w, h), **target)
     message = settings.output_limit_message((w, h), out_size, SETTINGS.max_output_mp)
     if message:
@@ -72,6 +84,7 @@ def upscale(image_path: str | None, mode: str, scale: float, width: float | None
     result = up.upscale(image, progress=progress_reporter(progress, "LIIF: rendering the output"), **target)
     seconds = time.perf_counter() - started
     ow, oh = out_size
+    stretched = stretch_note((w, h), out_size) if mode == SIZE_MODE else None
     progress(0.9, desc="Bicubic baseline")
     shown_b, shown_r = views.to_display(liif.bicubic(image, size=out_size)), views.to_display(result)
     if not crop_chosen:
@@ -84,6 +97,7 @@ def upscale(image_path: str | None, mode: str, scale: float, width: float | None
                                                      else "in progress"))
         return (f"Input **{w}x{h}** -> output **{ow}x{oh}** (x{ow / w:.2f} wide, x{oh / h:.2f} high) by "
                 f"**{model_name}** ({precision}{f', back-projected x{passes}' if passes else ''}), {timing}. "
+                f"{f'{fitted.sentence} ' if fitted else ''}{f'The shape changes ({stretched}). ' if stretched else ''}"
                 f"Left of the slider: bicubic at the same size. The download is a lossless PNG.{notes(upload)}")
 
     stem = f"{downloads.safe_stem(upload.name)}_liif_{ow}x{oh}"
@@ -146,10 +160,26 @@ def inspect_for_upscale(path: str | None, scale: float | None) -> tuple:
     if upload is None:
         return preview_update(None), line, gr.Button(interactive=False), gr.skip(), gr.skip(), gr.skip()
     w, h = upload.size
-    top = settings.max_scale((w, h), SETTINGS.max_output_mp)
-    s = min(float(scale or 4), top)
-    return (preview_update(preview), line, gr.Button(interactive=True), gr.Slider(maximum=top, value=s),
+    # The scale stays as the visitor set it (never silently lowered): scale_note says when it is beyond the limit.
+    s = float(scale or 4)
+    if w * h > LIMITS.upscale_input_mp * 1e6:  # a phone photo: the exact size starts at the limit's own size
+        w, h = bigphoto.fitting_size((w, h), s, LIMITS)
+    return (preview_update(preview), line, gr.Button(interactive=True), gr.skip(),
             gr.Number(value=round(w * s)), gr.Number(value=round(h * s)))
+
+
+def scale_note(path: str | None, scale: float | None) -> str:
+    """Under the button, as the scale changes: a sentence when it is beyond the output limit ('' when it fits)."""
+    if not path or not scale:
+        return ""
+    try:
+        upload = open_upload(path, max_megapixels=LIMITS.zoom_input_mp)
+    except liif.LiifError:
+        return ""  # the line about the file says why already
+    w, h = upload.size
+    if w * h > LIMITS.upscale_input_mp * 1e6:  # a region or a copy is rendered at any scale
+        return ""
+    return bigphoto.scale_limit((w, h), float(scale), LIMITS) or ""
 
 
 def build(common: list, examples: list[str]) -> None:
@@ -168,6 +198,13 @@ def build(common: list, examples: list[str]) -> None:
                     with gr.Row(visible=False) as size_row:
                         width = gr.Number(value=640, precision=0, minimum=1, label="Width (px)")
                         height = gr.Number(value=480, precision=0, minimum=1, label="Height (px)")
+                        stretch = gr.Checkbox(value=False, label="Stretch to exactly this size",
+                                              info="Otherwise the output fits inside it, shape kept",
+                                              elem_id="upscale-stretch")
+                    over_limit = gr.Radio(
+                        [REGION, COPY], value=REGION, elem_id="upscale-over-limit",
+                        label=f"A photo over {uploads.megapixels(LIMITS.upscale_input_mp)}",
+                        info="a region around the point you click, or the whole photo made smaller first")
                     with gr.Row():
                         crop_x = gr.Slider(0, 1, value=0.5, step=0.01, label="Magnified region: x", elem_id="crop-x")
                         crop_y = gr.Slider(0, 1, value=0.5, step=0.01, label="Magnified region: y", elem_id="crop-y")
@@ -211,7 +248,9 @@ def build(common: list, examples: list[str]) -> None:
         mode.change(lambda m: (gr.Slider(visible=m == SCALE_MODE), gr.Row(visible=m == SIZE_MODE)),
                     [mode], [scale, size_row], **PRIVATE)
         # a failure once the picture is shown must not leave "computing the report" behind
-        wire(button, upscale, [file, mode, scale, width, height, *common, with_report, crop_x, crop_y, backproject],
+        scale.change(scale_note, [file, scale], [error], **PRIVATE)  # said under the button, not reset
+        wire(button, upscale, [file, mode, scale, width, height, *common, with_report, crop_x, crop_y, backproject,
+                               stretch, over_limit],
              outputs, error, "upscale", page_inputs=[chosen], after_partial={4: "", 7: ""},
              # over the report's boxes only: a progress overlay on every output would hide the picture
              # while the report is computed

@@ -5,11 +5,11 @@ import time
 
 import gradio as gr
 
-from liif.engine import window_box
-from studio import downloads, views, zerogpu
+from studio import bigphoto, downloads, views, zerogpu
 from studio.tabs import tab
 from studio.tabs.common import (
     HEAVY,
+    LIMITS,
     PRIVATE,
     Results,
     friendly,
@@ -29,23 +29,23 @@ def zoom(image_path: str | None, x: float, y: float, magnification: float, windo
          checkpoint_path: str, precision: str,
          progress: gr.Progress = gr.Progress()) -> tuple:  # noqa: B008 (gradio injects it)
     """Render only a window of the x``magnification`` output around a point (LIIF and bicubic)."""
-    upload = open_upload(image_path)
+    upload = open_upload(image_path, max_megapixels=LIMITS.zoom_input_mp)  # a phone photo: only a window renders
     image, (w, h) = upload.image, upload.size
     n, mag = int(window), float(magnification)
     up, model_name = upscaler(model, checkpoint_path, precision, progress, image=image_path)
     centre = (x * w, y * h)
     progress(0.1, desc=f"LIIF: rendering a {n}x{n} window of the x{mag:g} output")
     started = time.perf_counter()
-    win = up.render_window(image, center=centre, magnification=mag, window=(n, n))
+    win, box = bigphoto.render_window(up, image, centre, mag, (n, n))  # from the crop the window needs
     seconds = time.perf_counter() - started
-    box = window_box((w, h), centre, mag, (n, n))
     full_w, full_h = box.out_size
     info = (f"A {box.size[0]}x{box.size[1]} window of the **{full_w}x{full_h}** (x{mag:g}) output around "
             f"({centre[0]:.1f}, {centre[1]:.1f}) in input pixels, rendered by **{model_name}** ({precision}) "
             f"in {seconds:.2f} s without rendering the other {max(0.0, (full_w * full_h - n * n) / 1e6):.1f} "
             f"megapixels.{notes(upload)}")
+    where = views.locator(*bigphoto.shrunk(image, box.input_box))  # drawn on a small copy, not on a 12 MP photo
     file_b, file_l, file_where = downloads.shown(views.bicubic_window(image, centre, mag, (n, n)),
-                                                 views.to_display(win), views.locator(image, box.input_box))
+                                                 views.to_display(win), where)
     return (file_b, file_l), file_where, info
 
 
