@@ -612,3 +612,23 @@ def test_background_download_without_network_keeps_the_demo_usable(app_module, c
         assert "download failed" in html.lower()
     finally:
         common.PREFETCH = before
+
+
+def test_a_phone_photo_heic_over_the_input_limit_is_read_in_srgb_and_zoomed(client, tmp_path):
+    """A HEIC with a Display P3 profile, over the 1 MP input limit: Upscale renders a region and says the colours
+    were converted; Zoom takes it whole."""
+    pillow_heif = pytest.importorskip("pillow_heif", reason="pillow-heif is not installed")
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    import icc  # the tests' own ICC writer
+
+    pillow_heif.register_heif_opener()
+    photo = tmp_path / "IMG_0002.heic"
+    Image.open(_smooth_image(tmp_path / "p.png", 1400, 1050)).save(photo, quality=80,
+                                                                  icc_profile=icc.rgb_profile("Display P3"))
+    out = _upscale(client, photo, scale=2, report=False)
+    assert "region of the 1400x1050 photo" in out.info and "colours converted from Display P3 to sRGB" in out.info
+    slider, _where, info = client.predict(handle_file(str(photo)), 0.9, 0.1, 4, 128, *_common(), api_name="/zoom")
+    assert _open(slider[1]).size == (128, 128) and "5600x4200" in info
