@@ -62,6 +62,11 @@ PYIQA_HUB = "chaofengc/IQA-PyTorch-Weights"  # the Hub repository pyiqa download
 
 def hub_cached(repo: str, names: Sequence[str]) -> Path | None:
     """The first of ``names`` in the Hub cache the metrics read (``hf_dir``), or None. No network."""
+    # The Hub cache keeps a repository's files under models--ORG--NAME (huggingface_hub's documented layout):
+    # without that folder nothing of it is there, and the lookup, which imports huggingface_hub's download
+    # stack (a fifth of a second), is skipped.
+    if not (hf_dir() / ("models--" + repo.replace("/", "--"))).is_dir():
+        return None
     try:
         from huggingface_hub import try_to_load_from_cache
     except ImportError:  # pragma: no cover - huggingface_hub ships with timm
