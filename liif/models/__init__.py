@@ -2,6 +2,6 @@
 from . import edsr, liif, lmliif, mlp, rdn  # noqa: F401  (registration side effects)
 from .liif import LIIF, make_coord
 from .lmliif import LMLIIF
-from .registry import available_models, make, register
+from .registry import list_architectures, make, register
 
-__all__ = ["LIIF", "LMLIIF", "available_models", "make", "make_coord", "register"]
+__all__ = ["LIIF", "LMLIIF", "list_architectures", "make", "make_coord", "register"]

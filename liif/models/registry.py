@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import copy
-import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -26,12 +25,6 @@ def register(name: str) -> Callable[[Callable[..., nn.Module]], Callable[..., nn
 def list_architectures() -> list[str]:
     """Architecture names that ``make`` accepts (not weights: ``liif.list_models`` lists those)."""
     return sorted(_MODELS)
-
-
-def available_models() -> list[str]:
-    """Deprecated name of :func:`list_architectures` (it read like a list of usable models)."""
-    warnings.warn("available_models() is deprecated: use list_architectures()", DeprecationWarning, stacklevel=2)
-    return list_architectures()
 
 
 def make(spec: dict[str, Any], args: dict[str, Any] | None = None) -> nn.Module:
