@@ -83,6 +83,12 @@ CSS = reports.CSS + """
 .studio-hint { color: var(--body-text-color-subdued); }
 /* a phone: the six short tab labels on one row */
 @media (max-width: 480px) { #tabs [role="tab"] { padding-left: 6px !important; padding-right: 6px !important; } }
+/* a phone: the tables' pinned name column narrow enough to leave room for the columns scrolled beside it */
+@media (max-width: 480px) {
+  #models-table th:first-child, #models-table td:first-child,
+  #compare-table th:nth-child(2), #compare-table td:nth-child(2) {
+    width: 120px !important; min-width: 120px !important; max-width: 120px !important; }
+}
 """
 
 

@@ -68,7 +68,9 @@ def build(checkpoint_path: gr.Textbox, precision: gr.Radio, examples: list[str])
                                          elem_id="models-gallery", elem_classes="studio-captioned")
         with results.group():
             table = gr.Dataframe(headers=compare.MODEL_COLUMNS, label="Cues on the region (gains are multiples "
-                                 "of bicubic's)", interactive=False, elem_id="models-table")
+                                 "of bicubic's)", interactive=False, elem_id="models-table",
+                                 # a phone shows the method beside each column it scrolls to, names whole
+                                 pinned_columns=1, wrap=True)
         on_new_file(file, [gallery, table, error], results, lambda p, side: inspect_for_region(p, side, "models"),
                     [file, region], [preview, about_line, button, x, y])
         preview.select(pick_point, [preview], [x, y], **PRIVATE)

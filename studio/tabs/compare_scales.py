@@ -76,7 +76,9 @@ def build(common: list, examples: list[str]) -> None:
                 cue = gr.Dropdown([], label="Cue to chart", scale=1, elem_id="compare-cue", allow_custom_value=True)
                 plot = gr.Plot(label="LIIF's gain over bicubic against the scale", scale=3, elem_id="compare-chart")
             table = gr.Dataframe(headers=compare.SCALE_COLUMNS, label="The numbers behind the chart (cues "
-                                 "measured on the region shown)", interactive=False, elem_id="compare-table")
+                                 "measured on the region shown)", interactive=False, elem_id="compare-table",
+                                 # a phone shows the scale and the cue beside each column it scrolls to
+                                 pinned_columns=2, wrap=True)
         outputs = [gallery, plot, table, cue, summary]
         on_new_file(file, [*outputs, error], results, lambda p, side: inspect_for_region(p, side, "compare"),
                     [file, region], [preview, about_line, button, x, y])
