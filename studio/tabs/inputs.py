@@ -55,7 +55,7 @@ def file_label(label: str) -> str:
 
 def input_panel(label: str, elem: str) -> tuple[gr.File, gr.Image, gr.Markdown]:
     """A file input, its preview (clickable; shown once a file is there) and the line about it."""
-    file = gr.File(label=file_label(label), file_types=FILE_TYPES, elem_id=f"{elem}-file", height=120,
+    file = gr.File(label=file_label(label), file_types=FILE_TYPES, elem_id=f"{elem}-file", height=150,
                    elem_classes="studio-file")
     preview = gr.Image(label="Input (click it to choose the point)", type="pil", format="png", interactive=False,
                        height=240, elem_id=f"{elem}-input", buttons=[], visible=False)
