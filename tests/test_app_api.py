@@ -393,6 +393,7 @@ def test_a_photo_over_the_input_limit_becomes_a_region_or_a_downscaled_copy(clie
         assert w * h <= 4e6 and abs(w / h - 1.2) < 0.01
     w, _ = _open(region.png).size
     assert f"region of the 1200x1000 photo (from x {1200 - w // 4}, y 0)" in region.info  # the corner asked for
+    assert (region.crop_x, region.crop_y) == (1.0, 0.0)  # the point stays the photo's, for the next click
     assert "reduced to" in copy.info
 
 

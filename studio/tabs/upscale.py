@@ -70,7 +70,7 @@ def upscale(image_path: str | None, mode: str, scale: float, width: float | None
             fitted = bigphoto.downscaled(image, float(scale), LIMITS)
         else:
             fitted = bigphoto.region(image, (crop_x, crop_y), float(scale), LIMITS)
-        image, (w, h), crop_chosen = fitted.image, bigphoto.image_size(fitted.image), False
+        image, (w, h) = fitted.image, bigphoto.image_size(fitted.image)
     target = {"size": liif.fit_size(w, h, *box, stretch=stretch)} if mode == SIZE_MODE else {"scale": float(scale)}
     out_size = liif.output_size((w, h), **target)
     message = settings.output_limit_message((w, h), out_size, SETTINGS.max_output_mp)
@@ -87,8 +87,15 @@ def upscale(image_path: str | None, mode: str, scale: float, width: float | None
     stretched = stretch_note((w, h), out_size) if mode == SIZE_MODE else None
     progress(0.9, desc="Bicubic baseline")
     shown_b, shown_r = views.to_display(liif.bicubic(image, size=out_size)), views.to_display(result)
+    region = fitted.box if fitted is not None else None
+    asked = (crop_x, crop_y)  # a region's centre, in the photo's fractions: the sliders keep it for the next click
     if not crop_chosen:
         crop_x, crop_y = views.detail_point(shown_b, shown_r, views.crop_side(out_size))
+    elif region is not None:  # the point clicked on the photo, inside the region rendered
+        x0, y0, x1, y1 = region
+        full_w, full_h = upload.size
+        crop_x = min(max((crop_x * full_w - x0) / (x1 - x0), 0.0), 1.0)
+        crop_y = min(max((crop_y * full_h - y0) / (y1 - y0), 0.0), 1.0)
     crop_b, crop_l, zoom = views.magnified_crops(shown_b, shown_r, crop_x, crop_y)
 
     def info(report_seconds: float | None) -> str:
@@ -109,7 +116,7 @@ def upscale(image_path: str | None, mode: str, scale: float, width: float | None
                                                                                crop_b, crop_l)
     picture = ((file_b, file_r), gr.Image(file_cb, label=f"Bicubic, magnified x{zoom}"),
                gr.Image(file_cl, label=f"LIIF, magnified x{zoom}"), str(png))
-    point, state = (crop_x, crop_y), (shown_b, shown_r)
+    point, state = asked if region is not None else (crop_x, crop_y), (shown_b, shown_r)
     if not with_report:
         yield (*picture, "", None, info(None), "", None, *point, state)
         return
