@@ -281,9 +281,11 @@ def grey_entropy(images: Sequence[np.ndarray]) -> list[float]:
     """
     import torch
 
-    x = _to_tensor(images, CLASSICAL_CROP)
-    yiq = torch.matmul(x.permute(0, 2, 3, 1), torch.tensor(_YIQ).t().to(x)).permute(0, 3, 1, 2)
-    y = (yiq[:, [0]] * 255.0).round().long().reshape(x.shape[0], -1)
+    # The batch as _to_tensor makes it, left channels-last: pyiqa's permute to (N, H, W, 3) before its product
+    # would copy it back to this very layout, so the product sees the same numbers in the same order.
+    x = torch.from_numpy(np.stack([center_crop(im, CLASSICAL_CROP) for im in images]).astype(np.float32) / 255.0)
+    yiq = torch.matmul(x, torch.tensor(_YIQ).t().to(x))
+    y = (yiq[..., 0] * 255.0).round().long().reshape(x.shape[0], -1)
     scores = []
     for row in y:
         hist = torch.bincount(row, minlength=256).to(torch.float32)
