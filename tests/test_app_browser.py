@@ -349,6 +349,12 @@ def test_labels_values_and_captions_are_whole(browser, launch_app, viewport):
         assert caption["y"] >= image["bottom"] - 1, (i, image, caption)
         assert captions.nth(i).evaluate("e => e.scrollWidth <= e.clientWidth + 1")  # not cut with an ellipsis
     page.locator("#models-gallery").screenshot(path=str(ARTIFACTS / f"demo-{name}-models-captions.png"))
+    # the table shows each method beside at least one of its columns (not the first column alone)
+    table = page.locator("#models-table")
+    expect(table).to_contain_text("bicubic")
+    table.scroll_into_view_if_needed()
+    assert _box(table.locator("th").nth(1))["right"] <= viewport["width"]
+    table.screenshot(path=str(ARTIFACTS / f"demo-{name}-models-table.png"))
     # Zoom: the locator's label is whole
     _open_tab(page, "zoom")
     _pick_example(page, "zoom")
