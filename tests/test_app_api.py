@@ -463,6 +463,19 @@ def test_back_projection_corrects_the_upscale_and_says_so(client, small_image):
     assert "back-projected x3" in str(_value(bp[6])) and "back-projected" not in str(_value(plain[6]))
 
 
+def test_the_how_tab_shows_the_documentation_page(app_module):
+    """The How tab reads docs/how-it-works.md (the page the docs link to), less its title and first paragraph."""
+    from studio.tabs.how import page_text
+
+    demo = app_module.build_demo(default_model=APP_CHOICE)
+    shown = [b.value for b in demo.blocks.values() if getattr(b, "elem_id", None) == "how-it-works"]
+    text = (REPO / "docs" / "how-it-works.md").read_text(encoding="utf-8")
+    assert shown == [page_text(app_module.HOW_IT_WORKS).strip()]  # gradio strips the last newline
+    assert app_module.HOW_IT_WORKS == REPO / "docs" / "how-it-works.md"
+    assert text.startswith("# How it works") and shown[0].startswith("## The question") and shown[0] in text
+    assert "arxiv.org/abs/2012.09161" in shown[0]  # the papers, to the end of the page
+
+
 def test_examples_are_small_documented_photos():
     import liif
 
