@@ -337,6 +337,11 @@ def test_labels_values_and_captions_are_whole(browser, launch_app, viewport):
                             [f"{m} (bundled)" for m in __import__("liif").list_models()])
     assert widest <= field.evaluate("e => e.clientWidth"), widest
     page.locator("#model").screenshot(path=str(ARTIFACTS / f"demo-{name}-model.png"))
+    # the folded panel's title follows the choice
+    first, *_, last = __import__("studio.settings").settings.precision_choices()
+    page.get_by_role("radio", name=last).check()
+    expect(page.locator("#model-panel .label-wrap")).to_contain_text(last)
+    page.get_by_role("radio", name=first, exact=True).check()  # back: the renders below stay quick
     # Compare models: the captions sit under their pictures, whole
     _open_tab(page, "models")
     _pick_example(page, "models")
