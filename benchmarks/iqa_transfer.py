@@ -100,8 +100,10 @@ def _photos(folder: Path, family: str, n: int, sides: tuple[int, ...], at: tuple
     step = max(1, len(files) // n)
     items = []
     for i, path in enumerate(files[::step][:n]):
-        side = sides[i % len(sides)]
-        hr = _centre(np.asarray(Image.open(path).convert("RGB")), SCALE * side, at)
+        image = np.asarray(Image.open(path).convert("RGB"))
+        # The side the cycle asks for, or the largest the photo holds (BSD68's 321 px side holds 80 px inputs).
+        side = min(sides[i % len(sides)], min(image.shape[:2]) // SCALE)
+        hr = _centre(image, SCALE * side, at) if side >= min(sides) else None
         if hr is not None:
             items.append(Item(family, path.stem, hr))
     return items
