@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import cv2
 import numpy as np
 import pytest
 from conftest import astronaut_pair, to_uint8
@@ -121,3 +122,26 @@ def test_rows_in_the_report(scene):
         assert row.reading
     assert report["noise_sigma"].warning == "added noise"
     assert report.to_dict()["rows"][0]["warning"] == "added noise"
+
+
+def test_isolated_pixels_are_dots_not_lines_or_texture():
+    """Salt and pepper, dead and hot pixels are isolated; a one-pixel line, a checkerboard and noise are not."""
+    rng = np.random.default_rng(1)
+    base = cv2.GaussianBlur(rng.normal(120, 30, (96, 96, 3)).astype(np.float32), (0, 0), 2)
+    clean = to_uint8(base)
+    lines = clean.copy()
+    lines[40, :] = 255  # a one-pixel line across
+    lines[:, 20] = 0
+    checker = np.where((np.indices((96, 96)).sum(0) % 2)[..., None] == 1, 200, 40).astype(np.uint8).repeat(3, 2)
+    noisy = to_uint8(base + rng.normal(0, 8, base.shape))
+    for image in (clean, lines, checker, noisy):
+        assert artefacts.isolated_share(image) == 0.0
+    speckled, hot = clean.copy(), clean.copy()
+    speckled[10:90:9, 10:90:7] = 255  # 9 x 12 salt dots and 9 x 11 pepper
+    speckled[14:90:9, 13:90:7] = 0
+    hot[30:60:5, 30:60:5, 0] = 255  # stuck red: one channel at full
+    assert artefacts.isolated_share(speckled) == pytest.approx((9 * 12 + 9 * 11) / 96 ** 2)
+    assert artefacts.isolated_share(hot) == pytest.approx(36 / 96 ** 2)
+    low = pil_bicubic(clean, (24, 24))
+    cue = artefacts.isolated(Views(speckled, pil_bicubic(low, (96, 96)), low, 4.0))
+    assert cue.warning == "isolated pixels" and cue.baseline == 0.0 and "a megapixel" in cue.reading

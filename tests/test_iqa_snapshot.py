@@ -53,6 +53,11 @@ def _cases() -> list[tuple[str, np.ndarray, np.ndarray, np.ndarray | None]]:
             softer = cv2.GaussianBlur(pil_bicubic(low, (hr.shape[1], hr.shape[0])), (0, 0), 2.0)
             cases.append((f"{path.stem}/softer", softer, low, hr))
             cases.append((f"{path.stem}/flipped", np.ascontiguousarray(hr[::-1, ::-1]), low, None))
+            speckled = hr.copy()  # salt and pepper: 0.3% of the pixels black, 0.3% white
+            picked = np.random.default_rng(0).choice(speckled.shape[0] * speckled.shape[1], 1 + 2 * 197, replace=False)
+            speckled.reshape(-1, 3)[picked[::2]] = 0
+            speckled.reshape(-1, 3)[picked[1::2]] = 255
+            cases.append((f"{path.stem}/salt_and_pepper", speckled, low, None))
     for name, scale in (("chelsea_jpeg.jpg", 2), ("camera.png", 3)):
         low = _rgb(REPO / "examples" / name)
         cases.append((f"{name}/bicubic_x{scale}", pil_bicubic(low, (low.shape[1] * scale, low.shape[0] * scale)),
@@ -123,7 +128,7 @@ def test_the_snapshot_fires_every_warning(snapshot):
     expected = {"added noise", "halos", "block artefacts", "pixelation", "banding", "departs from the input",
                 "texture lost", "resolution lost", "colour shift", "brightness changed", "contrast changed",
                 "colourfulness changed", "JPEG blocks magnified", "saliency moved", "softer than bicubic",
-                "no sharper than bicubic", "further from the reference than bicubic"}
+                "isolated pixels", "no sharper than bicubic", "further from the reference than bicubic"}
     assert expected <= fired, expected - fired
     assert any(case["not_judged"] for case in snapshot["cases"].values())
 
