@@ -505,6 +505,9 @@ def test_the_first_screen_holds_the_upload_and_the_button(browser, launch_app, v
         assert 0 < top < height - 100, (prefix, top)  # the drop zone starts on the first screen, not at its edge
         assert bottom <= (height if viewport == DESKTOP else 2 * height), (prefix, bottom)
         assert _clipped(file) == [] and _clipped(button) == [], prefix  # "Click to Upload" and the label whole
+        folded = page.locator(f"#{prefix}-settings > .label-wrap")
+        assert folded.count() == (prefix != "reference") and (prefix == "reference" or _clipped(folded) == []), \
+            prefix  # "More settings: ..." whole (Reference has no other setting)
         # before a result: the tab says what it does where the result will be, and shows no empty result box
         expect_hint = page.locator(f"#{prefix}-hint")
         assert expect_hint.is_visible() and len(expect_hint.inner_text()) > 40
