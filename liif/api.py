@@ -26,7 +26,7 @@ def upscale(
     size: tuple[int | None, int | None] | None = None,
     model: LIIF | LMLIIF | str | Path | None = "auto",
     device: str = "auto",
-    tile: int | None = 256,
+    tile: int | None = 512,
     precision: str = "auto",
     max_output_megapixels: float = 64.0,
     progress: Progress | None = None,

@@ -44,7 +44,7 @@ class Job:
     model: Any = None  # bundled name, checkpoint path, a loaded model, or None for the default
     precision: str = "auto"  # each worker measures its own machine (liif.precision)
     device: str = "auto"
-    tile: int | None = 256
+    tile: int | None = 512
     chunk: int = 12000
     max_megapixels: float = 64.0
     threads: int = 1  # torch threads per worker (= CPUs reserved per worker)
@@ -452,7 +452,7 @@ def add_parser(sub: Any, scorer_factory: ScorerFactory | None = None) -> argpars
     p.add_argument("--gpus-per-worker", type=float, default=0.0, help="GPUs per actor (e.g. 1, or 0.5 to share)")
     p.add_argument("--address", default=None, help="join this Ray cluster (host:port, or 'auto'); default: a local one")
     p.add_argument("--retries", type=int, default=3, help="times a task is retried when its worker dies")
-    p.add_argument("--tile", type=int, default=256, help="LR tile side for the encoder (0 = no tiling)")
+    p.add_argument("--tile", type=int, default=512, help="LR tile side for the encoder (0 = no tiling)")
     p.add_argument("--chunk", type=int, default=12000, help="queries decoded at once")
     p.add_argument("--max-megapixels", type=float, default=64.0, help="refuse outputs above this size")
     p.add_argument("--overwrite", action="store_true", help="replace existing outputs (default: skip complete ones)")

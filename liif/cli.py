@@ -232,7 +232,7 @@ def build_parser(extra_commands: Callable[[Any], None] | None = None,
     p.add_argument("--precision", default="auto", choices=["auto", "exact", "bf16", "fp16"],
                    help="auto (default): bf16 where it was measured faster on this machine (the answer is cached; "
                         "LIIF_PRECISION overrides it), exact (float32, the official numbers) elsewhere")
-    p.add_argument("--tile", type=int, default=256, help="LR tile side for the encoder (0 = no tiling)")
+    p.add_argument("--tile", type=int, default=512, help="LR tile side for the encoder (0 = no tiling)")
     p.add_argument("--chunk", type=int, default=12000, help="queries decoded at once (cache-sized blocks are fastest)")
     p.add_argument("--max-megapixels", type=float, default=64.0, help="refuse outputs above this size")
     p.add_argument("--threads", type=int, default=None, help="CPU threads")
@@ -299,7 +299,7 @@ def build_parser(extra_commands: Callable[[Any], None] | None = None,
     p.add_argument("--out", default="runs/eval", help="folder for results.md/csv/json")
     p.add_argument("--no-shave", action="store_true", help="keep the border (default: shave ceil(scale) px)")
     p.add_argument("--bicubic-only", action="store_true")
-    p.add_argument("--tile", type=int, default=256)
+    p.add_argument("--tile", type=int, default=512)
     p.add_argument("--precision", default="exact", choices=["exact", "bf16", "fp16"])
     p.add_argument("--device", default="cpu", choices=["auto", "cpu", "cuda", "mps"])
     p.add_argument("--ensemble", type=int, default=1, choices=[1, 2, 4, 8], help="geometric self-ensemble size")

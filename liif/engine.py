@@ -50,7 +50,11 @@ class EngineConfig:
     # exact (float32, the official numbers) | bf16 | fp16 (GPU only) | auto (bf16 where measured faster:
     # liif.precision; the engine's ``precision_reason`` says which ran and why)
     precision: str = "exact"
-    tile: int | None = 256  # LR tile side for the encoder; None = whole image at once
+    # LR tile side for the encoder; None = whole image at once. Each tile border re-runs the encoder over the
+    # receptive field on both sides (36 px each for EDSR-baseline): with 256 a 480x480 photo costs 1.32x the
+    # untiled encoder work and a 1000x1000 one 1.48x; with 512, 1.00x and 1.15x (docs/engine.md#memory: about
+    # +0.3 GB peak at a 1024x1024 input).
+    tile: int | None = 512
     # Queries decoded at once. Blocks of ~10k rows keep the GEMM operands in cache: 32768 ran 1.6x
     # slower on this CPU (power-of-two rows also alias in cache).
     chunk: int = 12000
