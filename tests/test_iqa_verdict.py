@@ -45,7 +45,7 @@ def test_a_clean_gain_reads_sharper(reports):
     verdict = judge(validity.without_reference(good))
     assert verdict.level == "sharper" and verdict.clean
     assert verdict.text.startswith("Sharper than bicubic:")
-    assert "the edge contrast of bicubic" in verdict.text and "faithful to the input" in verdict.text
+    assert "the edge slope of bicubic" in verdict.text and "faithful to the input" in verdict.text
 
 
 @pytest.mark.parametrize("key,named", [

@@ -31,6 +31,10 @@ __all__ = [
     "magnified_grid",
     "NOISE_ADDED",
     "HALO_ADDED",
+    "HALO_MIN_PIXELS",
+    "HALO_PEAK",
+    "halo_profile",
+    "halo_support",
     "JPEG_GRID",
     "PIXEL_GRID",
     "BANDING_LOST",
@@ -52,6 +56,10 @@ HALO_EDGE = 32.0
 # texture the model rightly draws (LIIF at x8 would otherwise read as haloed on Set14).
 HALO_PRESMOOTH = 1.0
 HALO_PRESMOOTH_INPUT = 0.25
+# The quantile of the overshoot a halo's visibility is judged on, its peak: the top 2% of the zone beside edges
+# (a halo is a thin band along part of the edges; the zone is a whole input pixel wide, 4 output pixels at x4).
+# On Set5 and Set14 at x4 unsharp masking (radius 2, amount 1) peaks 1.3-3.9 grey levels over bicubic's.
+HALO_PEAK = 0.98
 
 
 def _luma(image: np.ndarray) -> np.ndarray:
@@ -124,6 +132,16 @@ def halo_overshoots(image: np.ndarray, lowres: np.ndarray,
     bright/dark bands beside the edge, so the first exceeds the second; a flat area moved as a whole
     (rounded to a band, re-toned) overshoots as much farther away. 0 where a zone is empty.
     """
+    return halo_profile(image, lowres, presmooth)[:2]
+
+
+def halo_profile(image: np.ndarray, lowres: np.ndarray,
+                 presmooth: float = HALO_PRESMOOTH) -> tuple[float, float, float, float]:
+    """``halo_overshoots``' two means, then the HALO_PEAK quantile of the overshoot in each zone (grey levels).
+
+    The mean spreads a halo over the whole zone (unsharp masking of amount 2.5 averages 0.5-1 grey level
+    there on Set5 and Set14); the peak reads the band where it is, in the unit the eye sees.
+    """
     h, w = image.shape[:2]
     y = cv2.GaussianBlur(_luma(image), (0, 0), presmooth)
     low = _luma(lowres)
@@ -136,11 +154,25 @@ def halo_overshoots(image: np.ndarray, lowres: np.ndarray,
     lo = cv2.resize(lo3, (w, h), interpolation=cv2.INTER_LINEAR)
     over = np.maximum(y - hi, 0) + np.maximum(lo - y, 0)
 
-    def mean_over(zone_low: np.ndarray) -> float:
-        zone = cv2.resize(zone_low.astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST).astype(bool)
-        return float(over[zone].mean()) if zone.any() else 0.0
+    def zone(zone_low: np.ndarray) -> np.ndarray:
+        return over[cv2.resize(zone_low.astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST).astype(bool)]
 
-    return mean_over(beside), mean_over(farther)
+    near, far = zone(beside), zone(farther)
+    return (float(near.mean()) if near.size else 0.0, float(far.mean()) if far.size else 0.0,
+            float(np.quantile(near, HALO_PEAK)) if near.size else 0.0,
+            float(np.quantile(far, HALO_PEAK)) if far.size else 0.0)
+
+
+# Fewer input pixels than this beside strong edges (a 20-pixel outline) and the halo mean is too thin to judge.
+HALO_MIN_PIXELS = 20
+
+
+def halo_support(lowres_luma: np.ndarray) -> int:
+    """How many input pixels the halo cue reads: flat (3x3 range under HALO_FLAT) one pixel from a strong edge."""
+    low = _luma(lowres_luma)
+    k3 = np.ones((3, 3), np.uint8)
+    flat3 = (cv2.dilate(low, k3) - cv2.erode(low, k3)) < HALO_FLAT
+    return int((flat3 & (_local_range(low, 5) >= HALO_EDGE)).sum())
 
 
 def halo_overshoot(image: np.ndarray, lowres: np.ndarray, presmooth: float = HALO_PRESMOOTH) -> float:
@@ -307,13 +339,27 @@ PIXEL_GRID = 2.0
 
 # What the rows warn of, as the verdict says it ("with added noise, halos and banding"): the added things in
 # this order, banding last, as plateaus come with pixelation or blocks too.
-NOISE = Warns("added noise", "noise", added=True, rank=0)
-ISOLATED = Warns("isolated pixels", added=True, rank=1)
-HALOS = Warns("halos", added=True, rank=2)
-BLOCKS = Warns("block artefacts", added=True, rank=3)
-PIXELATION = Warns("pixelation", added=True, rank=4)
-BANDING = Warns("banding", added=True, rank=5)
-MAGNIFIED = Warns("JPEG blocks magnified", "magnifies the input's JPEG blocks")
+# Perceptibility floors. Grey levels: on an 8-bit sRGB display one code value is about one just-noticeable
+# difference of luminance at mid grey (the DICOM grayscale display function, Barten's contrast-sensitivity
+# model, puts 8 bits at or just under 1 JND per step; Poynton, "Digital Video and HD", ch. 8), so an artefact
+# under 1 grey level on average cannot be seen. Noise: a sigma of 1 grey level added is the same bound.
+NOISE = Warns("added noise", "noise", added=True, rank=0, floor=1.0, unit="grey levels (sigma added)")
+# An isolated pixel is seen when it stands out of its 8 neighbours by ISOLATED_STEP (48 grey levels, ~19% of the
+# range: far above the 1-2 level JND, so each one counted is visible on its own).
+ISOLATED = Warns("isolated pixels", added=True, rank=1, floor=48.0, unit="grey levels (step over the neighbours)")
+# Halos: the overshoot's peak beside edges (HALO_PEAK) over bicubic's, at least 1 grey level (the 8-bit JND
+# above; the mean over the zone is no unit to see by: strong unsharp masking averages under 1 grey level).
+HALOS = Warns("halos", added=True, rank=2, floor=1.0, unit="grey levels (overshoot over bicubic's)")
+# Blocks: the border step over the mid-block step. No published JND in this unit: the floor is the fitted
+# threshold (clean outputs stay under it on the validity suite's fit split).
+BLOCKS = Warns("block artefacts", added=True, rank=3, floor=JPEG_GRID, unit="x the mid-block step")
+# Pixelation: twice the even share of change on the input's pixel borders (nearest neighbour puts all of it
+# there); no published JND in this unit: the floor is the fitted threshold.
+PIXELATION = Warns("pixelation", added=True, rank=4, floor=PIXEL_GRID, unit="x the even share")
+# Banding: one grey level per plateau is the JND above; a fifth of the levels lost is the fitted threshold.
+BANDING = Warns("banding", added=True, rank=5, floor=BANDING_LOST, unit="share of grey levels lost")
+MAGNIFIED = Warns("JPEG blocks magnified", "magnifies the input's JPEG blocks", floor=JPEG_GRID,
+                  unit="x the mid-block step")
 
 
 @register("noise_sigma", "Added noise", "artefacts",
@@ -369,15 +415,21 @@ def halo(views: Views) -> Cue:
     # Each against the input at its own mean brightness: a uniform offset (posterising rounds down) is no halo.
     offsets = views.both(lambda shrunk: float(luma_bt601(shrunk).mean() - low.mean()), of="shrunk")
     sigma = max(HALO_PRESMOOTH, HALO_PRESMOOTH_INPUT * views.scale)
-    (value, far), (base, base_far) = side_by_side(
-        lambda pair: halo_overshoots(pair[0], low + pair[1], sigma),
+    (value, far, peak, peak_far), (base, base_far, base_peak, base_peak_far) = side_by_side(
+        lambda pair: halo_profile(pair[0], low + pair[1], sigma),
         (views.luma("output"), offsets[0]), (views.luma("bicubic"), offsets[1]))
+    if halo_support(low) < HALO_MIN_PIXELS:
+        raise CueUnavailable(f"not enough flat areas beside strong edges to judge halos (under {HALO_MIN_PIXELS} "
+                             "input pixels)")
     allowed = HALO_ADDED * max(1.0, views.scale / 4) ** 2
     # A halo is a band at the edge: overshoot beside it beyond the overshoot a little farther away (bicubic's
     # margin kept). Flat areas moved as a whole (rounded to a band, re-toned) overshoot as much farther away.
-    if value - base < allowed or value - far <= base - base_far:
-        return Cue(value, base, f"no halos: overshoot {value:.2f} grey levels beside edges (bicubic {base:.2f})")
-    reading = f"overshoot {value:.2f} grey levels beside edges vs {base:.2f} for bicubic"
+    # And it must be visible: the band's peak (the zone's top 2%) stands out by the floor more than bicubic's.
+    if value - base < allowed or value - far <= base - base_far or not HALOS.visible(peak - base_peak):
+        return Cue(value, base, f"no visible halos: overshoot {value:.2f} grey levels beside edges on average, "
+                                f"{peak:.1f} at its peak (bicubic {base:.2f}, {base_peak:.1f})")
+    reading = (f"overshoot {peak:.1f} grey levels at its peak beside edges vs {base_peak:.1f} for "
+               f"bicubic ({value:.2f} on average, bicubic {base:.2f})")
     # The overshoot is measured against the input's levels: a global tone change moves them everywhere, and
     # banding moves each flat area to its nearest band.
     excuses = [c for c in tone_changes(views) if c in GLOBAL_TONE] + ([BANDING.name] if _banded(views) else [])

@@ -151,6 +151,16 @@ class Warns:
     judged: bool = True
     level: str = ""
     rank: int = 0
+    # The absolute perceptibility floor, in the unit the warning is read in (``unit``): the cue raises the
+    # warning only where what it measures reaches it (issue 35: "half a grey level cannot be seen"). Each
+    # declaration's comment says where its value comes from. 0: a warning that sets no floor (the sharpness
+    # level, the reference's own verdict).
+    floor: float = 0.0
+    unit: str = ""
+
+    def visible(self, amount: float) -> bool:
+        """Whether ``amount`` (in ``unit``: how much worse than bicubic, or the level itself) reaches the floor."""
+        return amount >= self.floor
 
     @property
     def phrase(self) -> str:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from ..catalog import METRICS
 from ..cues.base import Metric, Warns
+from ..cues.readings import ratio_text
 from .rows import Rows, Score
 
 __all__ = ["ADDED", "JUDGED_DEEP_ROWS", "Verdict", "judge"]
@@ -95,7 +96,7 @@ def _level(rows: list[tuple[Score, Metric]]) -> tuple[str | None, str]:
             continue
         warns = _WARNS.get(row.warning)
         level = (warns.level if warns is not None and warns.level else "same") if row.warning else "sharper"
-        return level, f"{row.value / row.baseline:.1f}x the {metric.level} of bicubic"
+        return level, f"{ratio_text(row.value / row.baseline)} the {metric.level} of bicubic"
     return None, ""
 
 
