@@ -29,9 +29,10 @@ _STD_LUMA = np.array([
     16, 11, 10, 16, 24, 40, 51, 61, 12, 12, 14, 19, 26, 58, 60, 55, 14, 13, 16, 24, 40, 57, 69, 56,
     14, 17, 22, 29, 51, 87, 80, 62, 18, 22, 37, 56, 68, 109, 103, 77, 24, 35, 55, 64, 81, 104, 113, 92,
     49, 64, 78, 87, 103, 121, 120, 101, 72, 92, 95, 98, 112, 100, 103, 99], dtype=np.float64)
-# Where the real-input model starts to win (benchmarks/auto_choice-results.md, BSD200 crops at x4): it loses at
-# noise sigma 2, ties at 3, wins from 5; it wins at JPEG quality 90 and loses at 95.
-NOISY_SIGMA = 2.7  # grey levels: above this an input counts as noisy (where the two models tie)
+# Where the real-input model starts to win (benchmarks/auto_choice-results.md, x4 crops of BSD200): it loses at
+# noise sigma 2 (0.05 dB), is within 0.04 dB at 3 and wins from 5 (0.3 dB); it wins at JPEG quality 90 (0.04 dB)
+# and loses at 95 (0.05 dB).
+NOISY_SIGMA = 2.7  # grey levels: above, noisy; between what sigma 2 and 3 read (medians 2.2 and 3.2)
 REAL_INPUT_BELOW = 95  # auto sends JPEGs of an estimated quality below this to the real-input model
 COMPRESSED_BELOW = 90  # below this, JPEG's artefacts are visible: what the quality report calls compressed
 PHOTO, BILEVEL, PALETTE = "photo", "bilevel", "palette"  # InputReport.kind
@@ -267,10 +268,12 @@ def inspect(image: ImageLike | str | Path, pixels: ImageLike | None = None) -> I
 # The model ``auto`` picks for inputs that JPEG or noise has marked (when it is installed).
 REAL_INPUT_MODEL = "edsr-baseline-lmliif-real"
 # Which model (the "clean"-trained default or the "real"-input one) auto picks for images whose levels are few
-# by design; measured in benchmarks/auto_choice-results.md ("What a wrong choice costs").
-KIND_CHOICE = {BILEVEL: "real", PALETTE: "clean"}
+# by design; measured in benchmarks/auto_choice-results.md ("What a wrong choice costs", BSD200 crops): bilevel,
+# the real-input one by 0.4 dB; palette, the real-input one by 0.1 dB at 32 colours, the clean-trained one by
+# 0.07 dB at 256 dithered colours: the real-input one gives up less on average.
+KIND_CHOICE = {BILEVEL: "real", PALETTE: "real"}
 _KIND_WHY = {BILEVEL: "a bilevel image (two levels): its staircase edges are smoothed, not sharpened",
-             PALETTE: "a palette image: its dithering is not noise"}
+             PALETTE: "a palette image: its colour steps are smoothed, not sharpened"}
 
 
 def choose_model(report: InputReport, installed: list[str], default: str) -> tuple[str, str]:
