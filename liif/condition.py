@@ -37,6 +37,9 @@ REAL_INPUT_BELOW = 95  # auto sends JPEGs of an estimated quality below this to 
 COMPRESSED_BELOW = 90  # below this, JPEG's artefacts are visible: what the quality report calls compressed
 PHOTO, BILEVEL, PALETTE = "photo", "bilevel", "palette"  # InputReport.kind
 PALETTE_COLOURS = 256  # the most colours a palette (GIF, PNG-8) holds
+# Pixels an array needs before few colours mean a palette: a small colour photo (a 32x32 patch of sky) can show
+# fewer than 256 colours by itself.
+PALETTE_MIN_PIXELS = 64 * 64
 
 
 @dataclass(frozen=True)
@@ -230,7 +233,7 @@ def image_kind(rgb: np.ndarray, mode: str | None = None) -> str:
         return BILEVEL
     grey = bool((flat[:, 0] == flat[:, 1]).all() and (flat[:, 1] == flat[:, 2]).all())
     # A grey photo has at most 256 levels anyway: only a palette file's mode says it is one.
-    if mode in ("P", "PA") or (colours <= PALETTE_COLOURS and not grey):
+    if mode in ("P", "PA") or (colours <= PALETTE_COLOURS and not grey and len(packed) >= PALETTE_MIN_PIXELS):
         return PALETTE
     return PHOTO
 

@@ -54,7 +54,7 @@ def test_a_jpeg_resaved_as_png_is_still_found_from_its_block_grid(tmp_path, coff
 
 @pytest.mark.parametrize("name", ["astronaut.png", "chelsea.png", "coffee.png", "rocket.png"])
 def test_a_clean_photo_is_not_taken_for_a_jpeg_or_noisy(name):
-    """Every clean example; a small crop of pure texture (hair, fur) can read as noise: inspect whole photos."""
+    """Every clean example, whole."""
     report = inspect(EXAMPLES / name)
     assert report.jpeg_quality is None and not report.compressed and not report.noisy
 
@@ -112,6 +112,8 @@ def test_bilevel_and_palette_arrays_are_found_from_their_colours(coffee):
     assert inspect(few).kind == PALETTE
     grey = np.asarray(Image.fromarray(coffee).convert("L"))
     assert inspect(grey).kind == PHOTO and inspect(coffee).kind == PHOTO
+    small = coffee[20:36, 30:46]  # 256 pixels: under 256 colours by construction, yet a photo
+    assert len(np.unique(small.reshape(-1, 3), axis=0)) <= 256 and inspect(small).kind == PHOTO
 
 
 def test_auto_picks_the_real_input_model_for_marked_inputs_and_says_why(coffee):
