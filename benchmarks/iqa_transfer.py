@@ -20,7 +20,8 @@ enlarges it x4. The same as issue 35's own trial, so the figures compare with it
   its reasons (``iqa.validity.verdict_reason``).
 
 The headline is the worst family, not the mean. Thresholds are today's (fitted on BSD200): these figures
-measure transfer as it is; leave-one-family-out refits come with the cues that declare their thresholds.
+measure transfer as it is (no threshold is refitted per family). The last column counts how often a row had
+too little support to judge (issue 35 part 2).
 Families absent from the cache are skipped and said so. Model outputs are cached in ``.cache/iqa-transfer``.
 """
 from __future__ import annotations
@@ -73,6 +74,9 @@ class FamilyResult:
     clean: Counter = field(default_factory=Counter)  # eligible, alarms
     damage: dict = field(default_factory=lambda: defaultdict(Counter))  # alteration -> worse, right, wrong, missed
     findings: list[str] = field(default_factory=list)
+    # Issue 35 part 2: rows of the clean outputs that said "not enough X to judge", by row, and rows looked at.
+    unjudged: Counter = field(default_factory=Counter)
+    rows: int = 0
 
     def totals(self) -> Counter:
         """Worse / right / wrong / missed over every alteration."""
@@ -183,6 +187,9 @@ def run_family(items: list[Item], cache: ModelCache, model: str) -> FamilyResult
         out = cache.get(model, f"{item.family}-{item.name}-{size[0]}", low, size)
         clean = iqa.assess(out, low, reference=item.hr, shave=SCALE, metrics=SUITE_METRICS)
         result.images += 1
+        classical = [r for r in clean.rows if getattr(iqa.METRICS.get(r.key), "kind", "") == "classical"]
+        result.rows += len(classical)
+        result.unjudged.update(r.key for r in classical if not r.available and "not enough" in r.reason)
         eligible = validity.at_least_bicubic(clean)
         alarm = validity.false_alarm(clean)
         result.clean["eligible"] += eligible
@@ -214,7 +221,8 @@ def results_text(results: dict[str, FamilyResult], absent: list[str], model: str
     lines = ["# Validity suite v3: transfer to content and damage never fitted on", "",
              f"`python benchmarks/iqa_transfer.py`: {model}, x{SCALE}, inputs {SIDES[0]}-{SIDES[-1]} px "
              f"({SMALL_SIDE} px for small); {seconds / 60:.0f} min. Thresholds as fitted on BSD200.", "",
-             "| family | images | recall, right reason | wrong reasons | false alarms |", "|---|---|---|---|---|"]
+             "| family | images | recall, right reason | wrong reasons | false alarms | not enough to judge |",
+             "|---|---|---|---|---|---|"]
     worst_recall, worst_alarm = (2.0, ""), (-1.0, "")
     for name, r in results.items():
         t = r.totals()
@@ -222,9 +230,14 @@ def results_text(results: dict[str, FamilyResult], absent: list[str], model: str
         alarms = r.clean["alarms"] / r.clean["eligible"] if r.clean["eligible"] else 0.0
         worst_recall = min(worst_recall, (recall, name))
         worst_alarm = max(worst_alarm, (alarms, name))
+        which = ", ".join(f"{k} {n}" for k, n in r.unjudged.most_common())
         lines.append(f"| {name} | {r.images} | {_pct(t['right'], t['worse'])} | {t['wrong']} | "
-                     f"{_pct(r.clean['alarms'], r.clean['eligible'])} |")
-    lines += ["", f"**Worst family**: recall {100 * worst_recall[0]:.1f}% ({worst_recall[1]}), false alarms "
+                     f"{_pct(r.clean['alarms'], r.clean['eligible'])} | "
+                     f"{sum(r.unjudged.values())}/{r.rows} rows{f' ({which})' if which else ''} |")
+    lines += ["", "Not enough to judge: the clean outputs' classical rows that said \"not enough X to judge\" (too "
+                  "few edges, flat areas beside strong edges or textured pixels) and were not judged, of all their "
+                  "classical rows.", ""]
+    lines += [f"**Worst family**: recall {100 * worst_recall[0]:.1f}% ({worst_recall[1]}), false alarms "
                   f"{100 * worst_alarm[0]:.1f}% ({worst_alarm[1]}). Targets (issue 35): >= 95%, <= 3%, 0 wrong.", ""]
     lines += absent and ["Absent families: " + "; ".join(absent), ""]
     keys = [a.key for a in (*validity.ALTERATIONS, *TRANSFER_DAMAGES)]

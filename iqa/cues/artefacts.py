@@ -154,13 +154,14 @@ def halo_profile(image: np.ndarray, lowres: np.ndarray,
     lo = cv2.resize(lo3, (w, h), interpolation=cv2.INTER_LINEAR)
     over = np.maximum(y - hi, 0) + np.maximum(lo - y, 0)
 
-    def zone(zone_low: np.ndarray) -> np.ndarray:
-        return over[cv2.resize(zone_low.astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST).astype(bool)]
+    def zone(values: np.ndarray, zone_low: np.ndarray) -> np.ndarray:
+        return values[cv2.resize(zone_low.astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST).astype(bool)]
 
-    near, far = zone(beside), zone(farther)
-    return (float(near.mean()) if near.size else 0.0, float(far.mean()) if far.size else 0.0,
-            float(np.quantile(near, HALO_PEAK)) if near.size else 0.0,
-            float(np.quantile(far, HALO_PEAK)) if far.size else 0.0)
+    def peak(values: np.ndarray) -> float:
+        return float(np.quantile(values, HALO_PEAK)) if values.size else 0.0
+
+    near, far = zone(over, beside), zone(over, farther)
+    return float(near.mean()) if near.size else 0.0, float(far.mean()) if far.size else 0.0, peak(near), peak(far)
 
 
 # Fewer input pixels than this beside strong edges (a 20-pixel outline) and the halo mean is too thin to judge.
@@ -412,15 +413,15 @@ def isolated(views: Views) -> Cue:
 def halo(views: Views) -> Cue:
     """Overshoot beside strong edges (halos, ringing) of the output vs bicubic's."""
     low = views.luma("lowres")
-    # Each against the input at its own mean brightness: a uniform offset (posterising rounds down) is no halo.
-    offsets = views.both(lambda shrunk: float(luma_bt601(shrunk).mean() - low.mean()), of="shrunk")
-    sigma = max(HALO_PRESMOOTH, HALO_PRESMOOTH_INPUT * views.scale)
-    (value, far, peak, peak_far), (base, base_far, base_peak, base_peak_far) = side_by_side(
-        lambda pair: halo_profile(pair[0], low + pair[1], sigma),
-        (views.luma("output"), offsets[0]), (views.luma("bicubic"), offsets[1]))
     if halo_support(low) < HALO_MIN_PIXELS:
         raise CueUnavailable(f"not enough flat areas beside strong edges to judge halos (under {HALO_MIN_PIXELS} "
                              "input pixels)")
+    # Each against the input at its own mean brightness: a uniform offset (posterising rounds down) is no halo.
+    offsets = views.both(lambda shrunk: float(luma_bt601(shrunk).mean() - low.mean()), of="shrunk")
+    sigma = max(HALO_PRESMOOTH, HALO_PRESMOOTH_INPUT * views.scale)
+    (value, far, peak, _), (base, base_far, base_peak, _) = side_by_side(
+        lambda pair: halo_profile(pair[0], low + pair[1], sigma),
+        (views.luma("output"), offsets[0]), (views.luma("bicubic"), offsets[1]))
     allowed = HALO_ADDED * max(1.0, views.scale / 4) ** 2
     # A halo is a band at the edge: overshoot beside it beyond the overshoot a little farther away (bicubic's
     # margin kept). Flat areas moved as a whole (rounded to a band, re-toned) overshoot as much farther away.
