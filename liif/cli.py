@@ -226,8 +226,9 @@ def build_parser(extra_commands: Callable[[Any], None] | None = None,
     add_scale_or_size(p)
     p.add_argument("--model", default="auto",
                    help="bundled model name or checkpoint path (official .pth or ours); auto (default): the model "
-                        "for compressed or noisy inputs where liif.inspect finds JPEG artefacts or noise, the "
-                        "clean-trained default otherwise (the summary line says which and why)")
+                        "for compressed or noisy inputs where liif.inspect finds JPEG artefacts (quality below 95) or "
+                        "noise, and for bilevel and palette images; the clean-trained default otherwise (the "
+                        "summary line says which and why)")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
     p.add_argument("--precision", default="auto", choices=["auto", "exact", "bf16", "fp16"],
                    help="auto (default): bf16 where it was measured faster on this machine (the answer is cached; "
