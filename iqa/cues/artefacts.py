@@ -493,8 +493,10 @@ def input_blocks(views: Views) -> Cue:
         seen = "no" if found.jpeg_quality is None else f"only light (quality about {found.jpeg_quality})"
         return Cue(value, base, f"the input shows {seen} JPEG compression ({grid})")
     what = f"input JPEG quality about {found.jpeg_quality}"
-    if value >= base:
+    if value >= base and MAGNIFIED.visible(value):
         return Cue(value, base, f"{what}: its block artefacts are magnified ({grid})", MAGNIFIED.name)
+    if value >= base:  # kept as bicubic keeps them, but under the grid strength that shows (MAGNIFIED.floor)
+        return Cue(value, base, f"{what}: its block artefacts are kept, too faint to show ({grid})")
     if value - 1 <= INPUT_GRID_REMOVED * (base - 1):
         return Cue(value, base, f"{what}: its block artefacts were removed ({grid})")
     return Cue(value, base, f"{what}: its block artefacts were reduced ({grid})")

@@ -5,9 +5,9 @@ and names no cue. Rules (tested in ``tests/test_iqa_verdict.py``, measured on th
 
 * With a reference, the full-reference rows lead (``kind="fr"``): closer to or further from the
   truth than bicubic, each quoted by its summary.
-* The sharpness level comes from the first available row that declares a ``level`` noun (edge contrast,
+* The sharpness level comes from the first available row that declares a ``level`` noun (edge slope, then edge contrast,
   then edge strength, then fine-detail energy): its warning's declared level ("softer", "same"), else
-  "sharper"; quoted as a ratio over bicubic.
+  "sharper"; quoted as a ratio over bicubic, "over 20x" above 20 (``iqa.cues.readings.RATIO_CAP``).
 * The verdict says "sharper" only when nothing explains the gain away: no judged warning. Otherwise it
   names what was added ("sharper-looking, but with added noise": warnings declared ``added``, in their
   ``rank``) and what changed ("it magnifies the input's JPEG blocks": the others, as each says itself).
