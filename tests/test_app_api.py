@@ -272,8 +272,9 @@ def test_compare_scales_gallery_gain_chart_and_table(client, small_image):
     drift = [r for r in rows if r[1] == "Colour drift"]
     for r in drift:  # a cue with a unit (dE): the gain is the difference
         assert r[4] == pytest.approx(r[2] - r[3], abs=2e-3 * max(1, abs(r[2])))
-    assert _value(cue) == "Laplacian variance"
-    assert plot is not None and _value(plot) is not None  # the chart of the first cue
+    # the chart opens on the table's first cue: the edge slope, the sharpness the verdict reads
+    assert _value(cue) == rows[0][1] == "Edge slope"
+    assert plot is not None and _value(plot) is not None
 
 
 def test_plot_cue_endpoint_draws_a_gain_chart(client):
