@@ -102,3 +102,13 @@ def test_a_halo_is_judged_at_its_peak_against_the_floor(scene):
     light = Views(sharpened(0.5), bic, low, 4.0)
     assert artefacts.halo(light).warning == "" and "no visible halos" in artefacts.halo(light).reading
     assert artefacts.HALOS.visible(1.0) and not artefacts.HALOS.visible(0.49)  # issue 35's 0.49 grey levels
+
+
+def test_a_local_tone_edit_is_no_halo_but_sharpening_is(scene):
+    from iqa.cues import artefacts
+    from iqa.validity import alteration
+    from iqa.validity.damages import local_tone
+
+    low, bic, out = scene
+    assert artefacts.halo(Views(local_tone(out), bic, low, 4.0)).warning == ""  # a region lifted, not a band
+    assert artefacts.halo(Views(alteration("unsharp_strong").make(out, low), bic, low, 4.0)).warning == "halos"

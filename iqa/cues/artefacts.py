@@ -60,6 +60,9 @@ HALO_PRESMOOTH_INPUT = 0.25
 # (a halo is a thin band along part of the edges; the zone is a whole input pixel wide, 4 output pixels at x4).
 # On Set5 and Set14 at x4 unsharp masking (radius 2, amount 1) peaks 1.3-3.9 grey levels over bicubic's.
 HALO_PEAK = 0.98
+# The scale (input pixels) over which a brightness offset counts as a tone change rather than a halo: 4, twice the
+# farthest the halo zones reach from an edge, so a band beside an edge averages with its own opposite band.
+HALO_TONE_SIGMA = 4.0
 
 
 def _luma(image: np.ndarray) -> np.ndarray:
@@ -416,8 +419,11 @@ def halo(views: Views) -> Cue:
     if halo_support(low) < HALO_MIN_PIXELS:
         raise CueUnavailable(f"not enough flat areas beside strong edges to judge halos (under {HALO_MIN_PIXELS} "
                              "input pixels)")
-    # Each against the input at its own mean brightness: a uniform offset (posterising rounds down) is no halo.
-    offsets = views.both(lambda shrunk: float(luma_bt601(shrunk).mean() - low.mean()), of="shrunk")
+    # Each against the input at its own local brightness: an offset smooth over HALO_TONE_SIGMA input pixels
+    # (posterising rounds down everywhere; a local tone edit lifts a whole region) is no halo, which is a band
+    # a pixel or two wide, bright on one side of the edge and dark on the other (its local mean cancels).
+    offsets = views.both(lambda shrunk: cv2.GaussianBlur(luma_bt601(shrunk).astype(np.float32) - low, (0, 0),
+                                                         HALO_TONE_SIGMA), of="shrunk")
     sigma = max(HALO_PRESMOOTH, HALO_PRESMOOTH_INPUT * views.scale)
     (value, far, peak, _), (base, base_far, base_peak, _) = side_by_side(
         lambda pair: halo_profile(pair[0], low + pair[1], sigma),
