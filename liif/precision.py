@@ -77,7 +77,7 @@ class MachineChoice:
         """One clause for a summary line: which precision and why."""
         if self.bf16_speedup is None:
             return "exact: this device has no working bf16"
-        verdict = "faster" if self.precision == "bf16" else "not faster by 10%"
+        verdict = "faster" if self.precision == "bf16" else "not faster by the margin"
         return f"{self.precision}: bf16 measured {self.bf16_speedup:.2f}x exact's speed here ({verdict})"
 
 
@@ -134,7 +134,8 @@ def _available_cores() -> int:
     return cores
 
 
-def _best_time(fn: Callable[[], object], sync: Callable[[], None]) -> Callable[[], float]:
+def _timer(fn: Callable[[], object], sync: Callable[[], None]) -> Callable[[], float]:
+    """A function that runs ``fn`` once and returns its seconds (``sync`` waits for a GPU to finish)."""
     def once() -> float:
         t0 = time.perf_counter()
         fn()
@@ -183,7 +184,7 @@ def measure(device: torch.device, dtype: torch.dtype, cfg: ProbeConfig | None = 
     cfg = cfg or ProbeConfig()
     sync = (lambda: torch.cuda.synchronize(device)) if device.type == "cuda" else (lambda: None)
     encoder, decoder = _problems(cfg, device, dtype)
-    run_e, run_d = _best_time(encoder, sync), _best_time(decoder, sync)
+    run_e, run_d = _timer(encoder, sync), _timer(decoder, sync)
     run_e(), run_d()  # warm-up: oneDNN builds its kernels on first call
     conv = min(run_e() for _ in range(cfg.repeats))
     gemm = min(run_d() for _ in range(cfg.repeats))
