@@ -8,13 +8,21 @@ Building the parser imports no heavy library: each command imports what it needs
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
 
 from liif import cli as engine_cli
 
-__all__ = ["build_parser", "main"]
+__all__ = ["build_parser", "main", "run"]
+
+# Commands whose whole work is output already written: a report, a list. For them the console script flushes
+# that output and the log, then exits without the interpreter's teardown, where torch deregisters its operator
+# libraries one finalizer at a time (torch.library): 0.6 s of a 1 MP `liif score` on a Zen 4, more than the
+# report's rows. Commands that write files, start workers or download keep the usual exit.
+FAST_EXIT_COMMANDS = frozenset({"score", "metrics", "models"})
 
 
 def _batch_scorer(keys: Sequence[str]) -> Any:
@@ -42,5 +50,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     return engine_cli.main(argv, parser=build_parser())
 
 
+def run() -> None:
+    """The console script: ``main``, then, for commands whose work is their output, an exit without teardown."""
+    argv = sys.argv[1:]
+    code = main(argv)
+    if argv and argv[0] in FAST_EXIT_COMMANDS:
+        logging.shutdown()  # the one exit handler with something to deliver: log records still buffered
+        sys.stderr.flush()  # stdout is flushed by main, which also handles a reader that went away
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

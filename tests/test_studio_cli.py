@@ -84,3 +84,34 @@ def test_batch_scoring_needs_the_full_command(tmp_path, capsys):
 def test_python_m_studio_cli_is_the_same_command():
     out = subprocess.run([sys.executable, "-m", "studio.cli", "metrics"], capture_output=True, text=True, check=False)
     assert out.returncode == 0 and "laplacian_var" in out.stdout
+
+
+def _run_console(code: str) -> subprocess.CompletedProcess:
+    """The console script's entry (studio.cli.run) in a fresh interpreter, after ``code``."""
+    return subprocess.run([sys.executable, "-c", code + "\nfrom studio.cli import run\nrun()"],
+                          capture_output=True, text=True, check=False)
+
+
+def test_the_fast_exit_delivers_the_whole_output_and_the_log():
+    """`liif models` ends without teardown: its piped (so buffered) output and a pending log record still arrive."""
+    done = _run_console("import logging, logging.handlers, sys\n"  # a handler that holds records until closed
+                        "held = logging.handlers.MemoryHandler(100, target=logging.StreamHandler(sys.stderr))\n"
+                        "logging.getLogger('t').addHandler(held); logging.getLogger('t').warning('log delivered')\n"
+                        "sys.argv = ['liif', 'models']")
+    assert done.returncode == 0
+    assert done.stdout.rstrip().splitlines()[-1].startswith("architectures:")
+    assert "log delivered" in done.stderr
+
+
+def test_run_skips_teardown_only_for_commands_whose_work_is_their_output(monkeypatch, capsys):
+    import studio.cli as cli
+
+    exits = []
+    monkeypatch.setattr(cli.os, "_exit", lambda code: exits.append(code) or (_ for _ in ()).throw(SystemExit(code)))
+    for argv, fast in ((["models"], True), (["metrics"], True), (["--help"], False), (["models", "--bad"], False)):
+        exits.clear()
+        monkeypatch.setattr(sys, "argv", ["liif", *argv])
+        with pytest.raises(SystemExit) as ended:
+            cli.run()
+        assert exits == ([ended.value.code] if fast else []), argv
+    capsys.readouterr()
