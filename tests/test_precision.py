@@ -139,3 +139,15 @@ def test_threads_are_lowered_only_where_the_default_oversubscribes(monkeypatch):
         assert set(found.thread_timings) == {"4", "1"} and found.threads == 4
     finally:
         torch.set_num_threads(saved)
+
+
+def test_an_answer_near_the_margin_is_used_but_measured_again_next_time(monkeypatch, isolated_cache):
+    calls = _fake_measure(monkeypatch, 1.0, 1.0 / 1.14)  # 1.14x: bf16, but a busy machine can read that
+    assert precision.resolve("auto", CPU).precision == "bf16"
+    assert not (isolated_cache / "precision.json").exists()
+    calls.clear()
+    precision.resolve("auto", CPU)
+    assert calls  # probed again, not read from a cache
+    _fake_measure(monkeypatch, 1.0, 0.5)  # a clear 2x is kept
+    precision.resolve("auto", CPU)
+    assert (isolated_cache / "precision.json").exists()
