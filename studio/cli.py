@@ -18,10 +18,11 @@ from liif import cli as engine_cli
 
 __all__ = ["build_parser", "main", "run"]
 
-# Commands whose whole work is output already written: a report, a list. For them the console script flushes
-# that output and the log, then exits without the interpreter's teardown, where torch deregisters its operator
-# libraries one finalizer at a time (torch.library): 0.6 s of a 1 MP `liif score` on a Zen 4, more than the
-# report's rows. Commands that write files, start workers or download keep the usual exit.
+# Commands whose whole work is done when they return: a report or a list printed, `score --plots`' files saved and
+# closed. For them the console script flushes the log and stderr (main flushed stdout), then exits without the
+# interpreter's teardown, where torch deregisters its operator libraries one finalizer at a time (torch.library):
+# 0.6 s of a 1 MP `liif score` on a Zen 4, more than the report's rows. Commands that render, train, start
+# workers or download keep the usual exit.
 FAST_EXIT_COMMANDS = frozenset({"score", "metrics", "models"})
 
 
@@ -46,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``liif`` console script."""
+    """The full ``liif`` command for Python callers: its exit status (the console script is ``run``)."""
     return engine_cli.main(argv, parser=build_parser())
 
 
