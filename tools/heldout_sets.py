@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
 import subprocess
 import tarfile
 from pathlib import Path
@@ -32,9 +31,10 @@ FACE_FILES = ("face.png", "face_paint.png", "woman.png", "monkey_and_man.png")
 
 
 def heldout_root() -> Path:
-    """Where the held-out families live: the project's user cache."""
-    root = os.environ.get("LIIF_STUDIO_CACHE", "").strip()
-    return (Path(root).expanduser() if root else Path.home() / ".cache" / "liif-studio") / "heldout"
+    """Where the held-out families live: the project's user cache (iqa's, where its weights go too)."""
+    from iqa.weights import cache_root
+
+    return cache_root() / "heldout"
 
 
 def family_dir(family: str) -> Path:
