@@ -282,15 +282,22 @@ def _machine_name(device: torch.device) -> str:
     return platform.processor() or platform.machine()
 
 
+# This process's answers by machine key: an answer too close to call is not cached on disk, and must still not be
+# measured again (nor change) at every engine or demo click of the same process.
+_THIS_PROCESS: dict[str, MachineChoice] = {}
+
+
 def machine_choice(device: torch.device, refresh: bool = False) -> MachineChoice:
     """This machine's measured choice: from the cache when it holds one for this machine, else probed and saved."""
     path, key = cache_path(), machine_key(device)
+    if not refresh and key in _THIS_PROCESS:
+        return _THIS_PROCESS[key]
     cached = _read_cache(path)
     if not refresh and key in cached:
         with contextlib.suppress(TypeError, KeyError):
-            return MachineChoice(**cached[key])
+            return _THIS_PROCESS.setdefault(key, MachineChoice(**cached[key]))
     cfg = ProbeConfig()
-    found = probe(device, cfg)
+    found = _THIS_PROCESS[key] = probe(device, cfg)
     if not settled(found, cfg):
         return found  # too close to call: measured again by the next process, perhaps on a quieter machine
     cached[key] = asdict(found)
