@@ -8,10 +8,13 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 from PIL import Image
+
+if TYPE_CHECKING:  # torch is imported by the MATLAB kernel only: the display kernel serves torch-free callers
+    import torch
 
 __all__ = ["pil_bicubic", "imresize"]
 
@@ -46,6 +49,8 @@ def _cubic(x: torch.Tensor) -> torch.Tensor:
 
 def _matlab_weights(n_in: int, n_out: int, dtype: torch.dtype, device: torch.device) -> torch.Tensor:
     """The (n_out, n_in) matrix of MATLAB's imresize along one axis: antialiased cubic, symmetric borders."""
+    import torch
+
     scale = n_out / n_in
     widen = min(scale, 1.0)  # shrinking stretches the kernel by 1/scale (MATLAB's antialiasing)
     taps = math.ceil(4 / widen) + 2
@@ -66,6 +71,8 @@ def imresize(x: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
     # No maintained library reproduces MATLAB's imresize (OpenCV and Pillow differ in kernel, antialiasing or
     # borders), and the benchmark's published numbers depend on it; this follows MATLAB's definition (the same
     # numbers as pyiqa's port, tested) so that the engine does not need the quality stack.
+    import torch
+
     h, w = x.shape[-2:]
     out_h, out_w = int(size[0]), int(size[1])
     if (out_h, out_w) != (h, w):

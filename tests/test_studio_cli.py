@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -28,13 +29,28 @@ def test_the_full_command_adds_the_quality_commands_to_the_engine():
 
 
 def test_building_the_command_imports_no_quality_or_demo_library():
-    """`liif --help` and every command's start-up cost torch and the engine only (each command imports its own)."""
+    """`liif --help` and every command's start-up cost no heavy library, torch included (each command imports its own)."""
     code = ("import sys; from studio.cli import build_parser; build_parser()\n"
             "heavy = {'pyiqa', 'open_clip', 'scipy', 'skimage', 'cv2', 'numba', 'gradio', 'pandas', 'matplotlib',\n"
-            "         'ray', 'torchvision', 'iqa.catalog', 'iqa.assess'}\n"
-            "print(sorted(heavy & set(sys.modules)), 'liif.engine' in sys.modules)")
+            "         'ray', 'torchvision', 'iqa.catalog', 'iqa.assess', 'torch', 'liif.engine'}\n"
+            "print(sorted(heavy & set(sys.modules)), 'liif.cli' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split("] ")
-    assert out == ["[", "True\n"]  # nothing heavy loaded, and the probe did see the engine's import
+    assert out == ["[", "True\n"]  # nothing heavy loaded, and the probe did see the command's own import
+
+
+def test_score_runs_without_torch_where_no_learned_row_runs(photo, tmp_path):
+    """`liif score`'s default rows, with no learned weights on disk, never import torch (issue 38: it starts at once)."""
+    big, small = tmp_path / "out.png", tmp_path / "in.png"
+    Image.fromarray(photo).resize((192, 128), Image.Resampling.BICUBIC).save(big)
+    Image.open(big).resize((48, 32), Image.Resampling.BICUBIC).save(small)
+    code = ("import sys; from studio.cli import main\n"
+            f"code = main(['score', {str(big)!r}, '--input', {str(small)!r}, '--format', 'json'])\n"
+            "print('TORCH', 'torch' in sys.modules, code)")
+    env = {**os.environ, "LIIF_STUDIO_CACHE": str(tmp_path / "empty-cache"), "TORCH_HOME": str(tmp_path / "th")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
+    report = json.loads(out[: out.rindex("TORCH")])
+    assert any(row["available"] for row in report["rows"])  # the classical rows ran
+    assert out.rstrip().endswith("TORCH False 0")
 
 
 def test_the_console_script_runs_the_full_command():

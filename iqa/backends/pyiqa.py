@@ -275,22 +275,21 @@ _YIQ = ((0.299, 0.587, 0.114), (0.5959, -0.2746, -0.3213), (0.2115, -0.5227, 0.3
 def grey_entropy(images: Sequence[np.ndarray]) -> list[float]:
     """pyiqa's ``entropy`` of HxWx3 uint8 images, in bits: Shannon entropy of the YIQ luma's 256-bin histogram.
 
-    The same centre crop, luma and formula as pyiqa's (its ``rgb2yiq`` as one float32 matrix product and
-    ``to_y_channel``'s rounding, in torch, so every pixel lands in the same bin), with the histogram counted by
-    ``torch.bincount``. ``tests/test_iqa_pyiqa.py`` holds it to pyiqa's own where pyiqa is installed.
+    The same centre crop, luma and formula as pyiqa's, in numpy so that the row imports no torch (``liif score``
+    then starts without it). The luma is float32 ``(r*0.299 + g*0.587) + b*0.114``, the order in which torch's
+    float32 product adds it, then ``to_y_channel``'s rounding, so every pixel lands in pyiqa's bin (an FMA or a
+    float64 sum moves a few pixels in a megapixel). ``tests/test_iqa_pyiqa.py`` holds it to pyiqa's own where
+    pyiqa is installed.
     """
-    import torch
-
-    # The batch as _to_tensor makes it, left channels-last: pyiqa's permute to (N, H, W, 3) before its product
-    # would copy it back to this very layout, so the product sees the same numbers in the same order.
-    x = torch.from_numpy(np.stack([center_crop(im, CLASSICAL_CROP) for im in images]).astype(np.float32) / 255.0)
-    yiq = torch.matmul(x, torch.tensor(_YIQ).t().to(x))
-    y = (yiq[..., 0] * 255.0).round().long().reshape(x.shape[0], -1)
+    x = np.stack([center_crop(im, CLASSICAL_CROP) for im in images]).astype(np.float32) / np.float32(255.0)
+    w = np.asarray(_YIQ[0], np.float32)
+    luma = (x[..., 0] * w[0] + x[..., 1] * w[1]) + x[..., 2] * w[2]
+    bins = np.rint(luma * np.float32(255.0)).astype(np.int64).reshape(len(images), -1)
     scores = []
-    for row in y:
-        hist = torch.bincount(row, minlength=256).to(torch.float32)
-        hist = hist / hist.sum()
-        scores.append(float(-torch.sum(hist * torch.log2(hist + 1e-8))))
+    for row in bins:
+        hist = np.bincount(row, minlength=256).astype(np.float32)
+        hist /= hist.sum()
+        scores.append(float(-np.sum(hist * np.log2(hist + np.float32(1e-8)))))
     return scores
 
 
