@@ -29,7 +29,7 @@ def test_the_full_command_adds_the_quality_commands_to_the_engine():
 
 
 def test_building_the_command_imports_no_quality_or_demo_library():
-    """`liif --help` and every command's start-up cost no heavy library, torch included (each command imports its own)."""
+    """`liif --help` and every command's start-up import no heavy library, torch included (each imports its own)."""
     code = ("import sys; from studio.cli import build_parser; build_parser()\n"
             "heavy = {'pyiqa', 'open_clip', 'scipy', 'skimage', 'cv2', 'numba', 'gradio', 'pandas', 'matplotlib',\n"
             "         'ray', 'torchvision', 'iqa.catalog', 'iqa.assess', 'torch', 'liif.engine'}\n"
@@ -39,7 +39,7 @@ def test_building_the_command_imports_no_quality_or_demo_library():
 
 
 def test_score_runs_without_torch_where_no_learned_row_runs(photo, tmp_path):
-    """`liif score`'s default rows, with no learned weights on disk, never import torch (issue 38: it starts at once)."""
+    """`liif score`'s default rows, with no learned weights on disk, never import torch (issue 38: starts at once)."""
     big, small = tmp_path / "out.png", tmp_path / "in.png"
     Image.fromarray(photo).resize((192, 128), Image.Resampling.BICUBIC).save(big)
     Image.open(big).resize((48, 32), Image.Resampling.BICUBIC).save(small)
