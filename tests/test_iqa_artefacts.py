@@ -145,3 +145,24 @@ def test_isolated_pixels_are_dots_not_lines_or_texture():
     low = pil_bicubic(clean, (24, 24))
     cue = artefacts.isolated(Views(speckled, pil_bicubic(low, (96, 96)), low, 4.0))
     assert cue.warning == "isolated pixels" and cue.baseline == 0.0 and "a megapixel" in cue.reading
+
+
+def test_gibbs_ringing_reads_as_ringing_and_impulses_or_a_clean_enlargement_do_not(scene):
+    """Ripples in flat areas beyond the input's band are ringing; isolated pixels are their own cue's (issue 35)."""
+    from iqa.validity.damages import impulse, ringing
+
+    _, low, bic = scene
+    rung = ringing(bic)
+    assert artefacts.ripple_rms(rung, low) > artefacts.ripple_rms(bic, low) + artefacts.RIPPLE_ADDED
+    cue = artefacts.ripples(views(rung, low, bic))
+    assert cue.warning == "ringing" and "grey levels RMS" in cue.reading
+    assert artefacts.ripples(views(bic, low, bic)).warning == ""
+    # The 3x3 median takes salt and pepper out: the ripples read as the clean image's, to a tenth of a grey level.
+    assert artefacts.ripple_rms(impulse(bic), low) == pytest.approx(artefacts.ripple_rms(bic, low), abs=0.1)
+
+
+def test_ringing_needs_flat_areas_to_judge():
+    rng = np.random.default_rng(3)
+    busy = rng.integers(0, 256, (24, 24, 3), dtype=np.uint8)  # no 5x5 window is flat
+    with pytest.raises(CueUnavailable, match="not enough flat areas"):
+        artefacts.ripples(views(pil_bicubic(busy, (96, 96)), busy, pil_bicubic(busy, (96, 96))))

@@ -10,7 +10,9 @@ from conftest import astronaut_pair, to_uint8
 
 import iqa
 from iqa.cues import artefacts, detail
+from iqa.cues.base import Views
 from iqa.report.verdict import ADDED, judge
+from iqa.validity import down_up
 from liif.resize import pil_bicubic
 
 CLASSICAL = [k for k, m in iqa.METRICS.items() if m.kind == "classical"]
@@ -138,3 +140,14 @@ def test_halos_still_seen_with_a_uniform_offset(scene):
     sharpened = to_uint8(unsharp_mask(bic, radius=2, amount=2.5, channel_axis=2, preserve_range=True))
     assert _report(sharpened, low)["halo_overshoot"].warning == "halos"
     assert _report(np.maximum(sharpened.astype(int) - 3, 0).astype(np.uint8), low)["halo_overshoot"].warning == "halos"
+
+
+def test_a_half_size_enlargement_loses_resolution_where_its_energy_alone_would_pass():
+    """The true image reduced x2 and enlarged back keeps more energy beyond 2x than the absolute bound asks, but
+    only a few percent of its detail beyond the input's band lies there: the share reads it (issue 35's down-up)."""
+    hr, low = astronaut_pair()
+    bic = pil_bicubic(low, (256, 256))
+    halved = detail.resolution_kept(Views(down_up(hr, 2), bic, low, 4.0))
+    assert halved.value >= detail.RESOLUTION_KEPT and halved.warning == "resolution lost"
+    assert "twice it" in halved.reading
+    assert detail.resolution_kept(Views(hr, bic, low, 4.0)).warning == ""

@@ -40,6 +40,7 @@ def _cases() -> list[tuple[str, np.ndarray, np.ndarray, np.ndarray | None]]:
     import cv2
 
     from iqa.validity import alteration
+    from iqa.validity.damages import ringing
     from liif.resize import pil_bicubic
 
     cases = []
@@ -58,6 +59,7 @@ def _cases() -> list[tuple[str, np.ndarray, np.ndarray, np.ndarray | None]]:
             speckled.reshape(-1, 3)[picked[::2]] = 0
             speckled.reshape(-1, 3)[picked[1::2]] = 255
             cases.append((f"{path.stem}/salt_and_pepper", speckled, low, None))
+            cases.append((f"{path.stem}/gibbs_ringing", ringing(hr), low, None))
     for name, scale in (("chelsea_jpeg.jpg", 2), ("camera.png", 3)):
         low = _rgb(REPO / "examples" / name)
         cases.append((f"{name}/bicubic_x{scale}", pil_bicubic(low, (low.shape[1] * scale, low.shape[0] * scale)),
@@ -128,7 +130,7 @@ def test_the_snapshot_fires_every_warning(snapshot):
     expected = {"added noise", "halos", "block artefacts", "pixelation", "banding", "departs from the input",
                 "texture lost", "resolution lost", "colour shift", "brightness changed", "contrast changed",
                 "colourfulness changed", "JPEG blocks magnified", "saliency moved", "softer than bicubic",
-                "isolated pixels", "no sharper than bicubic", "further from the reference than bicubic"}
+                "isolated pixels", "ringing", "no sharper than bicubic", "further from the reference than bicubic"}
     assert expected <= fired, expected - fired
     assert any(case["not_judged"] for case in snapshot["cases"].values())
 

@@ -24,7 +24,7 @@ from .readings import jpeg_expected, relative_reading
 __all__ = [
     "SHARPNESS_CROP", "laplacian_variance", "tenengrad", "Spectrum", "spectrum", "high_frequency_share",
     "effective_resolution", "texture_mask", "texture_energy", "detail_beyond", "tone_features", "tone_matched",
-    "SHARPER_GAIN", "TEXTURE_KEPT", "RESOLUTION_KEPT", "RESOLUTION_GAIN", "sharpness_warning",
+    "SHARPER_GAIN", "TEXTURE_KEPT", "RESOLUTION_KEPT", "RESOLUTION_SHARE", "RESOLUTION_GAIN", "sharpness_warning",
     "EDGE_MIN_SLOPE", "EDGE_MIN_PIXELS", "edge_map", "edge_slope",
 ]
 
@@ -225,6 +225,12 @@ TEXTURE_MIN_SHARE = 0.02  # below this share of textured input pixels the ratio 
 # fit split clean outputs of every bundled model hold 0.0012-0.023 (x3 to x8), the default model's x4 output
 # reduced x2 and enlarged back 0.0004-0.0022 (median 0.0009), bicubic 0.0002-0.0004.
 RESOLUTION_KEPT = 0.00115
+# The same detail as a share of all the output holds beyond the input's own band (energy beyond 2x over energy
+# beyond 1x): self-normalising, so a detailed input cannot lift it. On the fit split clean outputs of every bundled
+# model hold 0.071 at the least (x8; 0.074 at x4, medians 0.12-0.14), bicubic 0.070-0.098 at x4 (its own leakage),
+# the default model's x4 output reduced x2 and enlarged back 0.053 at the most (median 0.044, 17 outputs): the
+# fit's rule, the smallest clean share less a tenth of it, gives 0.064.
+RESOLUTION_SHARE = 0.064
 # Effective resolution: "no finer than bicubic" unless at least this multiple of bicubic's (clean outputs
 # reach 1.07-1.26x at x2, more at larger scales, on the validity suite's fit split).
 RESOLUTION_GAIN = 1.05
@@ -332,6 +338,12 @@ def resolution_kept(views: Views) -> Cue:
     if value < RESOLUTION_KEPT:
         return Cue(value, base, f"{reading}: no more detail than an enlargement of half the size would have",
                    "resolution lost")
+    # A detailed input (text, a facade) lifts the energy over its own; the share of the output's detail beyond the
+    # input's band that lies beyond 2x does not move with it.
+    share = value / max(detail_beyond(views.luma("output"), low, views.scale), 1e-12)
+    if share < RESOLUTION_SHARE:
+        return Cue(value, base, f"{reading}; only {share:.0%} of its detail beyond the input's resolution lies beyond "
+                                "twice it: an enlargement of half the size", "resolution lost")
     return Cue(value, base, reading)
 
 

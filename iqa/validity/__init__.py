@@ -201,7 +201,7 @@ ALTERATIONS: tuple[Alteration, ...] = (
     Alteration("blur", "output blurred (Gaussian, sigma 1.5 px)", _blur, SOFTER, family="detail"),
     # JPEG at quality 30: 8x8 blocks, ringing beside edges, flattened texture and stepped gradients.
     Alteration("jpeg_q30", "output saved as JPEG, quality 30", _jpeg,
-               frozenset({"block artefacts", "halos", "banding"}) | SOFTER),
+               frozenset({"block artefacts", "halos", "ringing", "banding"}) | SOFTER),
     Alteration("shift_1px", "output shifted one pixel right and down", _shift,
                frozenset({"departs from the input"}), family="geometry"),
     Alteration("colour_cast", "output with a warm cast (R +8, B -8)", _cast, TONE_REASONS, TONE_FORBIDDEN,

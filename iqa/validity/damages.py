@@ -137,7 +137,7 @@ TRANSFER_DAMAGES: tuple[Alteration, ...] = (
     Alteration("dead_hot", "stuck pixels: 0.1% dead (black), 0.1% hot (one channel at 255)",
                _on_output(dead_and_hot), ISOLATED),
     Alteration("ringing", "Gibbs ringing: ideal low-pass at 0.35 of Nyquist", _on_output(ringing),
-               frozenset({"halos"}) | SOFTER),
+               frozenset({"halos", "ringing"}) | SOFTER),
     Alteration("chroma_bleed", "chroma planes blurred (sigma 3 px), luma kept", _on_output(chroma_bleed), COLOUR,
                TONE_FORBIDDEN - COLOUR, family="tone"),
     Alteration("chroma_shift", "chroma planes moved 3 px right and down, luma kept", _on_output(chroma_shift),
@@ -149,7 +149,7 @@ TRANSFER_DAMAGES: tuple[Alteration, ...] = (
     Alteration("local_tone", "a soft ellipse in the upper left brightened by up to 25 grey levels",
                _on_output(local_tone), TONE_REASONS | {"departs from the input"}, TONE_FORBIDDEN, family="tone"),
     Alteration("noisy_jpeg", "Gaussian noise (sigma 4), then JPEG quality 50", _on_output(noisy_jpeg),
-               frozenset({"added noise", "block artefacts", "banding", "halos"}) | SOFTER),
+               frozenset({"added noise", "block artefacts", "banding", "halos", "ringing"}) | SOFTER),
     Alteration("blur_impulse", "blurred (sigma 1.2 px), then salt and pepper 0.3% + 0.3%",
                _on_output(blur_and_impulse), ISOLATED | SOFTER),
 )
