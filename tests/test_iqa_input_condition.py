@@ -96,3 +96,23 @@ def test_the_callers_inspection_of_the_file_is_used(tmp_path):
     assert "from its quantisation tables" in told.meta["input_condition"]
     guessed = iqa.assess(out, decoded, metrics=["input_blocks"])
     assert "from its quantisation tables" not in guessed.meta["input_condition"]
+
+
+def test_an_input_read_as_jpeg_but_showing_no_grid_has_no_blocks_to_magnify_and_no_excuse():
+    """Small drawn text can read as JPEG q25-30 to liif.inspect with no 8x8 grid in sight (issue 35's text family):
+    nothing is then called magnified blocks, and departing from the input is not excused as removing them."""
+    from iqa.cues.artefacts import input_blocks, jpeg_grid_seen
+    from iqa.cues.base import Views
+    from iqa.cues.readings import jpeg_expected
+    from liif.condition import InputReport
+    from liif.resize import pil_bicubic
+
+    _, low = make_pair(PHOTOS["coffee"], 4)
+    size = (low.shape[1] * 4, low.shape[0] * 4)
+    bic = pil_bicubic(low, size)
+    views = Views(bic, bic, low, 4.0)
+    views.shared("input_condition", lambda: InputReport(None, 30, "block grid", 1.0, 0.5))  # as misread
+    assert views.input_condition().compressed and not jpeg_grid_seen(views)
+    assert jpeg_expected(views) == ""
+    cue = input_blocks(views)
+    assert cue.warning == "" and "no 8x8 grid to magnify" in cue.reading

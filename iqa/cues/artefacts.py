@@ -30,6 +30,7 @@ __all__ = [
     "jpeg_blockiness",
     "pixel_grid_share",
     "magnified_grid",
+    "jpeg_grid_seen",
     "NOISE_ADDED",
     "HALO_ADDED",
     "HALO_MIN_PIXELS",
@@ -552,6 +553,19 @@ def banding(views: Views) -> Cue:
     return Cue(value, 0.0, f"no banding: smooth areas take {value:.0%} fewer grey levels than bicubic's")
 
 
+def _input_size(views: Views) -> tuple[int, int]:
+    return views.lowres.shape[1], views.lowres.shape[0]
+
+
+def _bicubic_grid(views: Views) -> float:
+    return views.shared("bicubic_grid", lambda: magnified_grid(views.luma("bicubic"), _input_size(views)))
+
+
+def jpeg_grid_seen(views: Views) -> bool:
+    """Whether the input is a JPEG with a grid to speak of: liif.inspect calls it compressed and bicubic shows it."""
+    return views.input_condition().compressed and _bicubic_grid(views) >= INPUT_GRID_SEEN
+
+
 @register("input_blocks", "Input's JPEG blocks", "artefacts",
           "Where the input was JPEG-compressed (liif.inspect): the step across its 8x8 block borders, "
           "magnified in the output, divided by the step in the middle of the blocks; bicubic shows how "
@@ -560,14 +574,13 @@ def banding(views: Views) -> Cue:
 def input_blocks(views: Views) -> Cue:
     """The input's own JPEG blocks, magnified in the output or removed, vs bicubic's enlargement of them."""
     found = views.input_condition()
-    size = (views.lowres.shape[1], views.lowres.shape[0])
-    value, base = views.both(lambda y: magnified_grid(y, size))
+    value, base = magnified_grid(views.luma("output"), _input_size(views)), _bicubic_grid(views)
     grid = f"its 8x8 grid {value:.2f}x in the output, bicubic {base:.2f}x"
     if not found.compressed:  # none, or quality 90+: too light for its blocks to matter (liif.inspect)
         seen = "no" if found.jpeg_quality is None else f"only light (quality about {found.jpeg_quality})"
         return Cue(value, base, f"the input shows {seen} JPEG compression ({grid})")
     what = f"input JPEG quality about {found.jpeg_quality}"
-    if base < INPUT_GRID_SEEN:
+    if not jpeg_grid_seen(views):
         return Cue(value, base, f"{what}, but its plain enlargement shows no 8x8 grid to magnify ({grid})")
     if value >= base and MAGNIFIED.visible(value):
         return Cue(value, base, f"{what}: its block artefacts are magnified ({grid})", MAGNIFIED.name)
