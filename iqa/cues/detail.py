@@ -18,7 +18,7 @@ from liif.imageio import luma_bt601
 from liif.resize import pil_bicubic
 
 from ..images import center_crop
-from .base import Cue, CueUnavailable, Views, Warns, register
+from .base import Cue, CueUnavailable, Views, Warns, register, side_by_side
 from .readings import jpeg_expected, relative_reading
 
 __all__ = [
@@ -331,8 +331,11 @@ def resolution_kept(views: Views) -> Cue:
     factor = views.scale / 2
     if factor < 1.4:
         raise CueUnavailable(f"at x{views.scale:.3g} the output holds little more than twice the input's resolution")
-    low = views.luma("lowres")
-    value, base = views.both(lambda y: detail_beyond(y, low, factor))
+    # Per unit of the input's fine-scale energy *in the candidate's own tones* (as for texture): a gamma or a
+    # vignette scales the output's detail, and must not read as detail lost.
+    features = tone_features(views.lowres)
+    own = {which: tone_matched(views.lowres, views.shrunk(which), features) for which in ("output", "bicubic")}
+    value, base = side_by_side(lambda which: detail_beyond(views.luma(which), own[which], factor), "output", "bicubic")
     reading = (f"{value * 1000:.2f} thousandths of the input's fine-scale energy beyond twice its resolution "
                f"(bicubic {base * 1000:.2f})")
     if value < RESOLUTION_KEPT:
@@ -340,7 +343,7 @@ def resolution_kept(views: Views) -> Cue:
                    "resolution lost")
     # A detailed input (text, a facade) lifts the energy over its own; the share of the output's detail beyond the
     # input's band that lies beyond 2x does not move with it.
-    share = value / max(detail_beyond(views.luma("output"), low, views.scale), 1e-12)
+    share = value / max(detail_beyond(views.luma("output"), own["output"], views.scale), 1e-12)
     if share < RESOLUTION_SHARE:
         return Cue(value, base, f"{reading}; only {share:.0%} of its detail beyond the input's resolution lies beyond "
                                 "twice it: an enlargement of half the size", "resolution lost")
