@@ -1,0 +1,118 @@
+"""The cues' decision thresholds as the validity suite refits them: leave-one-family-out (issue 35).
+
+Each cue reads its thresholds from its module (``iqa.cues.artefacts.RIPPLE_ADDED``); a :class:`Threshold`
+names one of them with the row statistic it bounds and which side warns, so that a program can refit it on
+clean and altered outputs and run the suite under the refitted value (:func:`overridden`). The rule is the
+v2 fit table's: where the training clean outputs and the altered results the threshold's warning is a right
+reason for lie apart, the middle of the gap (the largest margin); where they overlap, the smallest value no
+clean output reaches, a tenth of it to spare (``FIT_MARGIN``), as the fit notes in the cue modules do. Never past
+the perceptibility floor. Tone thresholds are not refitted: they are
+perceptual constants (CIELAB and grey-level differences a viewer notices, with their sources in
+``iqa.cues.tone``), not properties of the content.
+"""
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from ..report.rows import Score
+
+__all__ = ["FIT_MARGIN", "THRESHOLDS", "Threshold", "fit_all", "overridden"]
+
+# What a refitted threshold keeps to spare beyond the nearest training clean output: a tenth of its value (the fit
+# split's rounding, e.g. the ripples' 1.08 grey levels to 1.2).
+FIT_MARGIN = 0.1
+
+
+def _excess(row: Score, scale: float) -> float:
+    return row.value - row.baseline
+
+
+def _value(row: Score, scale: float) -> float:
+    return row.value
+
+
+def _of_even_share(row: Score, scale: float) -> float:
+    return row.value * round(scale)  # pixelation: the share over the even share 1/period
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """One decision threshold of a cue, and how it is refitted from clean outputs' rows."""
+
+    name: str  # the module constant
+    module: str  # where the cue reads it
+    row: str  # the catalogue row whose statistic it bounds
+    warning: str  # what the row raises past it: the altered results it is fitted against have it as a right reason
+    statistic: Callable[[Score, float], float]  # (the clean row, the scale) -> the number the cue compares
+    side: str  # "above": the row warns at or above it; "below": under it
+    limit: float  # never fitted past this: the perceptibility floor ("above"), the ceiling ("below")
+    step: float  # the least difference that counts in its unit: what a fit keeps to spare at the very least
+
+    def current(self) -> float:
+        """The value the cue reads now."""
+        return float(getattr(importlib.import_module(self.module), self.name))
+
+    def fit(self, clean: Sequence[float], altered: Sequence[float] = (), margin: float = FIT_MARGIN) -> float:
+        """The largest-margin threshold between clean and altered statistics, else one no clean statistic reaches.
+
+        Where they overlap (or nothing altered is given) the threshold keeps ``margin`` of the nearest clean value,
+        ``step`` at least, to spare: every clean output with no isolated pixel would otherwise fit 0, which 0
+        reaches. Never past ``limit``; today's value where there is nothing to fit on.
+        """
+        if not clean:
+            return self.current()
+        sign = 1.0 if self.side == "above" else -1.0
+        nearest = max(sign * c for c in clean)  # in the warning's direction: the clean value closest to warning
+        spared = nearest + max(margin * abs(nearest), self.step)
+        if altered:
+            farthest = min(sign * a for a in altered)
+            if farthest > spared:
+                spared = (nearest + farthest) / 2
+        return max(self.limit, spared) if sign > 0 else min(self.limit, -spared)
+
+
+_ART, _DET = "iqa.cues.artefacts", "iqa.cues.detail"
+THRESHOLDS: tuple[Threshold, ...] = (
+    Threshold("NOISE_ADDED", _ART, "noise_sigma", "added noise", _excess, "above", 1.0, 0.1),  # NOISE.floor
+    Threshold("ISOLATED_ADDED", _ART, "isolated_pixels", "isolated pixels", _excess, "above", 0.0, 1e-5),  # 10 a MP
+    Threshold("HALO_ADDED", _ART, "halo_overshoot", "halos", _excess, "above", 0.0, 0.01),  # its peak has the floor
+    Threshold("RIPPLE_ADDED", _ART, "ripples", "ringing", _excess, "above", 1.0, 0.1),  # RINGING.floor
+    Threshold("JPEG_GRID", _ART, "jpeg_blockiness", "block artefacts", _value, "above", 1.0, 0.01),  # 1: no grid
+    Threshold("BANDING_LOST", _ART, "banding", "banding", _value, "above", 0.0, 0.01),
+    Threshold("PIXEL_GRID", _ART, "pixel_grid", "pixelation", _of_even_share, "above", 1.0, 0.1),  # 1: even share
+    Threshold("TEXTURE_KEPT", _DET, "texture_retention", "texture lost", _value, "below", 1.0, 0.01),  # 1: all kept
+    Threshold("RESOLUTION_KEPT", _DET, "resolution_kept", "resolution lost", _value, "below", 1.0, 1e-4),
+)
+
+
+def _statistics(t: Threshold, outputs: Sequence[Mapping[str, Score]], scale: float) -> list[float]:
+    rows = [rows[t.row] for rows in outputs if t.row in rows]
+    return [t.statistic(r, scale) for r in rows if r.available and r.value is not None and r.baseline is not None]
+
+
+def fit_all(clean: Sequence[Mapping[str, Score]], scale: float,
+            altered: Sequence[tuple[frozenset[str], Mapping[str, Score]]] = ()) -> dict[str, float]:
+    """Every threshold refitted, by name: on clean outputs' rows (key -> row) and on altered results' rows, each
+    with the warnings that are right reasons for its alteration (only those a threshold's warning is among count)."""
+    return {t.name: t.fit(_statistics(t, clean, scale),
+                          _statistics(t, [rows for reasons, rows in altered if t.warning in reasons], scale))
+            for t in THRESHOLDS}
+
+
+@contextmanager
+def overridden(values: Mapping[str, float]) -> Iterator[None]:
+    """Run the cues under these threshold values (by name), then restore today's."""
+    by_name = {t.name: t for t in THRESHOLDS}
+    saved = []
+    try:
+        for name, value in values.items():
+            module = importlib.import_module(by_name[name].module)
+            saved.append((module, name, getattr(module, name)))
+            setattr(module, name, value)
+        yield
+    finally:
+        for module, name, value in reversed(saved):
+            setattr(module, name, value)

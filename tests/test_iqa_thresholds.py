@@ -1,0 +1,60 @@
+"""The cues' thresholds can be refitted and run under by a program (issue 35's leave-one-family-out figures)."""
+from __future__ import annotations
+
+import importlib
+
+import numpy as np
+import pytest
+from conftest import astronaut_pair, to_uint8
+
+import iqa
+from iqa.cues import artefacts
+from iqa.validity import thresholds
+from liif.resize import pil_bicubic
+
+
+def test_every_threshold_names_a_constant_its_cue_reads_and_a_row_of_the_catalogue():
+    for t in thresholds.THRESHOLDS:
+        assert isinstance(getattr(importlib.import_module(t.module), t.name), float | int), t.name
+        assert t.row in iqa.catalog.METRICS, t.row
+        assert t.side in ("above", "below")
+        assert t.warning in {w.name for w in iqa.catalog.METRICS[t.row].warns}, t.name
+
+
+def test_the_fit_keeps_every_clean_value_on_the_quiet_side_with_a_tenth_to_spare():
+    above = next(t for t in thresholds.THRESHOLDS if t.name == "HALO_ADDED")
+    assert above.fit([0.1, 0.3, 0.2]) == pytest.approx(0.33)
+    below = next(t for t in thresholds.THRESHOLDS if t.name == "TEXTURE_KEPT")
+    assert below.fit([0.9, 0.8, 1.2]) == pytest.approx(0.72)
+    assert below.fit([1.5, 1.6]) == 1.0  # never past its ceiling: keeping all the texture is never a loss
+    assert above.fit([0.1, 0.3], [0.9, 1.1]) == pytest.approx(0.6)  # apart: the middle of the gap
+    assert above.fit([0.1, 0.3], [0.2, 1.1]) == pytest.approx(0.33)  # overlapping: the clean side's
+    assert below.fit([0.9, 0.8], [0.4, 0.5]) == pytest.approx(0.65)
+    noise = next(t for t in thresholds.THRESHOLDS if t.name == "NOISE_ADDED")
+    assert noise.fit([0.1, 0.2]) == 1.0  # never under the perceptibility floor (1 grey level)
+    assert noise.fit([]) == noise.current()  # no data: today's
+
+
+def test_overridden_changes_what_the_cue_decides_and_restores_it():
+    hr, low = astronaut_pair()
+    bic = pil_bicubic(low, (256, 256))
+    noisy = to_uint8(bic + np.random.default_rng(0).normal(0, 3, bic.shape))
+    before = artefacts.NOISE_ADDED
+    assert iqa.assess(noisy, low, metrics=["noise_sigma"])["noise_sigma"].warning == "added noise"
+    with thresholds.overridden({"NOISE_ADDED": 50.0}):
+        assert artefacts.NOISE_ADDED == 50.0
+        assert iqa.assess(noisy, low, metrics=["noise_sigma"])["noise_sigma"].warning == ""
+    assert artefacts.NOISE_ADDED == before
+
+
+def test_fit_all_reads_the_clean_rows_statistics():
+    hr, low = astronaut_pair()
+    rows = {r.key: r for r in iqa.assess(pil_bicubic(low, (256, 256)), low).rows}
+    fitted = thresholds.fit_all([rows], scale=4)
+    assert set(fitted) == {t.name for t in thresholds.THRESHOLDS}
+    assert fitted["NOISE_ADDED"] == 1.0  # bicubic against itself: no excess, so the floor
+
+
+def test_a_fit_on_clean_values_of_zero_stays_above_them():
+    isolated = next(t for t in thresholds.THRESHOLDS if t.name == "ISOLATED_ADDED")
+    assert isolated.fit([0.0, 0.0]) == pytest.approx(isolated.step) and isolated.step > 0
