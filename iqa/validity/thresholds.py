@@ -6,9 +6,8 @@ clean and altered outputs and run the suite under the refitted value (:func:`ove
 v2 fit table's: where the training clean outputs and the altered results the threshold's warning is a right
 reason for lie apart, the middle of the gap (the largest margin); where they overlap, the smallest value no
 clean output reaches, a tenth of it to spare (``FIT_MARGIN``), as the fit notes in the cue modules do. Never past
-the perceptibility floor. Tone thresholds are not refitted: they are
-perceptual constants (CIELAB and grey-level differences a viewer notices, with their sources in
-``iqa.cues.tone``), not properties of the content.
+the perceptibility floor. Tone thresholds are not refitted: they are perceptual constants (CIELAB and grey-level
+differences a viewer notices, with their sources in ``iqa.cues.tone``), not properties of the content.
 """
 from __future__ import annotations
 
@@ -40,7 +39,7 @@ def _of_even_share(row: Score, scale: float) -> float:
 
 @dataclass(frozen=True)
 class Threshold:
-    """One decision threshold of a cue, and how it is refitted from clean outputs' rows."""
+    """One decision threshold of a cue, and how it is refitted from clean and altered outputs' rows."""
 
     name: str  # the module constant
     module: str  # where the cue reads it
