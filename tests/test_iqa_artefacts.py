@@ -161,6 +161,18 @@ def test_gibbs_ringing_reads_as_ringing_and_impulses_or_a_clean_enlargement_do_n
     assert artefacts.ripple_rms(impulse(bic), low) == pytest.approx(artefacts.ripple_rms(bic, low), abs=0.1)
 
 
+def test_posterised_plateaus_are_not_read_as_ringing(scene):
+    """Smooth areas rounded to 4 bits fill flat areas with steps that measure as ripples; they lose grey levels, which
+    ringing never does, so the row leaves them to banding (issue 35's suite read them as ringing)."""
+    from iqa.validity import alteration
+
+    hr, low, bic = scene
+    posterised = alteration("posterise_smooth").make(hr, low)
+    cue = artefacts.ripples(views(posterised, low, bic))
+    assert cue.value - cue.baseline >= artefacts.RIPPLE_ADDED  # ripples enough to warn on their own ...
+    assert cue.warning == "" and "plateaus" in cue.reading  # ... read as what they are
+
+
 def test_ringing_needs_flat_areas_to_judge():
     rng = np.random.default_rng(3)
     busy = rng.integers(0, 256, (24, 24, 3), dtype=np.uint8)  # no 5x5 window is flat
