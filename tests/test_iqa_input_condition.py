@@ -101,9 +101,9 @@ def test_the_callers_inspection_of_the_file_is_used(tmp_path):
 def test_an_input_read_as_jpeg_but_showing_no_grid_has_no_blocks_to_magnify_and_no_excuse():
     """Small drawn text can read as JPEG q25-30 to liif.inspect with no 8x8 grid in sight (issue 35's text family):
     nothing is then called magnified blocks, and departing from the input is not excused as removing them."""
-    from iqa.cues.artefacts import input_blocks, jpeg_grid_seen
+    from iqa.cues.artefacts import input_blocks
     from iqa.cues.base import Views
-    from iqa.cues.readings import jpeg_expected
+    from iqa.cues.jpeg_input import jpeg_expected, jpeg_grid_seen
     from liif.condition import InputReport
     from liif.resize import pil_bicubic
 

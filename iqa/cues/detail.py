@@ -19,7 +19,8 @@ from liif.resize import pil_bicubic
 
 from ..images import center_crop
 from .base import Cue, CueUnavailable, Views, Warns, register, side_by_side
-from .readings import jpeg_expected, relative_reading
+from .jpeg_input import jpeg_expected
+from .readings import relative_reading
 
 __all__ = [
     "SHARPNESS_CROP", "laplacian_variance", "tenengrad", "Spectrum", "spectrum", "high_frequency_share",

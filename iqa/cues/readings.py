@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import math
 
-from .base import Views
-
-__all__ = ["RATIO_CAP", "ratio_text", "relative_reading", "shift_reading", "compare_reading", "jpeg_expected"]
+__all__ = ["RATIO_CAP", "ratio_text", "relative_reading", "shift_reading", "compare_reading"]
 
 
 def _pct(x: float) -> str:
@@ -61,15 +59,3 @@ def compare_reading(value: float, baseline: float, direction: str, name: str) ->
         better = (value > baseline) == (direction == "higher")
         verdict = "better than bicubic" if better else "worse than bicubic"
     return f"{verdict} ({value:.3g} vs {baseline:.3g}; {direction} is better)"
-
-
-def jpeg_expected(views: Views) -> str:
-    """Why departing from a JPEG input is expected ('' for an input liif.inspect does not call compressed)."""
-    # Imported here: the artefact cues import the tone cues, which import this module.
-    from .artefacts import jpeg_grid_seen
-
-    found = views.input_condition()
-    if not jpeg_grid_seen(views):  # not compressed, or read so but showing no grid (small drawn text)
-        return ""
-    return (f"expected with a JPEG input (quality about {found.jpeg_quality}) whose artefacts an enlargement "
-            "removes")

@@ -17,7 +17,8 @@ from skimage.color import deltaE_ciede2000, rgb2lab
 from liif.resize import pil_bicubic
 
 from .base import Cue, Views, Warns, register
-from .readings import jpeg_expected, shift_reading
+from .jpeg_input import jpeg_expected
+from .readings import shift_reading
 
 __all__ = [
     "TONE_MAX_PIXELS", "psnr", "colourfulness", "shrink_to", "ToneCues", "ToneSample", "tone_cues",
