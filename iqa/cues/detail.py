@@ -321,8 +321,9 @@ def detail_reach(views: Views) -> Cue:
 @register("resolution_kept", "Detail beyond 2x the input", "consistency",
           "Fine-scale energy the output holds beyond twice the input's resolution (the mean squared difference "
           "from its reduction by scale/2 enlarged back, PIL bicubic), per unit of the input's own fine-scale "
-          "energy (mean squared Laplacian). An upscaler that draws detail at the output's resolution holds it; "
-          "an enlargement of a half-size result does not. Scales of 3 and more.", "higher",
+          "energy (mean squared Laplacian, the input in the output's tones). An upscaler that draws detail at the "
+          "output's resolution holds it; an enlargement of a half-size result does not, which also shows as a small "
+          "share of all its detail beyond the input's band. Scales of 3 and more.", "higher",
           "0 to ~0.1 (typ. 0.001 to 0.006)",
           # No published JND in this unit: the floor is the fitted threshold.
           warns=(Warns("resolution lost", "holds no detail beyond twice the input's resolution",
