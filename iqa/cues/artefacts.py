@@ -200,9 +200,14 @@ RIPPLE_FLAT = HALO_FLAT
 RIPPLE_MIN_PIXELS = 64  # input pixels: an 8x8 flat patch, the least that holds a ripple's period at x4 a few times
 
 
+def _ripple_zone(lowres_luma: np.ndarray) -> np.ndarray:
+    """The input pixels the ringing cue reads (HxW bool): flat for two pixels around (5x5 range under RIPPLE_FLAT)."""
+    return _local_range(_luma(lowres_luma), 5) < RIPPLE_FLAT
+
+
 def ripple_support(lowres_luma: np.ndarray) -> int:
-    """How many input pixels the ringing cue reads: flat for two pixels around (5x5 range under RIPPLE_FLAT)."""
-    return int((_local_range(_luma(lowres_luma), 5) < RIPPLE_FLAT).sum())
+    """How many input pixels the ringing cue reads."""
+    return int(_ripple_zone(lowres_luma).sum())
 
 
 def ripple_rms(image: np.ndarray, lowres: np.ndarray) -> float:
@@ -216,8 +221,7 @@ def ripple_rms(image: np.ndarray, lowres: np.ndarray) -> float:
     low = _luma(lowres)
     y = cv2.medianBlur(_luma(image), 3)
     beyond = y - pil_bicubic(pil_bicubic(y, (low.shape[1], low.shape[0])), (w, h))
-    flat = (_local_range(low, 5) < RIPPLE_FLAT).astype(np.uint8)
-    zone = cv2.resize(flat, (w, h), interpolation=cv2.INTER_NEAREST).astype(bool)
+    zone = cv2.resize(_ripple_zone(low).astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST).astype(bool)
     return float(np.sqrt(np.mean(np.square(beyond[zone])))) if zone.any() else 0.0
 
 
@@ -394,8 +398,8 @@ def noise(views: Views) -> Cue:
     if min(views.output.shape[:2]) < NOISE_MIN_SIDE:
         raise CueUnavailable(f"needs an output of at least {NOISE_MIN_SIDE}x{NOISE_MIN_SIDE} pixels")
     low = views.luma("lowres")
-    try:
-        value, base = views.both(lambda y: flat_noise_sigma(y, low))
+    try:  # once per assessment: the ringing row asks this row whether its ripples are noise
+        value, base = views.shared("flat_noise", lambda: views.both(lambda y: flat_noise_sigma(y, low)))
     except ImportError as error:  # the estimator needs PyWavelets (a project dependency)
         raise CueUnavailable(f"needs PyWavelets (pip install PyWavelets): {error}") from error
     added = value - base

@@ -259,6 +259,18 @@ def _spectra(views: Views) -> tuple[Spectrum, Spectrum]:
     return views.shared("spectra", lambda: views.both(spectrum))
 
 
+def _input_in_own_tones(views: Views) -> dict[str, np.ndarray]:
+    """The input's luma in each candidate's tones ("output", "bicubic": ``tone_matched`` to its shrunk-back self), once.
+
+    Texture retention and detail beyond 2x both measure the input's fine-scale energy as each candidate renders it.
+    """
+    def make() -> dict[str, np.ndarray]:
+        features = tone_features(views.lowres)
+        out, bic = views.both(lambda shrunk: tone_matched(views.lowres, shrunk, features), of="shrunk")
+        return {"output": out, "bicubic": bic}
+    return views.shared("input_in_own_tones", make)
+
+
 @register("edge_slope", "Edge slope", "sharpness",
           "Median steepest slope (grey levels per pixel, after a 3x3 median) at bicubic's steepest tenth of "
           "pixels: how crisp the edges are. A median at the edges, so a few outlier pixels cannot move it.",
@@ -335,8 +347,7 @@ def resolution_kept(views: Views) -> Cue:
         raise CueUnavailable(f"at x{views.scale:.3g} the output holds little more than twice the input's resolution")
     # Per unit of the input's fine-scale energy *in the candidate's own tones* (as for texture): a gamma or a
     # vignette scales the output's detail, and must not read as detail lost.
-    features = tone_features(views.lowres)
-    own = {which: tone_matched(views.lowres, views.shrunk(which), features) for which in ("output", "bicubic")}
+    own = _input_in_own_tones(views)
     value, base = side_by_side(lambda which: detail_beyond(views.luma(which), own[which], factor), "output", "bicubic")
     reading = (f"{value * 1000:.2f} thousandths of the input's fine-scale energy beyond twice its resolution "
                f"(bicubic {base * 1000:.2f})")
@@ -365,12 +376,12 @@ def texture_retention(views: Views) -> Cue:
     if mask.mean() < TEXTURE_MIN_SHARE:
         raise CueUnavailable(f"not enough texture to judge ({mask.mean():.0%} of the input's pixels)")
     # The input in each candidate's own tones (as for halos), so a contrast change is not read as texture.
-    features = tone_features(views.lowres)
+    own = _input_in_own_tones(views)
 
-    def kept(shrunk: np.ndarray) -> float:
-        reference = texture_energy(tone_matched(views.lowres, shrunk, features), mask)
-        return texture_energy(luma_bt601(shrunk).astype(np.float32), mask) / max(reference, 1e-9)
-    value, base = views.both(kept, of="shrunk")
+    def kept(which: str) -> float:
+        reference = texture_energy(own[which], mask)
+        return texture_energy(luma_bt601(views.shrunk(which)).astype(np.float32), mask) / max(reference, 1e-9)
+    value, base = side_by_side(kept, "output", "bicubic")
     reading = f"keeps {value:.0%} of the input's fine texture (bicubic {base:.0%})"
     if value >= TEXTURE_KEPT:
         return Cue(value, base, reading)
