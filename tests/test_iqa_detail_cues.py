@@ -12,7 +12,7 @@ import iqa
 from iqa.cues import artefacts, detail
 from iqa.cues.base import Views
 from iqa.report.verdict import ADDED, judge
-from iqa.validity import down_up
+from iqa.validity import damages, down_up
 from liif.resize import pil_bicubic
 
 CLASSICAL = [k for k, m in iqa.METRICS.items() if m.kind == "classical"]
@@ -47,6 +47,14 @@ def test_texture_retention_ignores_a_tone_change(scene):
     assert not row.warning and row.value > 0.8
 
 
+@pytest.mark.parametrize("edit", [damages.vignetting, damages.local_tone])
+def test_texture_retention_ignores_a_vignette_or_a_local_edit(scene, edit):
+    # Issue 35: a gain or lift that varies smoothly over the frame moves the tones, not the texture.
+    _, low, good = scene
+    row = _report(edit(good), low)["texture_retention"]
+    assert not row.warning and row.value > 0.8
+
+
 def test_texture_retention_needs_texture():
     flat = np.zeros((64, 64, 3), np.uint8)
     flat[:, 32:] = 200  # one edge, no texture
@@ -65,7 +73,7 @@ def test_effective_resolution_of_bicubic_stops_near_the_input(scene):
 
 
 def test_resolution_kept_sees_an_enlarged_half_size_result(scene):
-    from iqa.validity import down_up
+    from iqa.validity import damages, down_up
 
     _, low, good = scene
     kept = _report(good, low)["resolution_kept"]

@@ -180,26 +180,33 @@ def detail_beyond(luma: np.ndarray, lowres_luma: np.ndarray, factor: float) -> f
     return top / fine if fine > 0 else 0.0
 
 
-# Pixels the colour-to-luma map is fitted on (a regular sample): ample for its 11 terms.
+# Pixels the colour-to-luma map is fitted on (a regular sample): ample for its 21 terms.
 TONE_FIT_PIXELS = 20_000
 
 
 def tone_features(rgb: np.ndarray) -> np.ndarray:
-    """The terms of ``tone_matched``'s colour-to-luma map for each pixel of an RGB image: (H*W, 11)."""
+    """The terms of ``tone_matched``'s colour-to-luma map for each pixel of an RGB image: (H*W, 21)."""
     x = rgb.reshape(-1, 3).astype(np.float64) / 255.0
     r, g, b = x.T
     y = x @ np.array([0.299, 0.587, 0.114])
-    return np.stack([np.ones_like(r), r, g, b, r * r, g * g, b * b, r * g, r * b, g * b, y ** 3], axis=1)
+    colour = [np.ones_like(r), r, g, b, r * r, g * g, b * b, r * g, r * b, g * b, y ** 3]
+    # A smooth gain and offset over the frame (quadratic in position, -1 to 1 across it): a vignette darkens the
+    # corners by a factor, a local edit lifts a region; both move the tones, neither the texture (issue 35).
+    h, w = rgb.shape[:2]
+    v, u = (a.reshape(-1) for a in np.meshgrid(np.linspace(-1, 1, h), np.linspace(-1, 1, w), indexing="ij"))
+    place = [u, v, u * u, v * v, u * v]
+    return np.stack([*colour, *place, *(p * y for p in place)], axis=1)
 
 
 def tone_matched(lowres: np.ndarray, shrunk: np.ndarray, features: np.ndarray | None = None) -> np.ndarray:
-    """The input's luma as ``shrunk`` renders its colours: a global colour-to-luma map fitted by least squares.
+    """The input's luma as ``shrunk`` renders its colours: a colour-to-luma map smooth over the frame, least squares.
 
     ``shrunk`` is an enlargement shrunk back to the input's size (both HxWx3 uint8). After a gamma,
-    contrast or saturation change its luma differs from the input's everywhere, and the texture
-    measure must not read that as texture gained or lost: the map (quadratic in R, G, B, plus the
-    cube of luma) carries the input into the candidate's tones, and nothing finer. ``features``:
-    ``tone_features(lowres)``, when several candidates are matched to one input.
+    contrast or saturation change, a vignette or a local brightening, its luma differs from the input's,
+    and the texture measure must not read that as texture gained or lost: the map (quadratic in R, G, B,
+    plus the cube of luma, with a gain and an offset quadratic in position) carries the input into the
+    candidate's tones, and nothing finer. ``features``: ``tone_features(lowres)``, when several candidates
+    are matched to one input.
     """
     features = tone_features(lowres) if features is None else features
     target = luma_bt601(shrunk).reshape(-1)
