@@ -53,6 +53,23 @@ def test_sharpened_copy_shows_overshoot(scene):
     assert artefacts.halo(views(bic, low, bic)).warning == ""
 
 
+def test_texture_beside_an_edge_is_no_halo_but_sharpening_is():
+    # Issue 35: texture the input could not hold leaves its local range both ways; a halo only away from the edge.
+    low = np.full((32, 32, 3), 60, np.uint8)
+    low[:, 16:] = 190  # one strong edge, flat on both sides
+    sharp = np.repeat(np.repeat(low, 4, axis=0), 4, axis=1)  # the edge kept crisp, nothing beside it
+    rng = np.random.default_rng(35)
+    texture = cv2.GaussianBlur(rng.normal(0, 8, sharp.shape[:2]).astype(np.float32), (0, 0), 1.2)
+    textured = to_uint8(sharp + texture[..., None])
+    sharpened = to_uint8(unsharp_mask(sharp, radius=2, amount=1.0, channel_axis=2, preserve_range=True))
+    assert np.quantile(np.abs(texture), artefacts.HALO_PEAK) > 3.0  # the texture alone stands out by 3+ levels
+    _, _, texture_peak, _ = artefacts.halo_profile(textured, low)
+    halo_mean, _, halo_peak, _ = artefacts.halo_profile(sharpened, low)
+    assert max(artefacts.halo_profile(sharp, low)) < 0.01
+    assert texture_peak < artefacts.HALOS.floor < 2 * artefacts.HALOS.floor < halo_peak  # 1 grey level: the JND
+    assert halo_mean > artefacts.HALO_ADDED
+
+
 def test_halo_zone_needs_a_strong_edge():
     flat = np.full((16, 16, 3), 120, np.uint8)
     assert artefacts.halo_overshoot(np.full((64, 64, 3), 200, np.uint8), flat) == 0.0
