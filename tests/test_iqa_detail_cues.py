@@ -73,7 +73,7 @@ def test_effective_resolution_of_bicubic_stops_near_the_input(scene):
 
 
 def test_resolution_kept_sees_an_enlarged_half_size_result(scene):
-    from iqa.validity import damages, down_up
+    from iqa.validity import down_up
 
     _, low, good = scene
     kept = _report(good, low)["resolution_kept"]

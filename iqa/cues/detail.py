@@ -20,11 +20,12 @@ from liif.resize import pil_bicubic
 from ..images import center_crop
 from .base import Cue, CueUnavailable, Views, Warns, register, side_by_side
 from .jpeg_input import jpeg_expected
+from .own_tones import input_in_own_tones
 from .readings import relative_reading
 
 __all__ = [
     "SHARPNESS_CROP", "laplacian_variance", "tenengrad", "Spectrum", "spectrum", "high_frequency_share",
-    "effective_resolution", "texture_mask", "texture_energy", "detail_beyond", "tone_features", "tone_matched",
+    "effective_resolution", "texture_mask", "texture_energy", "detail_beyond",
     "SHARPER_GAIN", "TEXTURE_KEPT", "RESOLUTION_KEPT", "RESOLUTION_SHARE", "RESOLUTION_GAIN", "sharpness_warning",
     "EDGE_MIN_SLOPE", "EDGE_MIN_PIXELS", "edge_map", "edge_slope",
 ]
@@ -180,42 +181,6 @@ def detail_beyond(luma: np.ndarray, lowres_luma: np.ndarray, factor: float) -> f
     return top / fine if fine > 0 else 0.0
 
 
-# Pixels the colour-to-luma map is fitted on (a regular sample): ample for its 21 terms.
-TONE_FIT_PIXELS = 20_000
-
-
-def tone_features(rgb: np.ndarray) -> np.ndarray:
-    """The terms of ``tone_matched``'s colour-to-luma map for each pixel of an RGB image: (H*W, 21)."""
-    x = rgb.reshape(-1, 3).astype(np.float64) / 255.0
-    r, g, b = x.T
-    y = x @ np.array([0.299, 0.587, 0.114])
-    colour = [np.ones_like(r), r, g, b, r * r, g * g, b * b, r * g, r * b, g * b, y ** 3]
-    # A smooth gain and offset over the frame (quadratic in position, -1 to 1 across it): a vignette darkens the
-    # corners by a factor, a local edit lifts a region; both move the tones, neither the texture (issue 35).
-    h, w = rgb.shape[:2]
-    v, u = (a.reshape(-1) for a in np.meshgrid(np.linspace(-1, 1, h), np.linspace(-1, 1, w), indexing="ij"))
-    place = [u, v, u * u, v * v, u * v]
-    return np.stack([*colour, *place, *(p * y for p in place)], axis=1)
-
-
-def tone_matched(lowres: np.ndarray, shrunk: np.ndarray, features: np.ndarray | None = None) -> np.ndarray:
-    """The input's luma as ``shrunk`` renders its colours: a colour-to-luma map smooth over the frame, least squares.
-
-    ``shrunk`` is an enlargement shrunk back to the input's size (both HxWx3 uint8). After a gamma,
-    contrast or saturation change, a vignette or a local brightening, its luma differs from the input's,
-    and the texture measure must not read that as texture gained or lost: the map (quadratic in R, G, B,
-    plus the cube of luma, with a gain and an offset quadratic in position) carries the input into the
-    candidate's tones, and nothing finer. ``features``: ``tone_features(lowres)``, when several candidates
-    are matched to one input.
-    """
-    features = tone_features(lowres) if features is None else features
-    target = luma_bt601(shrunk).reshape(-1)
-    step = max(1, features.shape[0] // TONE_FIT_PIXELS)
-    coef, *_ = np.linalg.lstsq(features[::step], target[::step], rcond=None)
-    return (features @ coef).reshape(lowres.shape[:2]).astype(np.float32)
-
-
-
 # --------------------------------------------------------------------------- rows
 # Below +10% over bicubic a sharpness cue does not show a gain worth the name.
 SHARPER_GAIN = 0.10
@@ -264,18 +229,6 @@ def _sharpness(views: Views, measure: Callable, more: str, less: str, noun: str)
 
 def _spectra(views: Views) -> tuple[Spectrum, Spectrum]:
     return views.shared("spectra", lambda: views.both(spectrum))
-
-
-def _input_in_own_tones(views: Views) -> dict[str, np.ndarray]:
-    """The input's luma in each candidate's tones ("output", "bicubic": ``tone_matched`` to its shrunk-back self), once.
-
-    Texture retention and detail beyond 2x both measure the input's fine-scale energy as each candidate renders it.
-    """
-    def make() -> dict[str, np.ndarray]:
-        features = tone_features(views.lowres)
-        out, bic = views.both(lambda shrunk: tone_matched(views.lowres, shrunk, features), of="shrunk")
-        return {"output": out, "bicubic": bic}
-    return views.shared("input_in_own_tones", make)
 
 
 @register("edge_slope", "Edge slope", "sharpness",
@@ -354,7 +307,7 @@ def resolution_kept(views: Views) -> Cue:
         raise CueUnavailable(f"at x{views.scale:.3g} the output holds little more than twice the input's resolution")
     # Per unit of the input's fine-scale energy *in the candidate's own tones* (as for texture): a gamma or a
     # vignette scales the output's detail, and must not read as detail lost.
-    own = _input_in_own_tones(views)
+    own = input_in_own_tones(views)
     value, base = side_by_side(lambda which: detail_beyond(views.luma(which), own[which], factor), "output", "bicubic")
     reading = (f"{value * 1000:.2f} thousandths of the input's fine-scale energy beyond twice its resolution "
                f"(bicubic {base * 1000:.2f})")
@@ -383,7 +336,7 @@ def texture_retention(views: Views) -> Cue:
     if mask.mean() < TEXTURE_MIN_SHARE:
         raise CueUnavailable(f"not enough texture to judge ({mask.mean():.0%} of the input's pixels)")
     # The input in each candidate's own tones (as for halos), so a contrast change is not read as texture.
-    own = _input_in_own_tones(views)
+    own = input_in_own_tones(views)
 
     def kept(which: str) -> float:
         reference = texture_energy(own[which], mask)
