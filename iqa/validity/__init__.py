@@ -208,7 +208,10 @@ ALTERATIONS: tuple[Alteration, ...] = (
                family="tone"),
     Alteration("nearest", "nearest-neighbour enlargement", _nearest,
                frozenset({"pixelation", "block artefacts"})),
-    Alteration("median_5", "output median-filtered, 5x5 (texture smoothed)", _median, SOFTER, family="detail"),
+    # A 5x5 median also erases what is thinner than its window (a drawn stroke's ends, dots, hairlines): what it
+    # erased no longer shrinks back to the input, so departing from it is a true reason too (as strong unsharp).
+    Alteration("median_5", "output median-filtered, 5x5 (texture smoothed)", _median,
+               SOFTER | {"departs from the input"}, family="detail"),
     Alteration("bilateral", "output bilateral-filtered (d 9, sigma colour 40, sigma space 5)", _bilateral,
                SOFTER, family="detail"),
     Alteration("down_up_2", "output reduced x2 (antialiased bicubic) and enlarged back (bicubic)", _down_up,

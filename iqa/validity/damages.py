@@ -138,8 +138,9 @@ TRANSFER_DAMAGES: tuple[Alteration, ...] = (
                _on_output(dead_and_hot), ISOLATED),
     Alteration("ringing", "Gibbs ringing: ideal low-pass at 0.35 of Nyquist", _on_output(ringing),
                frozenset({"halos", "ringing"}) | SOFTER),
-    Alteration("chroma_bleed", "chroma planes blurred (sigma 3 px), luma kept", _on_output(chroma_bleed), COLOUR,
-               TONE_FORBIDDEN - COLOUR, family="tone"),
+    # Bled colour crosses the edges: shrunk back, the result's colours depart from the input's there (as a shift's).
+    Alteration("chroma_bleed", "chroma planes blurred (sigma 3 px), luma kept", _on_output(chroma_bleed),
+               COLOUR | {"departs from the input"}, TONE_FORBIDDEN - COLOUR, family="tone"),
     Alteration("chroma_shift", "chroma planes moved 3 px right and down, luma kept", _on_output(chroma_shift),
                COLOUR | {"departs from the input"}, TONE_FORBIDDEN - COLOUR, family="tone"),
     Alteration("aliasing", "every 3rd pixel kept without low-pass, enlarged back (bilinear)", _on_output(aliasing),
