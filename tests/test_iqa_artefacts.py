@@ -70,6 +70,24 @@ def test_texture_beside_an_edge_is_no_halo_but_sharpening_is():
     assert halo_mean > artefacts.HALO_ADDED
 
 
+def test_a_few_edges_on_block_borders_are_not_a_jpeg_grid(scene):
+    # Issue 35: on 64 px inputs at x4 a few strong edges that fall on the 8-pixel lines lifted the ratio as a grid.
+    _, low, bic = scene
+    ramp = np.tile(np.linspace(40, 200, 256, dtype=np.float32), (256, 1))
+    for column in (8, 72, 136):  # three steps, each on a block border
+        ramp[:, column:] += 40
+    edges = to_uint8(np.repeat(ramp[..., None], 3, axis=2))
+    ratio, error = artefacts.jpeg_grid(edges)
+    assert ratio > artefacts.JPEG_GRID and ratio - artefacts.GRID_ERRORS * error <= 1.0
+    cue = artefacts.blockiness(views(edges, low, bic))
+    assert cue.warning == "" and "a few edges" in cue.reading
+    hr, _, _ = scene
+    buffer = io.BytesIO()
+    Image.fromarray(hr).save(buffer, "JPEG", quality=30)  # a grid in every block stands out of that noise
+    ratio, error = artefacts.jpeg_grid(np.asarray(Image.open(buffer).convert("RGB")))
+    assert ratio - artefacts.GRID_ERRORS * error > artefacts.JPEG_GRID
+
+
 def test_halo_zone_needs_a_strong_edge():
     flat = np.full((16, 16, 3), 120, np.uint8)
     assert artefacts.halo_overshoot(np.full((64, 64, 3), 200, np.uint8), flat) == 0.0
