@@ -92,6 +92,26 @@ def test_tone_cues_catch_brightness_and_contrast_changes():
     assert abs(same.value) < 1 and "unchanged" in same.reading
 
 
+def test_colourfulness_warns_only_where_the_colours_move_visibly():
+    # Issue 35: faint colour fringes on a grey page read +10% against the floor of M = 15 yet moved 0.55 dE.
+    rng = np.random.default_rng(35)
+    page = np.full((64, 64, 3), 235, np.uint8)
+    for row in range(6, 60, 8):  # dark strokes
+        page[row:row + 3, 4:60] = 30
+    page = np.asarray(Image.fromarray(page).filter(ImageFilter.GaussianBlur(1)))  # soft: bicubic shrinks back to it
+    big = pil_bicubic(page, (256, 256)).astype(np.int16)
+    fringe = (np.abs(np.diff(big[..., 1], axis=1, prepend=big[:, :1, 1])) > 8)[..., None] * [8, 0, -8]
+    fringed = np.clip(big + fringe + rng.integers(-1, 2, big.shape), 0, 255).astype(np.uint8)
+    row = iqa.assess(fringed, page, metrics=["colourfulness_change", "color_drift"])
+    assert abs(row["colourfulness_change"].value) >= tone.COLOURFULNESS_SHIFT
+    assert row["color_drift"].value < tone.COLOUR_SHIFT.floor
+    assert row["colourfulness_change"].warning == "" and "just-noticeable" in row["colourfulness_change"].reading
+    hr, lr, bic = pair("flowers", 3)  # a colourful photo, its chroma x1.5: seen
+    vivid = np.clip((bic.astype(np.float64) - bic.mean(axis=2, keepdims=True)) * 1.5 + bic.mean(axis=2, keepdims=True),
+                    0, 255).astype(np.uint8)
+    assert iqa.assess(vivid, lr, metrics=["colourfulness_change"])["colourfulness_change"].warning
+
+
 def test_colour_drift_reading_words():
     from iqa.cues.tone import drift_reading
 

@@ -190,6 +190,12 @@ def _values(views: Views, name: str) -> tuple[float, float]:
     return getattr(out, name), getattr(bic, name)
 
 
+def _colours_moved(out: ToneCues) -> bool:
+    # A colourfulness change is seen only where it moves the colours by a JND on average (COLOUR_SHIFT's floor):
+    # against the floor of 15, a grey page's faint colour fringes (M 0 -> 1.5, 0.55 dE) read as +10% (issue 35).
+    return out.color_drift >= COLOUR_SHIFT.floor
+
+
 def tone_changes(views: Views) -> tuple[str, ...]:
     """The tone rows' warnings for this output: what changed in its tones (empty: tones kept)."""
     def make() -> tuple[str, ...]:
@@ -197,7 +203,7 @@ def tone_changes(views: Views) -> tuple[str, ...]:
         changed = {COLOUR_SHIFT.name: out.color_drift >= DRIFT_NOTICEABLE and out.color_drift > bic.color_drift,
                    BRIGHTNESS.name: abs(out.luma_mean_shift) >= BRIGHTNESS_SHIFT,
                    CONTRAST.name: abs(out.luma_spread_shift) >= CONTRAST_SHIFT,
-                   COLOURFULNESS.name: abs(out.colourfulness_change) >= COLOURFULNESS_SHIFT}
+                   COLOURFULNESS.name: abs(out.colourfulness_change) >= COLOURFULNESS_SHIFT and _colours_moved(out)}
         return tuple(warning for warning, hit in changed.items() if hit)
     return views.shared("tone_changes", make)
 
@@ -266,5 +272,8 @@ def luma_spread_shift(views: Views) -> Cue:
 def colourfulness_change(views: Views) -> Cue:
     """Relative change of Hasler-Suesstrunk colourfulness, shrunk-back output vs input."""
     v, b = _values(views, "colourfulness_change")
-    return Cue(v, b, shift_reading(v, 3, COLOURFULNESS_SHIFT, "more colourful", "less colourful", "colourfulness",
-                                   "%"), _flag(views, COLOURFULNESS))
+    reading = shift_reading(v, 3, COLOURFULNESS_SHIFT, "more colourful", "less colourful", "colourfulness", "%")
+    out, _ = _tone(views)
+    if abs(v) >= COLOURFULNESS_SHIFT and not _colours_moved(out):
+        reading += f", but the colours move by under a just-noticeable difference ({out.color_drift:.1f} dE)"
+    return Cue(v, b, reading, _flag(views, COLOURFULNESS))
