@@ -1,6 +1,7 @@
 """The cues' thresholds can be refitted and run under by a program (issue 35's leave-one-family-out figures)."""
 from __future__ import annotations
 
+import dataclasses
 import importlib
 
 import numpy as np
@@ -53,6 +54,19 @@ def test_fit_all_reads_the_clean_rows_statistics():
     fitted = thresholds.fit_all([rows], scale=4)
     assert set(fitted) == {t.name for t in thresholds.THRESHOLDS}
     assert fitted["NOISE_ADDED"] == 1.0  # bicubic against itself: no excess, so the floor
+
+
+def test_fit_all_keeps_quiet_where_the_warning_would_be_a_wrong_reason():
+    hr, low = astronaut_pair()
+    rows = {r.key: r for r in iqa.assess(pil_bicubic(low, (256, 256)), low, metrics=["banding"]).rows}
+
+    def banding(lost: float) -> dict:
+        return {"banding": dataclasses.replace(rows["banding"], value=lost)}
+    vignette = (frozenset({"brightness changed"}), frozenset({"banding"}), banding(0.3))  # banding would be wrong
+    posterised = (frozenset({"banding"}), frozenset(), banding(0.6))
+    fitted = thresholds.fit_all([banding(0.05)], 4, [vignette, posterised])["BANDING_LOST"]
+    assert fitted == pytest.approx(0.45)  # between the vignette and the posterised result, not 0.325
+    assert thresholds.fit_all([banding(0.05)], 4, [posterised])["BANDING_LOST"] == pytest.approx(0.325)
 
 
 def test_a_fit_on_clean_values_of_zero_stays_above_them():

@@ -3,9 +3,10 @@
 Each cue reads its thresholds from its module (``iqa.cues.artefacts.RIPPLE_ADDED``); a :class:`Threshold`
 names one of them with the row statistic it bounds and which side warns, so that a program can refit it on
 clean and altered outputs and run the suite under the refitted value (:func:`overridden`). The rule is the
-v2 fit table's: where the training clean outputs and the altered results the threshold's warning is a right
-reason for lie apart, the middle of the gap (the largest margin); where they overlap, the smallest value no
-clean output reaches, a tenth of it to spare (``FIT_MARGIN``), as the fit notes in the cue modules do. Never past
+v2 fit table's: where the training outputs it must keep quiet on (clean outputs, and altered results for which its
+warning is a wrong reason: banding on a vignette) and the altered results its warning is a right reason for lie
+apart, the middle of the gap (the largest margin); where they overlap, the smallest value none of the first reaches,
+a tenth of it to spare (``FIT_MARGIN``), as the fit notes in the cue modules do. Never past
 the perceptibility floor. Tone thresholds are not refitted: they are perceptual constants (CIELAB and grey-level
 differences a viewer notices, with their sources in ``iqa.cues.tone``), not properties of the content.
 """
@@ -93,11 +94,12 @@ def _statistics(t: Threshold, outputs: Sequence[Mapping[str, Score]], scale: flo
 
 
 def fit_all(clean: Sequence[Mapping[str, Score]], scale: float,
-            altered: Sequence[tuple[frozenset[str], Mapping[str, Score]]] = ()) -> dict[str, float]:
-    """Every threshold refitted, by name: on clean outputs' rows (key -> row) and on altered results' rows, each
-    with the warnings that are right reasons for its alteration (only those a threshold's warning is among count)."""
-    return {t.name: t.fit(_statistics(t, clean, scale),
-                          _statistics(t, [rows for reasons, rows in altered if t.warning in reasons], scale))
+            altered: Sequence[tuple[frozenset[str], frozenset[str], Mapping[str, Score]]] = ()) -> dict[str, float]:
+    """Every threshold refitted, by name: on clean outputs' rows (key -> row) and on altered results' rows, each with
+    the warnings that are right and those that are wrong reasons for its alteration (``Alteration.reasons`` and
+    ``.forbidden``). A threshold keeps quiet on the clean outputs and where its warning would be wrong."""
+    return {t.name: t.fit(_statistics(t, [*clean, *(rows for _, wrong, rows in altered if t.warning in wrong)], scale),
+                          _statistics(t, [rows for right, _, rows in altered if t.warning in right], scale))
             for t in THRESHOLDS}
 
 
