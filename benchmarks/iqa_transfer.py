@@ -85,7 +85,7 @@ class FamilyResult:
     rows: int = 0
     original: Counter = field(default_factory=Counter)  # the control: originals judged, and warned of
     clean_rows: list[dict] = field(default_factory=list)  # eligible clean outputs' rows (key -> Score): a refit's data
-    altered_rows: list[tuple] = field(default_factory=list)  # (right, wrong reasons, rows) of the results counted
+    altered_rows: list[tuple] = field(default_factory=list)  # (alteration, rows) of the altered results counted
 
     def totals(self) -> Counter:
         """Worse / right / wrong / missed over every alteration."""
@@ -230,7 +230,7 @@ def run_family(items: list[Item], cache: ModelCache, model: str, damaged: int, c
                 continue
             altered = iqa.assess(altered_image, low, reference=item.hr, shave=SCALE, metrics=SUITE_METRICS)
             reason = validity.verdict_reason(clean, altered, alteration)
-            result.altered_rows.append((alteration.reasons, alteration.forbidden, {r.key: r for r in altered.rows}))
+            result.altered_rows.append((alteration, {r.key: r for r in altered.rows}))
             counts = result.damage[alteration.key]
             counts["worse"] += 1
             counts[reason] += 1

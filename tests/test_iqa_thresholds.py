@@ -10,7 +10,7 @@ from conftest import astronaut_pair, to_uint8
 
 import iqa
 from iqa.cues import artefacts
-from iqa.validity import thresholds
+from iqa.validity import alteration, thresholds
 from liif.resize import pil_bicubic
 
 
@@ -62,11 +62,22 @@ def test_fit_all_keeps_quiet_where_the_warning_would_be_a_wrong_reason():
 
     def banding(lost: float) -> dict:
         return {"banding": dataclasses.replace(rows["banding"], value=lost)}
-    vignette = (frozenset({"brightness changed"}), frozenset({"banding"}), banding(0.3))  # banding would be wrong
-    posterised = (frozenset({"banding"}), frozenset(), banding(0.6))
+    vignette = (alteration("gamma_0.75"), banding(0.3))  # banding would be a wrong reason for it
+    posterised = (alteration("posterise_4"), banding(0.6))
     fitted = thresholds.fit_all([banding(0.05)], 4, [vignette, posterised])["BANDING_LOST"]
-    assert fitted == pytest.approx(0.45)  # between the vignette and the posterised result, not 0.325
+    assert fitted == pytest.approx(0.45)  # between the gamma and the posterised result, not 0.325
     assert thresholds.fit_all([banding(0.05)], 4, [posterised])["BANDING_LOST"] == pytest.approx(0.325)
+
+
+def test_a_cue_with_its_own_tone_excuse_is_not_fitted_against_tone_changes():
+    hr, low = astronaut_pair()
+    rows = {r.key: r for r in iqa.assess(pil_bicubic(low, (256, 256)), low, metrics=["halo_overshoot"]).rows}
+
+    def halos(excess: float) -> dict:
+        row = rows["halo_overshoot"]
+        return {"halo_overshoot": dataclasses.replace(row, value=row.baseline + excess)}
+    contrast, sharpened = (alteration("contrast_1.35"), halos(5.0)), (alteration("unsharp_strong"), halos(0.5))
+    assert thresholds.fit_all([halos(0.02)], 4, [contrast, sharpened])["HALO_ADDED"] == pytest.approx(0.26)
 
 
 def test_a_fit_on_clean_values_of_zero_stays_above_them():

@@ -469,8 +469,9 @@ def isolated(views: Views) -> Cue:
 
 @register("halo_overshoot", "Halos (overshoot)", "artefacts",
           "Mean overshoot beyond the input's local range (the input in the output's own tones) in the flat "
-          "areas beside strong edges, where the true image is flat too: the bright/dark bands of "
-          "over-sharpening and ringing.", "lower", "0 to ~255 grey levels (typ. 0 to 2)",
+          "areas beside strong edges, counted away from the edge (brighter on its bright side, darker on its dark "
+          "side) less toward it: the bright/dark bands of over-sharpening and ringing, not texture, which goes "
+          "both ways.", "lower", "0 to ~255 grey levels (typ. 0 to 2)",
           warns=(HALOS,), summary=warned_reading, clean="halos")
 def halo(views: Views) -> Cue:
     """Overshoot beside strong edges (halos, ringing) of the output vs bicubic's."""

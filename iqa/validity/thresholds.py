@@ -16,8 +16,12 @@ import importlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..report.rows import Score
+
+if TYPE_CHECKING:
+    from . import Alteration
 
 __all__ = ["FIT_MARGIN", "THRESHOLDS", "Threshold", "fit_all", "overridden"]
 
@@ -50,6 +54,10 @@ class Threshold:
     side: str  # "above": the row warns at or above it; "below": under it
     limit: float  # never fitted past this: the perceptibility floor ("above"), the ceiling ("below")
     step: float  # the least difference that counts in its unit: what a fit keeps to spare at the very least
+    # The cue keeps quiet on a global tone change by an excuse of its own (the levels it compares with moved), not by
+    # this threshold: tone alterations are no data for it (their raw statistic is large: a contrast stretch is all
+    # overshoot).
+    tone_excused: bool = False
 
     def current(self) -> float:
         """The value the cue reads now."""
@@ -78,8 +86,8 @@ _ART, _DET = "iqa.cues.artefacts", "iqa.cues.detail"
 THRESHOLDS: tuple[Threshold, ...] = (
     Threshold("NOISE_ADDED", _ART, "noise_sigma", "added noise", _excess, "above", 1.0, 0.1),  # NOISE.floor
     Threshold("ISOLATED_ADDED", _ART, "isolated_pixels", "isolated pixels", _excess, "above", 0.0, 1e-5),  # 10 a MP
-    Threshold("HALO_ADDED", _ART, "halo_overshoot", "halos", _excess, "above", 0.0, 0.01),  # its peak has the floor
-    Threshold("RIPPLE_ADDED", _ART, "ripples", "ringing", _excess, "above", 1.0, 0.1),  # RINGING.floor
+    Threshold("HALO_ADDED", _ART, "halo_overshoot", "halos", _excess, "above", 0.0, 0.01, True),  # peak has the floor
+    Threshold("RIPPLE_ADDED", _ART, "ripples", "ringing", _excess, "above", 1.0, 0.1, True),  # RINGING.floor
     Threshold("JPEG_GRID", _ART, "jpeg_blockiness", "block artefacts", _value, "above", 1.0, 0.01),  # 1: no grid
     Threshold("BANDING_LOST", _ART, "banding", "banding", _value, "above", 0.0, 0.01),
     Threshold("PIXEL_GRID", _ART, "pixel_grid", "pixelation", _of_even_share, "above", 1.0, 0.1),  # 1: even share
@@ -93,13 +101,17 @@ def _statistics(t: Threshold, outputs: Sequence[Mapping[str, Score]], scale: flo
     return [t.statistic(r, scale) for r in rows if r.available and r.value is not None and r.baseline is not None]
 
 
+def _quiet_on(t: Threshold, alteration: Alteration) -> bool:
+    return t.warning in alteration.forbidden and not (t.tone_excused and alteration.family == "tone")
+
+
 def fit_all(clean: Sequence[Mapping[str, Score]], scale: float,
-            altered: Sequence[tuple[frozenset[str], frozenset[str], Mapping[str, Score]]] = ()) -> dict[str, float]:
+            altered: Sequence[tuple[Alteration, Mapping[str, Score]]] = ()) -> dict[str, float]:
     """Every threshold refitted, by name: on clean outputs' rows (key -> row) and on altered results' rows, each with
-    the warnings that are right and those that are wrong reasons for its alteration (``Alteration.reasons`` and
-    ``.forbidden``). A threshold keeps quiet on the clean outputs and where its warning would be wrong."""
-    return {t.name: t.fit(_statistics(t, [*clean, *(rows for _, wrong, rows in altered if t.warning in wrong)], scale),
-                          _statistics(t, [rows for right, _, rows in altered if t.warning in right], scale))
+    its alteration (whose ``reasons`` and ``forbidden`` say where the threshold's warning is right and where wrong).
+    A threshold keeps quiet on the clean outputs and where its warning would be wrong."""
+    return {t.name: t.fit(_statistics(t, [*clean, *(rows for a, rows in altered if _quiet_on(t, a))], scale),
+                          _statistics(t, [rows for a, rows in altered if t.warning in a.reasons], scale))
             for t in THRESHOLDS}
 
 
