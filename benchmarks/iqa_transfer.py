@@ -274,9 +274,11 @@ def lofo_lines(lofo: dict[str, FamilyResult], fitted: dict[str, dict[str, float]
     lines = ["## Leave one family out", "",
              "Each family judged with the thresholds of `iqa.validity.thresholds` refitted without it: on the other "
              "families' clean outputs and altered results and on the v2 fit split's clean x4 outputs (BSD200, every "
-             "bundled model). Where clean and altered lie apart, the middle of the gap; where they overlap, the "
-             "smallest value no clean output reaches, a tenth to spare; never past the perceptibility floor. Tone "
-             "thresholds are perceptual constants and are not refitted.", "", *table, "", headline, "",
+             "bundled model). A threshold keeps quiet on clean outputs and on the altered results its warning would "
+             "be a wrong reason for (halos and ripples excuse tone changes themselves, so those are left out); where "
+             "they lie apart from the results it is a right reason for, the middle of the gap; where they overlap, "
+             "the smallest value none of the quiet side reaches, a tenth to spare; never past the perceptibility "
+             "floor. Tone thresholds are perceptual constants and are not refitted.", "", *table, "", headline, "",
              "| threshold | today (BSD200) | " + " | ".join(f"without {f}" for f in fitted) + " |",
              "|---|---|" + "---|" * len(fitted)]
     for t in thresholds.THRESHOLDS:

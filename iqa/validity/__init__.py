@@ -200,9 +200,11 @@ ALTERATIONS: tuple[Alteration, ...] = (
                frozenset({"added noise"})),
     Alteration("blur", "output blurred (Gaussian, sigma 1.5 px)", _blur, SOFTER, family="detail"),
     # JPEG at quality 30: 8x8 blocks, ringing beside edges, flattened texture and stepped gradients; its chroma
-    # is kept at half the resolution (4:2:0, PIL's and OpenCV's default) and quantised coarsest: colours shift.
+    # is kept at half the resolution (4:2:0, PIL's and OpenCV's default) and quantised coarsest: colours shift and
+    # thin coloured strokes lose or gain colourfulness.
     Alteration("jpeg_q30", "output saved as JPEG, quality 30", _jpeg,
-               frozenset({"block artefacts", "halos", "ringing", "banding", "colour shift"}) | SOFTER),
+               frozenset({"block artefacts", "halos", "ringing", "banding", "colour shift", "colourfulness changed"})
+               | SOFTER),
     Alteration("shift_1px", "output shifted one pixel right and down", _shift,
                frozenset({"departs from the input"}), family="geometry"),
     Alteration("colour_cast", "output with a warm cast (R +8, B -8)", _cast, TONE_REASONS, TONE_FORBIDDEN,

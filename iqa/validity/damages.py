@@ -150,7 +150,7 @@ TRANSFER_DAMAGES: tuple[Alteration, ...] = (
     Alteration("local_tone", "a soft ellipse in the upper left brightened by up to 25 grey levels",
                _on_output(local_tone), TONE_REASONS | {"departs from the input"}, TONE_FORBIDDEN, family="tone"),
     Alteration("noisy_jpeg", "Gaussian noise (sigma 4), then JPEG quality 50", _on_output(noisy_jpeg),
-               frozenset({"added noise", "block artefacts", "banding", "halos", "ringing", "colour shift"}) | SOFTER),
+               frozenset({"added noise", "block artefacts", "banding", "halos", "ringing"}) | COLOUR | SOFTER),
     Alteration("blur_impulse", "blurred (sigma 1.2 px), then salt and pepper 0.3% + 0.3%",
                _on_output(blur_and_impulse), ISOLATED | SOFTER),
 )
