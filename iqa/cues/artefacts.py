@@ -545,7 +545,7 @@ def blockiness(views: Views) -> Cue:
     if value >= JPEG_GRID and value > base:
         if value - GRID_ERRORS * error <= 1.0:
             return Cue(value, base, f"no 8x8 blocks to speak of: {reading}, within what a few edges on the block "
-                                    f"borders give (+-{error:.2f})")
+                                    f"borders give (standard error {error:.2f})")
         return Cue(value, base, f"8x8 block artefacts (JPEG-like): block {reading}", BLOCKS.name)
     return Cue(value, base, f"no 8x8 blocks: {reading}")
 

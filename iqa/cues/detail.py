@@ -335,7 +335,7 @@ def texture_retention(views: Views) -> Cue:
     mask = texture_mask(low)
     if mask.mean() < TEXTURE_MIN_SHARE:
         raise CueUnavailable(f"not enough texture to judge ({mask.mean():.0%} of the input's pixels)")
-    # The input in each candidate's own tones (as for halos), so a contrast change is not read as texture.
+    # The input in each candidate's own tones (own_tones), so a contrast change or a vignette is not texture lost.
     own = input_in_own_tones(views)
 
     def kept(which: str) -> float:
