@@ -208,6 +208,20 @@ def test_posterised_plateaus_are_not_read_as_ringing(scene):
     assert cue.warning == "" and "plateaus" in cue.reading  # ... read as what they are
 
 
+def test_overshoot_with_grey_levels_lost_is_left_to_banding(scene):
+    """Plateaus move each flat area to its nearest band, which the halo row reads against the input's levels as
+    overshoot; where smooth areas lost grey levels the row says so rather than call it halos (Set14/coastguard)."""
+    from iqa.validity import alteration
+
+    _, low, bic = scene
+    sharpened = to_uint8(unsharp_mask(bic, radius=2, amount=2.0, channel_axis=2, preserve_range=True))
+    assert artefacts.halo(views(sharpened, low, bic)).warning == "halos"
+    plateaus = alteration("posterise_smooth").make(sharpened, low)
+    assert artefacts.lost_levels(plateaus, bic, artefacts._luma(low)) >= artefacts.PLATEAUS_LOST
+    cue = artefacts.halo(views(plateaus, low, bic))
+    assert cue.value - cue.baseline >= artefacts.HALO_ADDED and cue.warning == "" and "plateaus" in cue.reading
+
+
 def test_ringing_needs_flat_areas_to_judge():
     rng = np.random.default_rng(3)
     busy = rng.integers(0, 256, (24, 24, 3), dtype=np.uint8)  # no 5x5 window is flat
