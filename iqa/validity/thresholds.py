@@ -25,8 +25,8 @@ if TYPE_CHECKING:
 
 __all__ = ["FIT_MARGIN", "THRESHOLDS", "Threshold", "fit_all", "overridden"]
 
-# What a refitted threshold keeps to spare beyond the nearest training clean output: a tenth of its value (the fit
-# split's rounding, e.g. the ripples' 1.08 grey levels to 1.2).
+# What a refitted threshold keeps to spare beyond the nearest output it must keep quiet on: a tenth of its value (the
+# fit split's rounding, e.g. the ripples' 1.08 grey levels to 1.2).
 FIT_MARGIN = 0.1
 
 
@@ -63,17 +63,19 @@ class Threshold:
         """The value the cue reads now."""
         return float(getattr(importlib.import_module(self.module), self.name))
 
-    def fit(self, clean: Sequence[float], altered: Sequence[float] = (), margin: float = FIT_MARGIN) -> float:
-        """The largest-margin threshold between clean and altered statistics, else one no clean statistic reaches.
+    def fit(self, quiet: Sequence[float], altered: Sequence[float] = (), margin: float = FIT_MARGIN) -> float:
+        """The largest-margin threshold between the quiet and the altered statistics, else one no quiet one reaches.
 
-        Where they overlap (or nothing altered is given) the threshold keeps ``margin`` of the nearest clean value,
-        ``step`` at least, to spare: every clean output with no isolated pixel would otherwise fit 0, which 0
-        reaches. Never past ``limit``; today's value where there is nothing to fit on.
+        ``quiet``: where the warning must not fire (clean outputs, and results it would be a wrong reason for);
+        ``altered``: results it is a right reason for. Where they overlap (or nothing altered is given) the
+        threshold keeps ``margin`` of the nearest quiet value, ``step`` at least, to spare: every clean output with
+        no isolated pixel would otherwise fit 0, which 0 reaches. Never past ``limit``; today's value where there is
+        nothing to fit on.
         """
-        if not clean:
+        if not quiet:
             return self.current()
         sign = 1.0 if self.side == "above" else -1.0
-        nearest = max(sign * c for c in clean)  # in the warning's direction: the clean value closest to warning
+        nearest = max(sign * c for c in quiet)  # in the warning's direction: the quiet value closest to warning
         spared = nearest + max(margin * abs(nearest), self.step)
         if altered:
             farthest = min(sign * a for a in altered)
