@@ -29,7 +29,10 @@ def test_the_fit_keeps_every_clean_value_on_the_quiet_side_with_a_tenth_to_spare
     assert below.fit([0.9, 0.8, 1.2]) == pytest.approx(0.72)
     assert below.fit([1.5, 1.6]) == 1.0  # never past its ceiling: keeping all the texture is never a loss
     assert above.fit([0.1, 0.3], [0.9, 1.1]) == pytest.approx(0.6)  # apart: the middle of the gap
-    assert above.fit([0.1, 0.3], [0.2, 1.1]) == pytest.approx(0.33)  # overlapping: the clean side's
+    # Overlapping: what lies on the quiet side cannot be caught; the middle of the gap up to what can.
+    assert above.fit([0.1, 0.3], [0.2, 1.1]) == pytest.approx(0.7)
+    assert above.fit([0.1, 0.3], [0.2, 0.31]) == pytest.approx(0.33)  # nothing catchable: the quiet side's
+    assert above.fit([0.1, 0.3], [0.34, 0.9]) == pytest.approx(0.33)  # never closer than the tenth spared
     assert below.fit([0.9, 0.8], [0.4, 0.5]) == pytest.approx(0.65)
     noise = next(t for t in thresholds.THRESHOLDS if t.name == "NOISE_ADDED")
     assert noise.fit([0.1, 0.2]) == 1.0  # never under the perceptibility floor (1 grey level)

@@ -3,10 +3,10 @@
 Each cue reads its thresholds from its module (``iqa.cues.artefacts.RIPPLE_ADDED``); a :class:`Threshold`
 names one of them with the row statistic it bounds and which side warns, so that a program can refit it on
 clean and altered outputs and run the suite under the refitted value (:func:`overridden`). The rule is the
-v2 fit table's: where the training outputs it must keep quiet on (clean outputs, and altered results for which its
-warning is a wrong reason: banding on a vignette) and the altered results its warning is a right reason for lie
-apart, the middle of the gap (the largest margin); where they overlap, the smallest value none of the first reaches,
-a tenth of it to spare (``FIT_MARGIN``), as the fit notes in the cue modules do. Never past
+v2 fit table's: past the training outputs it must keep quiet on (clean outputs, and altered results for which its
+warning is a wrong reason: banding on a vignette) with a tenth to spare (``FIT_MARGIN``), as the fit notes in the cue
+modules do, and in the middle of the gap from there to the nearest altered result its warning is a right reason for
+(the largest margin among the thresholds that decide the training data alike). Never past
 the perceptibility floor. Tone thresholds are not refitted: they are perceptual constants (CIELAB and grey-level
 differences a viewer notices, with their sources in ``iqa.cues.tone``), not properties of the content.
 """
@@ -67,20 +67,22 @@ class Threshold:
         """The largest-margin threshold between the quiet and the altered statistics, else one no quiet one reaches.
 
         ``quiet``: where the warning must not fire (clean outputs, and results it would be a wrong reason for);
-        ``altered``: results it is a right reason for. Where they overlap (or nothing altered is given) the
-        threshold keeps ``margin`` of the nearest quiet value, ``step`` at least, to spare: every clean output with
-        no isolated pixel would otherwise fit 0, which 0 reaches. Never past ``limit``; today's value where there is
-        nothing to fit on.
+        ``altered``: results it is a right reason for. The threshold keeps ``margin`` of the nearest quiet value,
+        ``step`` at least, to spare (every clean output with no isolated pixel would otherwise fit 0, which 0
+        reaches), and lies in the middle of the gap up to the nearest altered value beyond that. Never past
+        ``limit``; today's value where there is nothing to fit on.
         """
         if not quiet:
             return self.current()
         sign = 1.0 if self.side == "above" else -1.0
         nearest = max(sign * c for c in quiet)  # in the warning's direction: the quiet value closest to warning
         spared = nearest + max(margin * abs(nearest), self.step)
-        if altered:
-            farthest = min(sign * a for a in altered)
-            if farthest > spared:
-                spared = (nearest + farthest) / 2
+        # The altered value nearest the quiet side that a threshold can still catch: every threshold between the
+        # spared value and it decides the training data alike, so take the middle of that gap (the largest margin).
+        # Altered results on the quiet side (aliasing may show no pixel grid at all) move no threshold.
+        catchable = [sign * a for a in altered if sign * a > spared]
+        if catchable:
+            spared = max(spared, (nearest + min(catchable)) / 2)
         return max(self.limit, spared) if sign > 0 else min(self.limit, -spared)
 
 
