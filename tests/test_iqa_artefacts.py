@@ -227,3 +227,77 @@ def test_ringing_needs_flat_areas_to_judge():
     busy = rng.integers(0, 256, (24, 24, 3), dtype=np.uint8)  # no 5x5 window is flat
     with pytest.raises(CueUnavailable, match="not enough flat areas"):
         artefacts.ripples(views(pil_bicubic(busy, (96, 96)), busy, pil_bicubic(busy, (96, 96))))
+
+
+def _graded_scene() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(HR 256x256 gradients with two flat objects, its x4 input, bicubic): mid tones, room to stretch or darken."""
+    yy, xx = np.mgrid[0:256, 0:256]
+    hr = np.stack([70 + 0.45 * xx, 80 + 0.4 * yy, 100 + 0.2 * (xx + yy)], axis=-1)
+    hr[96:160, 96:160] = [210, 70, 50]
+    hr[20:60, 180:230] = [40, 50, 60]
+    hr = to_uint8(hr)
+    low = pil_bicubic(hr, (64, 64))
+    return hr, low, pil_bicubic(low, (256, 256))
+
+
+def test_a_contrast_stretch_of_fine_grain_is_not_added_noise():
+    """Contrast x1.35 multiplies an output's own grain (issue 35: 1.2 grey levels over bicubic's lifted to 1.6 read as
+    noise added); noise is compared at bicubic's contrast, and noise added before the stretch still reads as noise."""
+    from iqa.validity import alteration
+
+    _, low, bic = _graded_scene()
+    rng = np.random.default_rng(1)
+    grain = to_uint8(bic + rng.normal(0, 1.4, bic.shape))
+    stretch = alteration("contrast_1.35").make
+    raw = artefacts.flat_noise_sigma(stretch(grain, low), low) - artefacts.flat_noise_sigma(bic, low)
+    assert raw >= artefacts.NOISE_ADDED  # as measured, the stretched grain would warn ...
+    cue = artefacts.noise(views(stretch(grain, low), low, bic))
+    assert cue.warning == "" and "at bicubic's contrast" in cue.reading  # ... at bicubic's contrast it does not
+    assert artefacts.noise(views(grain, low, bic)).reading.endswith(")")  # no contrast change: nothing to say
+    noisy = stretch(to_uint8(bic + rng.normal(0, 3, bic.shape)), low)
+    assert artefacts.noise(views(noisy, low, bic)).warning == "added noise"
+
+
+def test_a_vignette_takes_levels_without_banding_and_posterising_still_bands():
+    """A vignette darkens a corner's gradient and takes its levels with it (issue 35 read it as banding): bicubic is
+    carried into the output's tones before the levels are counted. Posterised plateaus still lose them."""
+    from iqa.validity import alteration
+
+    _, low, bic = _graded_scene()
+    y = artefacts._luma(low)
+    yy, xx = np.mgrid[0:256, 0:256]
+    darkened = to_uint8(bic * (1 - 0.35 * (((xx - 128) / 128) ** 2 + ((yy - 128) / 128) ** 2) / 2)[..., None])
+    assert artefacts.lost_levels(darkened, bic, y) < artefacts.BANDING_LOST / 4
+    assert artefacts.banding(views(darkened, low, bic)).warning == ""
+    for key in ("posterise_5", "posterise_4"):
+        posterised = alteration(key).make(bic, low)
+        assert artefacts.lost_levels(posterised, bic, y) > 2 * artefacts.BANDING_LOST, key
+        assert artefacts.banding(views(posterised, low, bic)).warning == "banding", key
+
+
+def test_a_grid_one_way_only_is_no_jpeg_grid():
+    """JPEG's blocks are square: its grid shows across columns and rows. Text lines every 8 input pixels show it one
+    way only; an input liif.inspect reads as a JPEG for them gets no 'expected with a JPEG input' excuse."""
+    from types import SimpleNamespace
+
+    from iqa.cues import jpeg_input
+
+    low = np.full((64, 64, 3), 250, np.uint8)
+    low[7::8] = 20  # a dark line at the foot of each 8-pixel band
+    big = pil_bicubic(low, (256, 256))
+    across_columns, across_rows = jpeg_input.grid_by_axis(big, (64, 64))
+    assert across_rows > 1.5 and across_columns < 1.0 + 1e-6
+    view = views(big, low, big)
+    view._shared["input_condition"] = SimpleNamespace(compressed=True, jpeg_quality=30)  # as liif.inspect misread
+    assert jpeg_input.bicubic_grid(view) >= jpeg_input.INPUT_GRID_SEEN and not jpeg_input.jpeg_grid_seen(view)
+    assert jpeg_input.jpeg_expected(view) == ""
+    blocky = np.asarray(Image.open(io.BytesIO(_jpeg_bytes(pil_bicubic(big, (64, 64)), 30))).convert("RGB"))
+    view = views(pil_bicubic(blocky, (256, 256)), blocky, pil_bicubic(blocky, (256, 256)))
+    view._shared["input_condition"] = SimpleNamespace(compressed=True, jpeg_quality=30)
+    assert min(jpeg_input.grid_by_axis(view.bicubic, (64, 64))) >= 1.0
+
+
+def _jpeg_bytes(image: np.ndarray, quality: int) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(image).save(buffer, "JPEG", quality=quality)
+    return buffer.getvalue()

@@ -18,8 +18,8 @@ from liif.resize import pil_bicubic
 
 from ..images import center_crop
 from .base import Cue, CueUnavailable, Views, Warns, register, side_by_side, warned_reading
-from .jpeg_input import abs_steps, bicubic_grid, jpeg_grid_seen, lowres_size, magnified_grid
-from .tone import GLOBAL_TONE, tone_changes
+from .jpeg_input import INPUT_GRID_SEEN, abs_steps, bicubic_grid, jpeg_grid_seen, lowres_size, magnified_grid
+from .tone import CONTRAST, GLOBAL_TONE, tone_changes
 
 __all__ = [
     "ARTEFACT_CROP",
@@ -283,14 +283,50 @@ def jpeg_blockiness(image: np.ndarray) -> float:
 BAND_SMOOTH = 24.0
 BAND_BLOCK = 16
 BAND_MIN_LEVELS = 4
+# Bicubic is carried into the output's tones (``_in_tones_of``) by a map fitted on a regular sample of about this many
+# pixels of the frame: ample for its 18 terms.
+BAND_TONE_FIT_PIXELS = 20_000
 
 
 def _smooth_blocks(image: np.ndarray, smooth: np.ndarray) -> np.ndarray:
-    """The smooth BAND_BLOCK-pixel blocks of an RGB image, each channel's values sorted: (n, 3, block**2)."""
+    """The smooth BAND_BLOCK-pixel blocks of an RGB image, unsorted: (n, 3, block**2)."""
     b = BAND_BLOCK
     h, w = smooth.shape[0] * b, smooth.shape[1] * b
     blocks = image[:h, :w].reshape(h // b, b, w // b, b, 3).transpose(0, 2, 4, 1, 3).reshape(h // b, w // b, 3, b * b)
-    return np.sort(blocks[smooth], axis=-1)
+    return blocks[smooth]
+
+
+def _tone_terms(x: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """(n, 18): an offset, a gain and a curvature of the level ``x`` (0-1), each quadratic in the position (u, v)."""
+    place = np.stack([np.ones_like(u), u, v, u * u, v * v, u * v], axis=1)
+    return np.concatenate([place, place * x[:, None], place * (x * x)[:, None]], axis=1)
+
+
+def _in_tones_of(bicubic: np.ndarray, image: np.ndarray, smooth: np.ndarray) -> np.ndarray:
+    """Bicubic's smooth blocks (``_smooth_blocks``) carried into ``image``'s tones, rounded to levels.
+
+    Per channel, one least-squares map over the whole frame (``_tone_terms``: a gain, an offset and a curvature,
+    smooth over the frame). A vignette darkens a corner's gradient to 0.65 of its levels, a gamma compresses the
+    highlights': the output takes fewer levels there with no plateau (issue 35 read a vignette as banding).
+    Posterising moves no tone to speak of over the frame, so its plateaus still count against bicubic's levels.
+    Fitted on the whole frame, not the smooth blocks alone: there the map could bend to a staircase's plateaus.
+    """
+    b = BAND_BLOCK
+    h, w = smooth.shape[0] * b, smooth.shape[1] * b
+    v, u = np.meshgrid(2 * (np.arange(h) + 0.5) / h - 1, 2 * (np.arange(w) + 0.5) / w - 1, indexing="ij")
+    places = _smooth_blocks(np.stack([u, v, v], axis=-1), smooth)  # each smooth block's pixels' (u, v)
+    step = max(1, int(np.ceil(np.sqrt(h * w / BAND_TONE_FIT_PIXELS))))
+    blocks = _smooth_blocks(bicubic, smooth)
+    if not len(blocks):
+        return blocks
+    mapped = np.empty_like(blocks)
+    for c in range(3):
+        sample = _tone_terms(bicubic[:h:step, :w:step, c].reshape(-1) / 255.0, u[::step, ::step].reshape(-1),
+                             v[::step, ::step].reshape(-1))
+        coef, *_ = np.linalg.lstsq(sample, image[:h:step, :w:step, c].reshape(-1).astype(np.float64), rcond=None)
+        terms = _tone_terms(blocks[:, c].reshape(-1) / 255.0, places[:, 0].reshape(-1), places[:, 1].reshape(-1))
+        mapped[:, c] = np.clip(np.rint(terms @ coef), 0, 255).reshape(blocks.shape[0], -1)
+    return mapped
 
 
 def _levels(blocks: np.ndarray) -> np.ndarray:
@@ -303,7 +339,8 @@ def lost_levels(image: np.ndarray, bicubic: np.ndarray, lowres: np.ndarray) -> f
     Per 16x16 block where the input changes slowly and per RGB channel: how many distinct levels the
     output takes against bicubic's enlargement, which climbs a smooth gradient one level at a time.
     Posterised output keeps one level in 8 (5 bits a channel) or flattens a block to one; noise and a
-    contrast stretch take more levels, not fewer. 0 when no smooth block has enough levels to tell.
+    contrast stretch take more levels, not fewer; bicubic is first carried into the output's tones, so a
+    darkening (a vignette) that takes levels with it is no loss. 0 when no smooth block has enough levels to tell.
     """
     b = BAND_BLOCK
     image, bicubic = center_crop(image, ARTEFACT_CROP), center_crop(bicubic, ARTEFACT_CROP)
@@ -313,8 +350,9 @@ def lost_levels(image: np.ndarray, bicubic: np.ndarray, lowres: np.ndarray) -> f
     smooth = (_local_range(_luma(lowres), 5) < BAND_SMOOTH).astype(np.uint8)
     smooth = cv2.resize(smooth, (bicubic.shape[1], bicubic.shape[0]), interpolation=cv2.INTER_NEAREST)
     smooth = smooth[:h, :w].reshape(h // b, b, w // b, b).min(axis=(1, 3)).astype(bool)
-    out_blocks = _smooth_blocks(image, smooth)
-    out, bic = _levels(out_blocks), _levels(_smooth_blocks(bicubic, smooth))
+    out_blocks, bic_blocks = _smooth_blocks(image, smooth), _in_tones_of(bicubic, image, smooth)
+    out_blocks, bic_blocks = np.sort(out_blocks, axis=-1), np.sort(bic_blocks, axis=-1)
+    out, bic = _levels(out_blocks), _levels(bic_blocks)
     # A block clipped at black or white loses its levels to the clipping (a tone change), not to banding.
     clipped = (out_blocks[..., 0] == 0) | (out_blocks[..., -1] == 255)
     counted = (bic >= BAND_MIN_LEVELS) & ~clipped
@@ -433,7 +471,8 @@ MAGNIFIED = Warns("JPEG blocks magnified", "magnifies the input's JPEG blocks", 
 @register("noise_sigma", "Added noise", "artefacts",
           "Noise standard deviation of luma where the input is flat, by scikit-image's wavelet "
           "median-absolute-deviation estimator restricted to those areas (where a model's synthesised "
-          "texture cannot be mistaken for noise), next to bicubic's.", "lower",
+          "texture cannot be mistaken for noise), next to bicubic's; at bicubic's contrast where the output's "
+          "contrast changed (a stretch multiplies its grain).", "lower",
           "0 to ~50 grey levels", warns=(NOISE,), summary=warned_reading, clean="noise")
 def noise(views: Views) -> Cue:
     """Noise of the output vs bicubic's, where the input is flat (wavelet MAD on luma)."""
@@ -444,11 +483,25 @@ def noise(views: Views) -> Cue:
         value, base = views.shared("flat_noise", lambda: views.both(lambda y: flat_noise_sigma(y, low)))
     except ImportError as error:  # the estimator needs PyWavelets (a project dependency)
         raise CueUnavailable(f"needs PyWavelets (pip install PyWavelets): {error}") from error
-    added = value - base
-    if added >= NOISE_ADDED:
-        return Cue(value, base, f"added noise: sigma {value:.1f} grey levels in flat areas vs {base:.1f} for bicubic",
-                   NOISE.name)
-    return Cue(value, base, f"no added noise: sigma {value:.1f} grey levels in flat areas (bicubic {base:.1f})")
+    gain = _contrast_gain(views)
+    # The value judged is the noise at bicubic's contrast (the same as measured unless the contrast changed).
+    at = f"; at bicubic's contrast (the output's is x{gain:.2f}: {value:.1f} as it is)" if gain != 1.0 else ""
+    value /= gain
+    if value - base >= NOISE_ADDED:
+        return Cue(value, base, f"added noise: sigma {value:.1f} grey levels in flat areas vs {base:.1f} for "
+                                f"bicubic{at}", NOISE.name)
+    return Cue(value, base, f"no added noise: sigma {value:.1f} grey levels in flat areas (bicubic {base:.1f}){at}")
+
+
+def _contrast_gain(views: Views) -> float:
+    """How much the output stretched its tones against bicubic's (shrunk-back luma spreads), where the contrast row
+    says the contrast changed; 1 elsewhere. A contrast stretch multiplies the output's own fine grain with its tones
+    (x1.35 lifted a clean output's 1.2 grey levels to 1.6, read as noise added: issue 35): noise is compared at
+    bicubic's contrast."""
+    if CONTRAST.name not in tone_changes(views):
+        return 1.0
+    out, bic = views.both(lambda shrunk: float(luma_bt601(shrunk).std()), of="shrunk")
+    return out / bic if bic > 0 and out > 0 else 1.0
 
 
 # Warn when the output has this share of isolated pixels more than bicubic: 1 in 2,000 (500 a megapixel, dots a
@@ -597,7 +650,8 @@ def input_blocks(views: Views) -> Cue:
         return Cue(value, base, f"the input shows {seen} JPEG compression ({grid})")
     what = f"input JPEG quality about {found.jpeg_quality}"
     if not jpeg_grid_seen(views):
-        return Cue(value, base, f"{what}, but its plain enlargement shows no 8x8 grid to magnify ({grid})")
+        seen = "one way only (lines of content, not blocks)" if base >= INPUT_GRID_SEEN else "no 8x8 grid to magnify"
+        return Cue(value, base, f"{what}, but its plain enlargement shows {seen} ({grid})")
     if value >= base and MAGNIFIED.visible(value):
         return Cue(value, base, f"{what}: its block artefacts are magnified ({grid})", MAGNIFIED.name)
     if value >= base:  # kept as bicubic keeps them, but under the grid strength that shows (MAGNIFIED.floor)
