@@ -63,8 +63,9 @@ def test_fit_all_keeps_quiet_where_the_warning_would_be_a_wrong_reason():
     hr, low = astronaut_pair()
     rows = {r.key: r for r in iqa.assess(pil_bicubic(low, (256, 256)), low, metrics=["banding"]).rows}
 
-    def banding(lost: float) -> dict:
-        return {"banding": dataclasses.replace(rows["banding"], value=lost)}
+    def banding(lost: float) -> dict:  # warning as the row would, under today's threshold
+        warning = "banding" if lost >= artefacts.BANDING_LOST else ""
+        return {"banding": dataclasses.replace(rows["banding"], value=lost, warning=warning)}
     vignette = (alteration("gamma_0.75"), banding(0.3))  # banding would be a wrong reason for it
     posterised = (alteration("posterise_4"), banding(0.6))
     fitted = thresholds.fit_all([banding(0.05)], 4, [vignette, posterised])["BANDING_LOST"]
@@ -78,9 +79,27 @@ def test_a_cue_with_its_own_tone_excuse_is_not_fitted_against_tone_changes():
 
     def halos(excess: float) -> dict:
         row = rows["halo_overshoot"]
-        return {"halo_overshoot": dataclasses.replace(row, value=row.baseline + excess)}
+        warning = "halos" if excess >= artefacts.HALO_ADDED else ""
+        return {"halo_overshoot": dataclasses.replace(row, value=row.baseline + excess, warning=warning)}
     contrast, sharpened = (alteration("contrast_1.35"), halos(5.0)), (alteration("unsharp_strong"), halos(0.5))
     assert thresholds.fit_all([halos(0.02)], 4, [contrast, sharpened])["HALO_ADDED"] == pytest.approx(0.26)
+
+
+def test_a_quiet_row_held_back_by_another_rule_does_not_move_its_threshold():
+    """A clean output's halo mean past today's threshold with no warning was kept quiet by the halo's other rules (its
+    peak under the floor, as much overshoot farther away): where the threshold lies tells it nothing."""
+    hr, low = astronaut_pair()
+    row = {r.key: r for r in iqa.assess(pil_bicubic(low, (256, 256)), low, metrics=["halo_overshoot"]).rows}
+    row = row["halo_overshoot"]
+
+    def halos(excess: float, warning: str = "") -> dict:
+        return {"halo_overshoot": dataclasses.replace(row, value=row.baseline + excess, warning=warning)}
+    sharpened = (alteration("unsharp_strong"), halos(0.5, "halos"))
+    held = halos(0.18)  # past today's 0.08, yet quiet
+    assert artefacts.HALO_ADDED < 0.18
+    assert thresholds.fit_all([halos(0.02), held], 4, [sharpened])["HALO_ADDED"] == pytest.approx(0.26)
+    warned_anyway = halos(0.18, "halos")  # a clean output that did warn: the threshold must pass it
+    assert thresholds.fit_all([halos(0.02), warned_anyway], 4, [sharpened])["HALO_ADDED"] == pytest.approx(0.34)
 
 
 def test_a_fit_on_clean_values_of_zero_stays_above_them():

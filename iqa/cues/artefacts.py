@@ -313,18 +313,22 @@ def _in_tones_of(bicubic: np.ndarray, image: np.ndarray, smooth: np.ndarray) -> 
     """
     b = BAND_BLOCK
     h, w = smooth.shape[0] * b, smooth.shape[1] * b
-    v, u = np.meshgrid(2 * (np.arange(h) + 0.5) / h - 1, 2 * (np.arange(w) + 0.5) / w - 1, indexing="ij")
-    places = _smooth_blocks(np.stack([u, v, v], axis=-1), smooth)  # each smooth block's pixels' (u, v)
-    step = max(1, int(np.ceil(np.sqrt(h * w / BAND_TONE_FIT_PIXELS))))
     blocks = _smooth_blocks(bicubic, smooth)
     if not len(blocks):
         return blocks
+    step = max(1, int(np.ceil(np.sqrt(h * w / BAND_TONE_FIT_PIXELS))))
+    v, u = np.meshgrid(2 * (np.arange(0, h, step) + 0.5) / h - 1, 2 * (np.arange(0, w, step) + 0.5) / w - 1,
+                       indexing="ij")
+    # Applied at each block's centre: within a block the map is one curve of the level, so it can merge bicubic's
+    # levels (a darkening) but never split one into two (a white page's flat blocks would gain levels to lose).
+    rows, cols = np.nonzero(smooth)
+    centre_v = np.repeat(2 * (rows + 0.5) / smooth.shape[0] - 1, b * b)
+    centre_u = np.repeat(2 * (cols + 0.5) / smooth.shape[1] - 1, b * b)
     mapped = np.empty_like(blocks)
     for c in range(3):
-        sample = _tone_terms(bicubic[:h:step, :w:step, c].reshape(-1) / 255.0, u[::step, ::step].reshape(-1),
-                             v[::step, ::step].reshape(-1))
+        sample = _tone_terms(bicubic[:h:step, :w:step, c].reshape(-1) / 255.0, u.reshape(-1), v.reshape(-1))
         coef, *_ = np.linalg.lstsq(sample, image[:h:step, :w:step, c].reshape(-1).astype(np.float64), rcond=None)
-        terms = _tone_terms(blocks[:, c].reshape(-1) / 255.0, places[:, 0].reshape(-1), places[:, 1].reshape(-1))
+        terms = _tone_terms(blocks[:, c].reshape(-1) / 255.0, centre_u, centre_v)
         mapped[:, c] = np.clip(np.rint(terms @ coef), 0, 255).reshape(blocks.shape[0], -1)
     return mapped
 
