@@ -107,7 +107,8 @@ def _statistics(t: Threshold, outputs: Sequence[Mapping[str, Score]], scale: flo
     A row whose statistic is past today's threshold and that does not warn was kept quiet by another rule of its cue
     (the halo's peak under the perceptibility floor, the block grid within its standard error, a tone excuse): where
     this threshold lies tells it nothing. As a quiet value it would push the threshold past it for no gain (one urban
-    output's halo mean of 0.18 with its peak's far zone as high moved the refit from 0.08 to 0.2).
+    output's halo mean of 0.18 over bicubic's, with as much overshoot farther from its edges, moved the refit from
+    0.08 to 0.2).
     """
     rows = [rows[t.row] for rows in outputs if t.row in rows]
     rows = [r for r in rows if r.available and r.value is not None and r.baseline is not None]
