@@ -322,14 +322,16 @@ def _in_tones_of(bicubic: np.ndarray, image: np.ndarray, smooth: np.ndarray) -> 
     # Applied at each block's centre: within a block the map is one curve of the level, so it can merge bicubic's
     # levels (a darkening) but never split one into two (a white page's flat blocks would gain levels to lose).
     rows, cols = np.nonzero(smooth)
-    centre_v = np.repeat(2 * (rows + 0.5) / smooth.shape[0] - 1, b * b)
-    centre_u = np.repeat(2 * (cols + 0.5) / smooth.shape[1] - 1, b * b)
+    centres = _tone_terms(np.zeros(len(rows)), 2 * (cols + 0.5) / smooth.shape[1] - 1,
+                          2 * (rows + 0.5) / smooth.shape[0] - 1)[:, :6]  # each block centre's place terms
     mapped = np.empty_like(blocks)
     for c in range(3):
         sample = _tone_terms(bicubic[:h:step, :w:step, c].reshape(-1) / 255.0, u.reshape(-1), v.reshape(-1))
         coef, *_ = np.linalg.lstsq(sample, image[:h:step, :w:step, c].reshape(-1).astype(np.float64), rcond=None)
-        terms = _tone_terms(blocks[:, c].reshape(-1) / 255.0, centre_u, centre_v)
-        mapped[:, c] = np.clip(np.rint(terms @ coef), 0, 255).reshape(blocks.shape[0], -1)
+        offset, gain, curve = (centres @ coef[k:k + 6] for k in (0, 6, 12))  # each block's curve of the level
+        x = blocks[:, c] / 255.0
+        level = offset[:, None] + x * (gain[:, None] + x * curve[:, None])
+        mapped[:, c] = np.clip(np.rint(level), 0, 255)
     return mapped
 
 
