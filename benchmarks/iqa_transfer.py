@@ -1,7 +1,7 @@
 """Validity suite v3 (issue 35): does the report hold on content and damage its thresholds never saw?
 
     python tools/heldout_sets.py --list                 # the cached families (see that tool to lay them)
-    python benchmarks/iqa_transfer.py --per-family 12 --clean-per-family 36   # the committed results (~20 min)
+    python benchmarks/iqa_transfer.py --per-family 12 --clean-per-family 36   # the committed results (~15 min, Zen 4)
     python benchmarks/iqa_transfer.py --per-family 2 --clean-per-family 2 --no-lofo --output-dir /tmp/t   # a check
 
 Families: natural photos (colour BSD68, the BSDS300 test split), urban and architecture (Urban100),
