@@ -19,6 +19,7 @@ from liif.resize import pil_bicubic
 from ..images import center_crop
 from .base import Cue, CueUnavailable, Views, Warns, register, side_by_side, warned_reading
 from .jpeg_input import INPUT_GRID_SEEN, abs_steps, bicubic_grid, jpeg_grid_seen, lowres_size, magnified_grid
+from .own_tones import place_terms
 from .tone import CONTRAST, GLOBAL_TONE, tone_changes
 
 __all__ = [
@@ -296,9 +297,14 @@ def _smooth_blocks(image: np.ndarray, smooth: np.ndarray) -> np.ndarray:
     return blocks[smooth]
 
 
+def _place(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """(n, 6): a quadratic in the position (u, v), its constant first."""
+    return np.stack([np.ones_like(u), *place_terms(u, v)], axis=1)
+
+
 def _tone_terms(x: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
     """(n, 18): an offset, a gain and a curvature of the level ``x`` (0-1), each quadratic in the position (u, v)."""
-    place = np.stack([np.ones_like(u), u, v, u * u, v * v, u * v], axis=1)
+    place = _place(u, v)
     return np.concatenate([place, place * x[:, None], place * (x * x)[:, None]], axis=1)
 
 
@@ -322,8 +328,7 @@ def _in_tones_of(bicubic: np.ndarray, image: np.ndarray, smooth: np.ndarray) -> 
     # Applied at each block's centre: within a block the map is one curve of the level, so it can merge bicubic's
     # levels (a darkening) but never split one into two (a white page's flat blocks would gain levels to lose).
     rows, cols = np.nonzero(smooth)
-    centres = _tone_terms(np.zeros(len(rows)), 2 * (cols + 0.5) / smooth.shape[1] - 1,
-                          2 * (rows + 0.5) / smooth.shape[0] - 1)[:, :6]  # each block centre's place terms
+    centres = _place(2 * (cols + 0.5) / smooth.shape[1] - 1, 2 * (rows + 0.5) / smooth.shape[0] - 1)
     mapped = np.empty_like(blocks)
     for c in range(3):
         sample = _tone_terms(bicubic[:h:step, :w:step, c].reshape(-1) / 255.0, u.reshape(-1), v.reshape(-1))

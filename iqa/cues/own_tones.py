@@ -13,7 +13,7 @@ from liif.imageio import luma_bt601
 
 from .base import Views
 
-__all__ = ["TONE_FIT_PIXELS", "input_in_own_tones", "tone_features", "tone_matched"]
+__all__ = ["TONE_FIT_PIXELS", "input_in_own_tones", "place_terms", "tone_features", "tone_matched"]
 
 # Pixels the colour-to-luma map is fitted on (a regular sample): ample for its 21 terms.
 TONE_FIT_PIXELS = 20_000
@@ -29,8 +29,13 @@ def tone_features(rgb: np.ndarray) -> np.ndarray:
     # corners by a factor, a local edit lifts a region; both move the tones, neither the texture (issue 35).
     h, w = rgb.shape[:2]
     v, u = (a.reshape(-1) for a in np.meshgrid(np.linspace(-1, 1, h), np.linspace(-1, 1, w), indexing="ij"))
-    place = [u, v, u * u, v * v, u * v]
+    place = place_terms(u, v)
     return np.stack([*colour, *place, *(p * y for p in place)], axis=1)
+
+
+def place_terms(u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, ...]:
+    """A quadratic over the frame less its constant: what a tone map's gain or offset varies by (u, v in -1..1)."""
+    return u, v, u * u, v * v, u * v
 
 
 def tone_matched(lowres: np.ndarray, shrunk: np.ndarray, features: np.ndarray | None = None) -> np.ndarray:
