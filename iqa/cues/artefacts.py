@@ -510,10 +510,12 @@ def _contrast_gain(views: Views) -> float:
     says the contrast changed; 1 elsewhere. A contrast stretch multiplies the output's own fine grain with its tones
     (x1.35 lifted a clean output's 1.2 grey levels to 1.6, read as noise added: issue 35): noise is compared at
     bicubic's contrast."""
-    if CONTRAST.name not in tone_changes(views):
-        return 1.0
-    out, bic = views.both(lambda shrunk: float(luma_bt601(shrunk).std()), of="shrunk")
-    return out / bic if bic > 0 and out > 0 else 1.0
+    def make() -> float:
+        if CONTRAST.name not in tone_changes(views):
+            return 1.0
+        out, bic = views.both(lambda shrunk: float(luma_bt601(shrunk).std()), of="shrunk")
+        return out / bic if bic > 0 and out > 0 else 1.0
+    return views.shared("contrast_gain", make)  # once: the ripples row asks the noise row too
 
 
 # Warn when the output has this share of isolated pixels more than bicubic: 1 in 2,000 (500 a megapixel, dots a
