@@ -275,10 +275,11 @@ def lofo_lines(lofo: dict[str, FamilyResult], fitted: dict[str, dict[str, float]
              "Each family judged with the thresholds of `iqa.validity.thresholds` refitted without it: on the other "
              "families' clean outputs and altered results and on the v2 fit split's clean x4 outputs (BSD200, every "
              "bundled model). A threshold keeps quiet on clean outputs and on the altered results its warning would "
-             "be a wrong reason for (halos and ripples excuse tone changes themselves, so those are left out); where "
-             "they lie apart from the results it is a right reason for, the middle of the gap; where they overlap, "
-             "the smallest value none of the quiet side reaches, a tenth to spare; never past the perceptibility "
-             "floor. Tone thresholds are perceptual constants and are not refitted.", "", *table, "", headline, "",
+             "be a wrong reason for (halos and ripples excuse tone changes themselves, so those are left out), with a "
+             "tenth to spare, and lies in the middle of the gap from there to the nearest result it is a right reason "
+             "for that it can catch; rows another rule of their cue held back are left out; never past the "
+             "perceptibility floor. Tone thresholds are perceptual constants and are not refitted.", "", *table, "",
+             headline, "",
              "| threshold | today (BSD200) | " + " | ".join(f"without {f}" for f in fitted) + " |",
              "|---|---|" + "---|" * len(fitted)]
     for t in thresholds.THRESHOLDS:
