@@ -443,8 +443,8 @@ BANDING_LOST = 0.2
 # texture a model rightly draws (clean outputs at x8 overshot bicubic by up to 0.17 on the fit split when the
 # overshoot counted both ways).
 # Warn when the mean overshoot beside strong edges exceeds bicubic's by this much. Counted away from the edge
-# (2026-12-08 fit split, 480 clean outputs of every model at x2-x8): clean outputs add at most 0.057 (x4 0.053),
-# a mild unsharp mask (amount 1, radius 2) 0.053-0.35 (median 0.12), a strong one 0.36 and up.
+# (fit split, 480 clean outputs of every model at x2-x8; 2026-12-08, zones on the input's edges): at most 0.053,
+# a mild unsharp mask (amount 1, radius 2) 0.053-0.35 (median 0.12), a strong one 0.35 and up.
 HALO_ADDED = 0.08
 # Warn when the ripples in flat areas exceed bicubic's by this many grey levels RMS. Fitted on the validity suite's
 # fit split (40 BSD200 images, every bundled model at x2-x8: 444 clean outputs at least as good as bicubic): the
