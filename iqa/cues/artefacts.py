@@ -35,6 +35,7 @@ __all__ = [
     "magnified_grid",
     "NOISE_ADDED",
     "HALO_ADDED",
+    "HALO_ERRORS",
     "HALO_MIN_PIXELS",
     "HALO_PEAK",
     "halo_profile",
