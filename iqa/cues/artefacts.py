@@ -10,6 +10,8 @@ costs: ``benchmarks/bench_report.py``, docs/quality.md). Thresholds are in grey 
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import cv2
 import numpy as np
 
@@ -40,6 +42,8 @@ __all__ = [
     "HALO_PEAK",
     "halo_profile",
     "halo_support",
+    "halo_zones",
+    "HaloZones",
     "ripple_rms",
     "ripple_support",
     "RIPPLE_ADDED",
@@ -164,33 +168,52 @@ def halo_profile(image: np.ndarray, lowres: np.ndarray, presmooth: float = HALO_
     outputs, overshot beside edges as much as a weak unsharp mask when both ways counted). The mean spreads a halo
     over the whole zone (unsharp masking of amount 2.5 averages 0.5-1 grey level there on Set5 and Set14); the
     peak (the away quantile less the toward one) reads the band where it is, in the unit the eye sees.
-    ``geometry`` (default ``lowres``) is the input whose edges place the zones; ``lowres`` gives the range.
+    ``geometry`` (default ``lowres``) is the input whose edges place the zones (``halo_zones``); ``lowres`` gives
+    the range.
     """
-    return _halo_measure(image, lowres, presmooth, lowres if geometry is None else geometry)[0]
+    return _halo_measure(image, lowres, presmooth, halo_zones(lowres if geometry is None else geometry))[0]
 
 
-def _halo_measure(image: np.ndarray, lowres: np.ndarray, presmooth: float,
-                  geometry: np.ndarray) -> tuple[tuple[float, float, float, float], np.ndarray]:
-    """``halo_profile``, and the net overshoot (away less toward) of each input pixel beside an edge."""
-    h, w = image.shape[:2]
-    y = cv2.GaussianBlur(_luma(image), (0, 0), presmooth)
-    low, geo = _luma(lowres), _luma(geometry)
-    k3, k5, k9 = (np.ones((k, k), np.uint8) for k in (3, 5, 9))
-    # The zones follow the input's edges, not the range's: an offset that bends (a local tone edit's soft rim)
-    # must not decide which pixels are read, and output and bicubic are then read on the same pixels.
+class HaloZones(NamedTuple):
+    """Where the halo cue reads, on the input's grid: beside strong edges, a little farther, and the bright side."""
+
+    beside: np.ndarray
+    farther: np.ndarray
+    bright: np.ndarray
+
+
+def halo_zones(geometry: np.ndarray) -> HaloZones:
+    """The halo cue's zones, placed by the input's own edges.
+
+    Beside: flat input pixels (3x3 range under HALO_FLAT) one pixel from a strong edge (5x5 range at least
+    HALO_EDGE); farther: flat for two pixels around, an edge within four. The zones follow the input's edges, not
+    the range the overshoot is measured against: an offset that bends (a local tone edit's soft rim) must not decide
+    which pixels are read, and output and bicubic are read on the same pixels.
+    """
+    geo = _luma(geometry)
+    k5, k9 = np.ones((5, 5), np.uint8), np.ones((9, 9), np.uint8)
     hi5, lo5, hi9, lo9 = cv2.dilate(geo, k5), cv2.erode(geo, k5), cv2.dilate(geo, k9), cv2.erode(geo, k9)
     flat3, flat5 = _local_range(geo, 3) < HALO_FLAT, (hi5 - lo5) < HALO_FLAT
     beside = flat3 & ((hi5 - lo5) >= HALO_EDGE)
     farther = flat5 & ((hi9 - lo9) >= HALO_EDGE) & ~beside
     # Which side of its edge each input pixel lies on: above the middle of the edge's range is the bright side.
     bright = np.where(beside, geo >= (hi5 + lo5) / 2, geo >= (hi9 + lo9) / 2)
+    return HaloZones(beside, farther, bright)
+
+
+def _halo_measure(image: np.ndarray, lowres: np.ndarray, presmooth: float,
+                  zones: HaloZones) -> tuple[tuple[float, float, float, float], np.ndarray]:
+    """``halo_profile``, and the net overshoot (away less toward) of each input pixel beside an edge."""
+    h, w = image.shape[:2]
+    y = cv2.GaussianBlur(_luma(image), (0, 0), presmooth)
+    low, k3 = _luma(lowres), np.ones((3, 3), np.uint8)
     # The input's local range, carried to the output grid (linear, so it follows the pixel centres).
     hi = cv2.resize(cv2.dilate(low, k3), (w, h), interpolation=cv2.INTER_LINEAR)
     lo = cv2.resize(cv2.erode(low, k3), (w, h), interpolation=cv2.INTER_LINEAR)
 
     def grid(mask: np.ndarray) -> np.ndarray:
         return cv2.resize(mask.astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST).astype(bool)
-    above, below, on_bright = np.maximum(y - hi, 0), np.maximum(lo - y, 0), grid(bright)
+    above, below, on_bright = np.maximum(y - hi, 0), np.maximum(lo - y, 0), grid(zones.bright)
     away, toward = np.where(on_bright, above, below), np.where(on_bright, below, above)
 
     def profile(zone_low: np.ndarray) -> tuple[float, float]:
@@ -200,8 +223,8 @@ def _halo_measure(image: np.ndarray, lowres: np.ndarray, presmooth: float,
         out, back = away[zone], toward[zone]
         return float(out.mean() - back.mean()), float(np.quantile(out, HALO_PEAK) - np.quantile(back, HALO_PEAK))
 
-    (near, near_peak), (far, far_peak) = profile(beside), profile(farther)
-    by_pixel = cv2.resize(away - toward, (geo.shape[1], geo.shape[0]), interpolation=cv2.INTER_AREA)[beside]
+    (near, near_peak), (far, far_peak) = profile(zones.beside), profile(zones.farther)
+    by_pixel = cv2.resize(away - toward, (low.shape[1], low.shape[0]), interpolation=cv2.INTER_AREA)[zones.beside]
     return (near, far, near_peak, far_peak), by_pixel
 
 
@@ -210,11 +233,8 @@ HALO_MIN_PIXELS = 20
 
 
 def halo_support(lowres_luma: np.ndarray) -> int:
-    """How many input pixels the halo cue reads: flat (3x3 range under HALO_FLAT) one pixel from a strong edge."""
-    low = _luma(lowres_luma)
-    k3 = np.ones((3, 3), np.uint8)
-    flat3 = (cv2.dilate(low, k3) - cv2.erode(low, k3)) < HALO_FLAT
-    return int((flat3 & (_local_range(low, 5) >= HALO_EDGE)).sum())
+    """How many input pixels the halo cue reads: those beside strong edges (``halo_zones``)."""
+    return int(halo_zones(lowres_luma).beside.sum())
 
 
 def halo_overshoot(image: np.ndarray, lowres: np.ndarray, presmooth: float = HALO_PRESMOOTH) -> float:
@@ -564,7 +584,8 @@ def isolated(views: Views) -> Cue:
 def halo(views: Views) -> Cue:
     """Overshoot beside strong edges (halos, ringing) of the output vs bicubic's."""
     low = views.luma("lowres")
-    if halo_support(low) < HALO_MIN_PIXELS:
+    zones = halo_zones(low)
+    if zones.beside.sum() < HALO_MIN_PIXELS:
         raise CueUnavailable(f"not enough flat areas beside strong edges to judge halos (under {HALO_MIN_PIXELS} "
                              "input pixels)")
     # Each against the input at its own local brightness: an offset smooth over HALO_TONE_SIGMA input pixels
@@ -574,7 +595,7 @@ def halo(views: Views) -> Cue:
                                                          HALO_TONE_SIGMA), of="shrunk")
     sigma = max(HALO_PRESMOOTH, HALO_PRESMOOTH_INPUT * views.scale)
     ((value, far, peak, _), out_by_pixel), ((base, base_far, base_peak, _), bic_by_pixel) = side_by_side(
-        lambda pair: _halo_measure(pair[0], low + pair[1], sigma, low),
+        lambda pair: _halo_measure(pair[0], low + pair[1], sigma, zones),
         (views.luma("output"), offsets[0]), (views.luma("bicubic"), offsets[1]))
     # The excess over bicubic, pixel by pixel on the same input pixels, and its standard error.
     excess = out_by_pixel - bic_by_pixel
