@@ -325,6 +325,15 @@ BAND_MIN_LEVELS = 4
 BAND_TONE_FIT_PIXELS = 20_000
 
 
+def _smooth_block_mask(lowres: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """Which BAND_BLOCK-pixel blocks of an enlargement of ``shape`` (h, w) lie where the input changes slowly."""
+    b = BAND_BLOCK
+    h, w = shape[0] // b * b, shape[1] // b * b
+    smooth = (_local_range(_luma(lowres), 5) < BAND_SMOOTH).astype(np.uint8)
+    smooth = cv2.resize(smooth, (shape[1], shape[0]), interpolation=cv2.INTER_NEAREST)
+    return smooth[:h, :w].reshape(h // b, b, w // b, b).min(axis=(1, 3)).astype(bool)
+
+
 def _smooth_blocks(image: np.ndarray, smooth: np.ndarray) -> np.ndarray:
     """The smooth BAND_BLOCK-pixel blocks of an RGB image, unsorted: (n, 3, block**2)."""
     b = BAND_BLOCK
@@ -394,9 +403,7 @@ def lost_levels(image: np.ndarray, bicubic: np.ndarray, lowres: np.ndarray) -> f
     h, w = image.shape[0] // b * b, image.shape[1] // b * b
     if not (h and w):
         return 0.0
-    smooth = (_local_range(_luma(lowres), 5) < BAND_SMOOTH).astype(np.uint8)
-    smooth = cv2.resize(smooth, (bicubic.shape[1], bicubic.shape[0]), interpolation=cv2.INTER_NEAREST)
-    smooth = smooth[:h, :w].reshape(h // b, b, w // b, b).min(axis=(1, 3)).astype(bool)
+    smooth = _smooth_block_mask(lowres, bicubic.shape[:2])
     out_blocks, bic_blocks = _smooth_blocks(image, smooth), _in_tones_of(bicubic, image, smooth)
     out_blocks, bic_blocks = np.sort(out_blocks, axis=-1), np.sort(bic_blocks, axis=-1)
     out, bic = _levels(out_blocks), _levels(bic_blocks)
